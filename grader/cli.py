@@ -1,0 +1,288 @@
+"""The `grader` command line: parses arguments, calls plain functions, maps errors to exit codes.
+
+Exit codes: 0 report(s) written, 1 internal error, 2 input rejected, 3 environment not usable,
+130 interrupted. See grader.errors and the README.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import signal
+import sys
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+import click
+
+from grader import __version__
+from grader.challenge import Challenge, challenge_search_path, find_challenge, load_challenge
+from grader.errors import (
+    EXIT_ENVIRONMENT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_REJECTED,
+    EnvironmentProblem,
+    GraderError,
+)
+from grader.pipeline import GradeOutcome, Grader
+from grader.report import load_report, render_markdown
+from grader.settings import Settings
+
+_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+class _GraderGroup(click.Group):
+    """Runs a command and turns grader's exceptions into one message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GraderError as exc:
+            _echo_err(f"grader: {exc}")
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            _interrupted()
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+def _interrupted() -> None:
+    """Ctrl-C / SIGTERM: stop every sandbox, remove what this process created, say so."""
+    from grader.sandbox.lifecycle import CANCEL, LABEL_RUN, RUN_ID, remove_labelled
+
+    CANCEL.set()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop the cleanup
+    _echo_err("grader: interrupted; removing containers and networks ...")
+    with contextlib.suppress(Exception):
+        from grader.sandbox.client import connect
+
+        client = connect(timeout=30)
+        removed = remove_labelled(client, f"{LABEL_RUN}={RUN_ID}")
+        _echo_err(f"grader: {removed.summary()}")
+
+
+def _sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt()
+
+
+@click.group(cls=_GraderGroup, context_settings=_CONTEXT)
+@click.version_option(__version__, prog_name="grader")
+def cli() -> None:
+    """Grade take-home submissions in hardened Docker sandboxes.
+
+    \b
+    Example:
+      grader run submission.zip --out reports/
+    """
+
+
+# -- run ------------------------------------------------------------------------------------
+def _outcome_line(outcome: GradeOutcome) -> str:
+    report = outcome.report
+    sub = report.submission.get("id")
+    if report.status == "rejected":
+        why = report.messages[0]["text"] if report.messages else "rejected"
+        return f"REJECTED {sub}: {why}  -> {outcome.report_dir / 'report.md'}"
+    total = report.total
+    pending = total.get("pending_max_points") or 0
+    extra = f" (+{pending:g} pending manual)" if pending else ""
+    tag = "ERROR" if report.status == "error" else "graded"
+    return (f"{tag} {sub}: {total['points']:g} / {total['max_points']:g} points "
+            f"({total['percent']:g}%){extra}  -> {outcome.report_dir / 'report.md'}")
+
+
+@cli.command("run", context_settings=_CONTEXT)
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(path_type=Path))
+@click.option("--challenge", "challenge_ref", metavar="ID|DIR",
+              help="Challenge to grade against (default: the one named in submission.yaml).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
+              show_default=True, help="Folder for OUT/<submission-id>/report.{json,md}.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Submissions graded in parallel.")
+def run_cmd(paths: tuple[Path, ...], challenge_ref: str | None, out_dir: Path,
+            jobs: int) -> None:
+    """Grade submissions (each PATH a .zip or a folder) and write their reports.
+
+    \b
+    Examples:
+      grader run submission.zip
+      grader run alice.zip bob.zip --challenge backend --out reports/ --jobs 2
+      grader run tests/challenges/wordfreq/solutions/reference --challenge tests/challenges/wordfreq
+
+    Exit code: 0 all reports written, 2 a submission was rejected (its report says which rule),
+    3 the environment is not usable, 1 internal error.
+    """
+    challenge: Challenge | None = find_challenge(challenge_ref) if challenge_ref else None
+    if challenge is not None:
+        from grader.tracks import get_track
+
+        get_track(challenge.track).validate(challenge)
+    grader = Grader(out_dir=out_dir, challenge=challenge, settings=Settings.from_env())
+    codes: list[int] = []
+    if jobs == 1 or len(paths) == 1:
+        for path in paths:
+            outcome = grader.grade(path)
+            click.echo(_outcome_line(outcome))
+            codes.append(outcome.exit_code)
+    else:
+        codes = _run_parallel(grader, paths, jobs)
+    sys.exit(_batch_exit_code(codes))
+
+
+def _run_parallel(grader: Grader, paths: tuple[Path, ...], jobs: int) -> list[int]:
+    codes: list[int] = []
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade") as pool:
+        pending: dict[Future[GradeOutcome], Path] = {pool.submit(grader.grade, p): p
+                                                     for p in paths}
+        try:
+            while pending:
+                done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                for future in done:
+                    path = pending.pop(future)
+                    try:
+                        outcome = future.result()
+                    except EnvironmentProblem:
+                        raise
+                    except GraderError as exc:
+                        _echo_err(f"grader: {path}: {exc}")
+                        codes.append(exc.exit_code)
+                        continue
+                    click.echo(_outcome_line(outcome))
+                    codes.append(outcome.exit_code)
+        except BaseException:
+            from grader.sandbox.lifecycle import CANCEL
+
+            CANCEL.set()  # workers stop at their next sandbox call and clean up
+            for future in pending:
+                future.cancel()
+            raise
+    return codes
+
+
+def _batch_exit_code(codes: list[int]) -> int:
+    for code in (EXIT_ENVIRONMENT, EXIT_INTERNAL, EXIT_REJECTED):
+        if code in codes:
+            return code
+    return EXIT_OK
+
+
+# -- report ---------------------------------------------------------------------------------
+@cli.command("report", context_settings=_CONTEXT)
+@click.argument("report_json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here instead of standard output.")
+def report_cmd(report_json: Path, fmt: str, output: Path | None) -> None:
+    """Re-render a saved report.
+
+    \b
+    Example:
+      grader report reports/ada-1a2b3c4d5e6f/report.json --format md
+    """
+    try:
+        report = load_report(report_json)
+    except ValueError as exc:
+        _echo_err(f"grader: {report_json}: {exc}")
+        sys.exit(EXIT_REJECTED)
+    text = render_markdown(report) if fmt == "md" else report.to_json()
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+# -- images ---------------------------------------------------------------------------------
+@cli.group("images", context_settings=_CONTEXT)
+def images_group() -> None:
+    """Build and inspect the images challenges need."""
+
+
+def _all_challenges() -> list[Challenge]:
+    found: list[Challenge] = []
+    for folder in challenge_search_path():
+        if folder.is_dir():
+            found += [load_challenge(d) for d in sorted(folder.iterdir())
+                      if (d / "challenge.yaml").is_file()]
+    return found
+
+
+@images_group.command("build", context_settings=_CONTEXT)
+@click.argument("challenge_refs", nargs=-1, metavar="[CHALLENGE]...")
+def images_build_cmd(challenge_refs: tuple[str, ...]) -> None:
+    """Build (or find cached) the images of challenges: all known ones by default.
+
+    \b
+    Examples:
+      grader images build
+      grader images build backend tests/challenges/wordfreq
+    """
+    from grader.sandbox.client import connect
+    from grader.sandbox.docker_engine import DockerSandbox
+    from grader.tracks import get_track
+
+    challenges = [find_challenge(r) for r in challenge_refs] or _all_challenges()
+    client = connect()
+    with DockerSandbox(client, Settings.from_env()) as sandbox:
+        base = sandbox.base_layer()
+        click.echo(f"{'built ' if base.built else 'cached'} {base.tag}  ({base.seconds:.1f} s)")
+        for challenge in challenges:
+            for spec in get_track(challenge.track).image_specs(challenge):
+                built = sandbox.ensure_image(spec)
+                click.echo(f"{'built ' if built.built else 'cached'} {built.tag}  "
+                           f"({built.seconds:.1f} s)")
+
+
+# -- doctor ---------------------------------------------------------------------------------
+@cli.command("doctor", context_settings=_CONTEXT)
+def doctor_cmd() -> None:
+    """Check the Docker engine, the base image and the challenge images; print fixes.
+
+    \b
+    Example:
+      grader doctor
+
+    Exit code 0 when grading can run (images not built yet are built on first use), 3 when not.
+    """
+    from grader.doctor import run_doctor
+
+    problems_fatal = run_doctor(click.echo)
+    sys.exit(EXIT_ENVIRONMENT if problems_fatal else EXIT_OK)
+
+
+# -- gc -------------------------------------------------------------------------------------
+@cli.command("gc", context_settings=_CONTEXT)
+@click.option("--keep-images", is_flag=True, help="Remove containers and networks only.")
+def gc_cmd(keep_images: bool) -> None:
+    """Remove containers, networks and images that carry grader's label.
+
+    \b
+    Example:
+      grader gc --keep-images
+    """
+    from grader.sandbox.client import connect
+    from grader.sandbox.lifecycle import gc
+
+    removed = gc(connect(), images=not keep_images)
+    click.echo(removed.summary())
+    for error in removed.errors or []:
+        _echo_err(f"grader: could not remove {error}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    signal.signal(signal.SIGTERM, _sigterm)
+    try:
+        cli.main(prog_name="grader", standalone_mode=True)
+    except KeyboardInterrupt:  # raised outside a command (e.g. while parsing)
+        _interrupted()
+        sys.exit(EXIT_INTERRUPTED)
+
+

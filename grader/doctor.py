@@ -1,0 +1,69 @@
+"""`grader doctor`: is this machine ready to grade? Each problem comes with its fix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from docker.errors import ImageNotFound
+
+from grader.challenge import challenge_search_path, load_challenge
+from grader.errors import ChallengeConfigError, EnvironmentProblem
+from grader.sandbox import images
+from grader.sandbox.client import connect
+from grader.sandbox.lifecycle import leftovers
+from grader.settings import OFFLINE_BASE_IMAGE, Settings
+
+
+def run_doctor(echo: Callable[[str], None]) -> bool:
+    """Print one line per check ("ok", "warn" or "FAIL" with a fix). True if grading can't run."""
+    settings = Settings.from_env()
+    fatal = False
+    try:
+        client = connect(timeout=30)
+    except EnvironmentProblem as exc:
+        echo(f"FAIL docker engine: {exc}")
+        return True
+    info = client.version()
+    echo(f"ok   docker engine {info.get('Version')} (API {info.get('ApiVersion')})")
+
+    try:
+        base_id = client.images.get(settings.base_image).id
+        echo(f"ok   base image {settings.base_image} ({base_id[7:19]})")
+    except ImageNotFound:
+        fatal = True
+        base_id = None
+        echo(f"FAIL base image {settings.base_image} is not on this engine\n"
+             f"     fix: docker pull {settings.base_image}, or without a registry: "
+             f"bash scripts/build-offline-base.sh && "
+             f"export GRADER_BASE_IMAGE={OFFLINE_BASE_IMAGE}")
+    echo(f"ok   CA bundle for builds: {settings.ca_bundle}" if settings.ca_bundle else
+         "warn no CA bundle found for image builds (GRADER_CA_BUNDLE); pip in builds may fail")
+
+    if base_id is not None:
+        spec = images.base_layer_spec(base_id, settings)
+        tag, _, image_id = images.find_cached(client, spec)
+        echo(f"ok   grader base layer {tag}" if image_id else
+             f"warn grader base layer not built yet (built on first use)\n"
+             f"     fix: grader images build")
+
+    for folder in challenge_search_path():
+        if not folder.is_dir():
+            continue
+        for sub in sorted(folder.iterdir()):
+            if not (sub / "challenge.yaml").is_file():
+                continue
+            try:
+                challenge = load_challenge(sub)
+            except ChallengeConfigError as exc:
+                echo(f"FAIL challenge {sub.name}: {exc}")
+                fatal = True
+                continue
+            echo(f"ok   challenge {challenge.id} ({challenge.track}) in {sub}")
+
+    left = leftovers(client)
+    if left:
+        echo(f"warn {len(left)} leftover grader resource(s): {', '.join(left[:5])}\n"
+             "     fix: grader gc --keep-images")
+    else:
+        echo("ok   no leftover containers or networks")
+    return fatal

@@ -1,0 +1,229 @@
+"""Grade one submission end to end: intake -> challenge -> track -> analysis -> rubric -> report.
+
+This is the only module that knows the order of the stages. It turns what the candidate caused
+into report content (a rejected intake is a report with status "rejected"; a failed run is a
+failed check) and lets what the reviewer or the environment must fix propagate as exceptions
+(ChallengeConfigError, EnvironmentProblem). The temporary folder, containers and networks of a
+submission are removed on every path, Ctrl-C included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import shutil
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+
+from grader import __version__
+from grader.analysis import python_facts, static_checks
+from grader.challenge import Challenge, IntakeLimits, find_challenge
+from grader.checks import CheckResult
+from grader.errors import (
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_REJECTED,
+    ChallengeConfigError,
+    EnvironmentProblem,
+    ImageBuildError,
+    InputRejected,
+)
+from grader.intake import Submission, open_submission, rejected_submission_id, source_fingerprint
+from grader.report import Report, rejected_report, render_markdown
+from grader.report.model import SCHEMA_VERSION
+from grader.rubric import score
+from grader.sandbox.client import connect
+from grader.sandbox.docker_engine import DockerSandbox
+from grader.settings import Settings
+from grader.tracks import GradingContext, get_track
+
+REPORT_JSON = "report.json"
+REPORT_MD = "report.md"
+ARTIFACTS_DIR = "artifacts"
+
+
+@dataclass
+class GradeOutcome:
+    report: Report
+    report_dir: Path
+    exit_code: int
+
+
+def write_report(report: Report, report_dir: Path) -> None:
+    """Write report.json and report.md atomically (a reader never sees half a file)."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    for name, text in ((REPORT_JSON, report.to_json()), (REPORT_MD, render_markdown(report))):
+        tmp = report_dir / f".{name}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, report_dir / name)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+class Grader:
+    """Grades submissions into `out_dir/<submission-id>/`. One instance may grade many."""
+
+    def __init__(self, out_dir: Path, challenge: Challenge | None = None,
+                 settings: Settings | None = None,
+                 client_factory: Callable[[], docker.DockerClient] = connect) -> None:
+        self.out_dir = out_dir
+        self.challenge = challenge
+        self.settings = settings or Settings.from_env()
+        self.client_factory = client_factory
+
+    # -- environment facts ------------------------------------------------------------------
+    def _environment(self, client: docker.DockerClient | None,
+                     images: dict[str, str] | None = None) -> dict[str, object]:
+        docker_version = None
+        if client is not None:
+            try:
+                docker_version = client.version().get("Version")
+            except Exception:
+                docker_version = None
+        return {"grader_version": __version__, "python": platform.python_version(),
+                "docker_version": docker_version, "base_image": self.settings.base_image,
+                "images": dict(images or {})}
+
+    def _rejected(self, path: Path, exc: InputRejected, started: float,
+                  submission: Submission | None = None,
+                  challenge: Challenge | None = None) -> GradeOutcome:
+        if submission is not None:
+            sub = {"id": submission.id, "sha256": submission.sha256,
+                   "candidate": submission.manifest.candidate, "source": str(path),
+                   "files": len(submission.files), "total_bytes": submission.total_bytes,
+                   "framework": submission.manifest.framework,
+                   "ignored": list(submission.ignored)}
+        else:
+            sub = {"id": rejected_submission_id(path), "sha256": source_fingerprint(path),
+                   "candidate": None, "source": str(path), "files": 0, "total_bytes": 0,
+                   "framework": None, "ignored": []}
+        report = rejected_report(
+            sub, str(exc), exc.rule, challenge=_challenge_dict(challenge),
+            timings={"total": round(time.monotonic() - started, 3)},
+            environment=self._environment(None))
+        report_dir = self.out_dir / sub["id"]
+        write_report(report, report_dir)
+        return GradeOutcome(report, report_dir, EXIT_REJECTED)
+
+    # -- the pipeline -----------------------------------------------------------------------
+    def grade(self, path: Path) -> GradeOutcome:
+        """Grade one submission (zip or folder). Raises only for reviewer/environment errors."""
+        started = time.monotonic()
+        timings: dict[str, float] = {}
+        workdir = Path(tempfile.mkdtemp(prefix="grader-"))
+        try:
+            # intake
+            t = time.monotonic()
+            limits = self.challenge.intake if self.challenge else IntakeLimits()
+            try:
+                submission = open_submission(path, workdir, limits)
+            except InputRejected as exc:
+                return self._rejected(path, exc, started, challenge=self.challenge)
+            timings["intake"] = round(time.monotonic() - t, 3)
+
+            # challenge
+            challenge = self.challenge
+            if challenge is None:
+                try:
+                    challenge = find_challenge(submission.manifest.challenge)
+                except ChallengeConfigError as exc:
+                    return self._rejected(path, InputRejected(
+                        f"submission.yaml names challenge '{submission.manifest.challenge}', "
+                        f"which cannot be loaded: {exc}", rule="challenge-unknown"),
+                        started, submission)
+            elif submission.manifest.challenge != challenge.id:
+                return self._rejected(path, InputRejected(
+                    f"submission.yaml names challenge '{submission.manifest.challenge}' but it "
+                    f"is being graded against '{challenge.id}'.", rule="challenge-mismatch"),
+                    started, submission, challenge)
+            track = get_track(challenge.track)
+            track.validate(challenge)
+            return self._grade_valid(path, submission, challenge, track, timings, started)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def _grade_valid(self, path: Path, submission: Submission, challenge: Challenge,
+                     track: object, timings: dict[str, float], started: float) -> GradeOutcome:
+        report_dir = self.out_dir / submission.id
+        artifacts_dir = report_dir / ARTIFACTS_DIR
+        shutil.rmtree(artifacts_dir, ignore_errors=True)
+        checks: list[CheckResult] = []
+        status = "graded"
+        exit_code = EXIT_OK
+        client = self.client_factory()
+        images: dict[str, str] = {}
+        environment: dict[str, object] = {}
+        ctx: GradingContext | None = None
+        t = time.monotonic()
+        try:
+            with DockerSandbox(client, self.settings) as sandbox:
+                ctx = GradingContext(submission=submission, challenge=challenge,
+                                     sandbox=sandbox, artifacts_dir=artifacts_dir,
+                                     timings=timings)
+                try:
+                    checks += track.grade(ctx)  # type: ignore[attr-defined]
+                except ImageBuildError as exc:
+                    raise EnvironmentProblem(
+                        f"an image of challenge {challenge.id} failed to build: {exc}\n"
+                        f"{exc.log_tail[-2000:]}",
+                        fix="check the challenge's Dockerfile and that the package index "
+                            "answers ('grader doctor')") from None
+                except (EnvironmentProblem, ChallengeConfigError, KeyboardInterrupt):
+                    raise
+                except Exception as exc:
+                    status = "error"
+                    exit_code = EXIT_INTERNAL
+                    rel = ctx.add_artifact("grader-error.txt", traceback.format_exc())
+                    checks.append(CheckResult.error(
+                        "grading.internal-error",
+                        f"grader failed while grading ({type(exc).__name__}: {exc}); this is a "
+                        f"bug in grader, not the candidate's doing; traceback in {rel}",
+                        title="Grading finished", max_points=0))
+                images = dict(sandbox.images_used)
+                environment = self._environment(client, images)
+                environment["images_built"] = list(sandbox.images_built)
+        finally:
+            client.close()
+        timings["track"] = round(time.monotonic() - t, 3)
+
+        t = time.monotonic()
+        checks += static_checks(python_facts(submission.root, submission.files))
+        timings["analysis"] = round(time.monotonic() - t, 3)
+
+        criteria, total = score(challenge.rubric, checks)
+        timings["total"] = round(time.monotonic() - started, 3)
+        report = Report(
+            schema_version=SCHEMA_VERSION, status=status,  # type: ignore[arg-type]
+            submission={"id": submission.id, "sha256": submission.sha256,
+                        "candidate": submission.manifest.candidate, "source": str(path),
+                        "files": len(submission.files), "total_bytes": submission.total_bytes,
+                        "framework": submission.manifest.framework,
+                        "ignored": list(submission.ignored)},
+            challenge=_challenge_dict(challenge),
+            total=total.to_dict(),
+            criteria=[c.to_dict() for c in criteria],
+            checks=[c.to_dict() for c in checks],
+            messages=[],
+            timings=timings,
+            environment=environment,
+            artifacts=dict(ctx.artifacts) if ctx else {},
+            generated_at=_now(),
+        )
+        write_report(report, report_dir)
+        return GradeOutcome(report, report_dir, exit_code)
+
+
+def _challenge_dict(challenge: Challenge | None) -> dict[str, object]:
+    if challenge is None:
+        return {}
+    return {"id": challenge.id, "title": challenge.title, "track": challenge.track,
+            "version": challenge.version}

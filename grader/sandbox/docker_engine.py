@@ -1,0 +1,306 @@
+"""The Sandbox interface implemented with the Docker SDK for Python (no `docker` CLI).
+
+Every container is hardened the same way (`_hardened_kwargs`): no network unless an internal
+one is given, memory and swap capped together, CPU quota, pids limit, read-only root, a tmpfs
+/tmp, the work dir on an anonymous volume (no host path is ever mounted), uid 1000, all
+capabilities dropped, no-new-privileges. Files go in with put_archive before start and come
+out with get_archive after the container stopped. Output is streamed through a cap. The
+wall-clock timeout is enforced from the host. Everything is labelled and removed by `close()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+import uuid
+from typing import Any
+
+import docker
+import requests
+from docker.errors import APIError, NotFound
+from docker.models.containers import Container
+from docker.types import LogConfig, Mount
+
+from grader.errors import SandboxError
+from grader.sandbox import archive, images
+from grader.sandbox.capture import CapturedOutput, OutputCap
+from grader.sandbox.engine import (
+    BuildSpec,
+    BuiltImage,
+    Network,
+    RunResult,
+    RunSpec,
+    Sandbox,
+    Service,
+)
+from grader.sandbox.lifecycle import CANCEL, LABEL_SESSION, Cancelled, labels, remove_labelled
+from grader.settings import Settings
+
+SANDBOX_USER = "1000:1000"
+_POLL_SECONDS = 1.0
+
+
+def _hardened_kwargs(spec: RunSpec, session: str, role: str) -> dict[str, Any]:
+    limits = spec.limits
+    kwargs: dict[str, Any] = dict(
+        image=spec.image,
+        command=spec.command,
+        user=SANDBOX_USER,
+        working_dir=spec.workdir,
+        environment={"HOME": "/tmp", "MPLCONFIGDIR": "/tmp", **spec.env},
+        hostname="sandbox",
+        read_only=True,
+        tmpfs={"/tmp": f"rw,nosuid,nodev,size={limits.tmpfs_mb}m,mode=1777"},
+        mounts=[Mount(target=spec.workdir, source=None, type="volume")],
+        cap_drop=["ALL"],
+        security_opt=["no-new-privileges"],
+        mem_limit=f"{limits.memory_mb}m",
+        memswap_limit=f"{limits.memory_mb}m",
+        nano_cpus=int(limits.cpus * 1e9),
+        pids_limit=limits.pids,
+        ipc_mode="private",
+        # The json-file log only backs `logs_tail` of services; it is capped on disk too.
+        log_config=LogConfig(type="json-file", config={"max-size": "2m", "max-file": "1"}),
+        labels=labels(session, role),
+        name=f"grader-{session}-{spec.name_hint}-{uuid.uuid4().hex[:6]}",
+        detach=True,
+        stdin_open=False,
+        tty=False,
+    )
+    if spec.network is None:
+        kwargs["network_mode"] = "none"
+    else:
+        kwargs["network"] = spec.network.name
+        if spec.alias:
+            kwargs["networking_config"] = {
+                spec.network.name: docker.types.EndpointConfig(
+                    version="1.41", aliases=[spec.alias])}
+    return kwargs
+
+
+class _OutputReader:
+    """Reads a container's attached stdout/stderr in a thread, through two caps."""
+
+    def __init__(self, container: Container, limit: int) -> None:
+        self.stdout = OutputCap(limit)
+        self.stderr = OutputCap(limit)
+        self._stream = container.attach(stdout=True, stderr=True, stream=True, demux=True,
+                                        logs=False)
+        self._thread = threading.Thread(target=self._pump, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _pump(self) -> None:
+        with contextlib.suppress(Exception):  # the stream ends, or breaks when the box dies
+            for out, err in self._stream:
+                if out:
+                    self.stdout.feed(out)
+                if err:
+                    self.stderr.feed(err)
+
+    def finish(self, timeout: float = 10.0) -> tuple[CapturedOutput, CapturedOutput]:
+        self._thread.join(timeout)
+        if self._thread.is_alive():  # engine kept the stream open: close it
+            with contextlib.suppress(Exception):
+                self._stream.close()  # type: ignore[attr-defined]
+            self._thread.join(2)
+        return self.stdout.result(), self.stderr.result()
+
+
+class DockerSandbox(Sandbox):
+    """One grading session on a Docker engine. Use as a context manager."""
+
+    def __init__(self, client: docker.DockerClient, settings: Settings | None = None,
+                 session: str | None = None) -> None:
+        self.client = client
+        self.settings = settings or Settings.from_env()
+        self.session = session or uuid.uuid4().hex[:12]
+        self._base_tag: str | None = None
+        self.images_used: dict[str, str] = {}     # image name -> id, for the report
+        self.images_built: list[str] = []          # names built (not cached) this session
+
+    # -- images ---------------------------------------------------------------------------
+    def base_layer(self) -> BuiltImage:
+        """grader's base layer on GRADER_BASE_IMAGE, built once and cached."""
+        base_id = images.resolve_base_image(self.client, self.settings)
+        built = images.build_image(self.client, images.base_layer_spec(base_id, self.settings))
+        self._base_tag = built.tag
+        self._record("base", built)
+        return built
+
+    def _record(self, name: str, built: BuiltImage) -> None:
+        self.images_used[name] = built.id
+        if built.built and name not in self.images_built:
+            self.images_built.append(name)
+
+    def ensure_image(self, spec: BuildSpec) -> BuiltImage:
+        """Build a challenge image FROM grader's base layer (passed as the BASE_IMAGE arg)."""
+        if self._base_tag is None:
+            self.base_layer()
+        assert self._base_tag is not None
+        args = {"BASE_IMAGE": self._base_tag, **spec.build_args}
+        full = BuildSpec(name=spec.name, dockerfile=spec.dockerfile, context=spec.context,
+                         build_args=args, extra_files=spec.extra_files, network=spec.network)
+        built = images.build_image(self.client, full)
+        self._record(spec.name, built)
+        return built
+
+    # -- networks -------------------------------------------------------------------------
+    def internal_network(self, name_hint: str = "net") -> Network:
+        """A bridge network with no way out: `internal` stops forwarding beyond it, and
+        `inhibit_ipv4` leaves the host without an address on it. Without the latter, members
+        reach every service listening on the host (through the bridge's gateway address, which
+        is the host's own): seen with Docker 20.10, and caught by the integration tests."""
+        net = self.client.networks.create(
+            f"grader-{self.session}-{name_hint}-{uuid.uuid4().hex[:6]}", driver="bridge",
+            internal=True, labels=labels(self.session, "network"), check_duplicate=True,
+            options={"com.docker.network.bridge.inhibit_ipv4": "true"})
+        return Network(name=net.name, id=net.id)
+
+    # -- runs -----------------------------------------------------------------------------
+    def _create(self, spec: RunSpec, role: str) -> Container:
+        container = self.client.containers.create(**_hardened_kwargs(spec, self.session, role))
+        if spec.files:
+            ok = container.put_archive(spec.workdir, archive.build_tar(spec.files))
+            if not ok:
+                raise SandboxError(f"could not copy files into {container.name}")
+        return container
+
+    def run(self, spec: RunSpec) -> RunResult:
+        """Run `spec.command` to completion (or to its timeout) and return what happened.
+        Raises Cancelled when grading is interrupted."""
+        if CANCEL.is_set():
+            raise Cancelled()
+        container = self._create(spec, "run")
+        try:
+            reader = _OutputReader(container, spec.limits.output_kb * 1024)
+            reader.start()
+            started = time.monotonic()
+            container.start()
+            outcome, exit_code = self._wait(container, spec.limits.timeout_seconds)
+            if outcome == "cancelled":
+                raise Cancelled()
+            seconds = time.monotonic() - started
+            stdout, stderr = reader.finish()
+            if outcome == "exited" and self._oom_killed(container, exit_code):
+                outcome = "oom"
+            files, file_errors = self._collect(container, spec)
+            return RunResult(outcome=outcome, exit_code=exit_code, seconds=seconds,
+                             stdout=stdout, stderr=stderr, limits=spec.limits, files=files,
+                             file_errors=file_errors)
+        finally:
+            self._remove(container)
+
+    def _wait(self, container: Container, timeout: float) -> tuple[str, int | None]:
+        """Wait for exit from the host; kill at the timeout or on cancellation."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if CANCEL.is_set():
+                self._kill(container)
+                return "cancelled", None
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._kill(container)
+                return "timeout", None
+            try:
+                status = container.wait(timeout=min(_POLL_SECONDS, remaining) + 0.05)
+                return "exited", int(status.get("StatusCode", -1))
+            except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+                continue
+
+    def _kill(self, container: Container) -> None:
+        with contextlib.suppress(NotFound, APIError):
+            container.kill()
+        with contextlib.suppress(Exception):
+            container.wait(timeout=30)
+
+    @staticmethod
+    def _oom_killed(container: Container, exit_code: int | None) -> bool:
+        with contextlib.suppress(NotFound, APIError):
+            container.reload()
+            if container.attrs.get("State", {}).get("OOMKilled"):
+                return True
+        return False
+
+    def _collect(self, container: Container, spec: RunSpec) -> tuple[dict[str, bytes],
+                                                                      dict[str, str]]:
+        files: dict[str, bytes] = {}
+        errors: dict[str, str] = {}
+        for rel, cap in spec.collect.items():
+            path = f"{spec.workdir.rstrip('/')}/{rel}"
+            try:
+                stream, stat = container.get_archive(path, chunk_size=64 * 1024)
+            except NotFound:
+                errors[rel] = "not found"
+                continue
+            except APIError as exc:
+                errors[rel] = f"could not be read ({exc.explanation or exc})"
+                continue
+            if stat.get("linkTarget"):
+                errors[rel] = "is a link (refused)"
+                continue
+            try:
+                files[rel] = archive.read_single_file(stream, rel.split("/")[-1], cap)
+            except archive.ArchiveRejected as exc:
+                errors[rel] = str(exc)
+        return files, errors
+
+    def _remove(self, container: Container) -> None:
+        with contextlib.suppress(NotFound, APIError, requests.exceptions.RequestException):
+            container.remove(force=True, v=True)
+
+    # -- services -------------------------------------------------------------------------
+    def start(self, spec: RunSpec) -> Service:
+        """Start a long-running container (a candidate's server); `close()` removes it."""
+        if CANCEL.is_set():
+            raise Cancelled()
+        container = self._create(spec, "service")
+        container.start()
+        return DockerService(self, container, spec)
+
+    # -- cleanup --------------------------------------------------------------------------
+    def close(self) -> None:
+        """Remove every container and network of this session; safe to call twice."""
+        remove_labelled(self.client, f"{LABEL_SESSION}={self.session}")
+
+
+class DockerService(Service):
+    def __init__(self, sandbox: DockerSandbox, container: Container, spec: RunSpec) -> None:
+        self._sandbox = sandbox
+        self._container = container
+        self._spec = spec
+        self._started = time.monotonic()
+        self.alias = spec.alias or container.name
+
+    def running(self) -> bool:
+        try:
+            self._container.reload()
+        except NotFound:
+            return False
+        return self._container.status == "running"
+
+    def logs_tail(self, max_bytes: int = 16 * 1024) -> str:
+        try:
+            data = self._container.logs(stdout=True, stderr=True, tail=200)
+        except (NotFound, APIError):
+            return ""
+        return data[-max_bytes:].decode("utf-8", errors="replace")
+
+    def restart(self) -> None:
+        self._container.restart(timeout=10)
+        self._started = time.monotonic()
+
+    def stop(self) -> RunResult:
+        with contextlib.suppress(NotFound, APIError):
+            self._container.stop(timeout=5)
+        oom = DockerSandbox._oom_killed(self._container, None)
+        exit_code = self._container.attrs.get("State", {}).get("ExitCode")
+        logs = self.logs_tail(self._spec.limits.output_kb * 1024).encode()
+        files, errors = self._sandbox._collect(self._container, self._spec)
+        return RunResult(outcome="oom" if oom else "exited", exit_code=exit_code,
+                         seconds=time.monotonic() - self._started,
+                         stdout=CapturedOutput(logs, b"", len(logs)),
+                         stderr=CapturedOutput(b"", b"", 0), limits=self._spec.limits,
+                         files=files, file_errors=errors)

@@ -1,0 +1,158 @@
+"""The narrow interface tracks use to run untrusted code, whatever engine is behind it.
+
+Tracks see only these types: they ask for an image, run a command to completion (`run`), or
+start a long-lived service (`start`) on an internal network, and read back capped output and
+capped files. `grader.sandbox.docker_engine` implements it with the Docker SDK; another engine
+(remote hosts, Kubernetes Jobs) would implement the same methods without touching any track.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from grader.challenge import Limits
+from grader.sandbox.capture import CapturedOutput
+
+Outcome = Literal["exited", "timeout", "oom", "cancelled"]
+
+
+@dataclass(frozen=True)
+class BuildSpec:
+    """An image to build: a Dockerfile and its context, keyed by a content hash."""
+
+    name: str                       # short name used in the tag, e.g. "toy-runtime"
+    dockerfile: Path
+    context: Path
+    build_args: Mapping[str, str] = field(default_factory=dict)
+    # Extra files added to the build context (context-relative name -> bytes), hashed too.
+    extra_files: Mapping[str, bytes] = field(default_factory=dict)
+    network: bool = True            # builds may reach the package index; grading runs never do
+
+
+@dataclass(frozen=True)
+class BuiltImage:
+    tag: str
+    id: str
+    content_hash: str
+    built: bool                     # False when it came from the cache
+    seconds: float
+    log_tail: str = ""
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One hardened container run.
+
+    files: copied into the work dir before start (relative path -> bytes or host file/folder).
+    collect: files read back after the container stopped (relative path -> byte cap).
+    network: None for no network at all, or a Network from `internal_network()`.
+    """
+
+    image: str
+    command: list[str]
+    limits: Limits
+    files: Mapping[str, bytes | Path] = field(default_factory=dict)
+    collect: Mapping[str, int] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict)
+    network: Network | None = None
+    alias: str = ""                 # DNS name on the network (services)
+    name_hint: str = "run"
+    workdir: str = "/work"
+
+
+@dataclass
+class RunResult:
+    """What happened to a run: how it ended, its capped output and the files collected."""
+
+    outcome: Outcome
+    exit_code: int | None
+    seconds: float
+    stdout: CapturedOutput
+    stderr: CapturedOutput
+    limits: Limits
+    files: dict[str, bytes] = field(default_factory=dict)
+    file_errors: dict[str, str] = field(default_factory=dict)   # path -> why it was not read
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "exited" and self.exit_code == 0
+
+    def describe(self) -> str:
+        """One sentence for a report: how the run ended."""
+        if self.outcome == "timeout":
+            return f"timed out: killed after {self.limits.timeout_seconds:g} s (wall clock)"
+        if self.outcome == "oom":
+            return f"memory limit exceeded: killed at {self.limits.memory_mb} MiB"
+        if self.outcome == "cancelled":
+            return "cancelled: grading was interrupted"
+        if self.exit_code == 0:
+            return f"exited with code 0 after {self.seconds:.1f} s"
+        return f"exited with code {self.exit_code} after {self.seconds:.1f} s"
+
+    def to_evidence(self) -> dict[str, object]:
+        return {
+            "outcome": self.outcome,
+            "exit_code": self.exit_code,
+            "seconds": round(self.seconds, 3),
+            "stdout": self.stdout.text(),
+            "stderr": self.stderr.text(),
+            "stdout_bytes": self.stdout.total_bytes,
+            "stderr_bytes": self.stderr.total_bytes,
+            "output_truncated": self.stdout.truncated or self.stderr.truncated,
+            "file_errors": dict(self.file_errors),
+        }
+
+
+@dataclass(frozen=True)
+class Network:
+    """An internal network: its members reach each other by alias and nothing else."""
+
+    name: str
+    id: str
+
+
+class Service(abc.ABC):
+    """A long-running container (a candidate's server) started with `Sandbox.start`."""
+
+    alias: str
+
+    @abc.abstractmethod
+    def running(self) -> bool: ...
+
+    @abc.abstractmethod
+    def logs_tail(self, max_bytes: int = 16 * 1024) -> str: ...
+
+    @abc.abstractmethod
+    def restart(self) -> None: ...
+
+    @abc.abstractmethod
+    def stop(self) -> RunResult: ...
+
+
+class Sandbox(abc.ABC):
+    """A grading session's handle on the engine; `close()` removes everything it created."""
+
+    @abc.abstractmethod
+    def ensure_image(self, spec: BuildSpec) -> BuiltImage: ...
+
+    @abc.abstractmethod
+    def run(self, spec: RunSpec) -> RunResult: ...
+
+    @abc.abstractmethod
+    def start(self, spec: RunSpec) -> Service: ...
+
+    @abc.abstractmethod
+    def internal_network(self, name_hint: str = "net") -> Network: ...
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,95 @@
+"""Labels, cancellation and garbage collection of everything grader creates in the engine.
+
+Every container, network and image grader makes carries LABEL_MANAGED; containers and
+networks also carry the id of the grader process (LABEL_RUN) and of the grading session
+(LABEL_SESSION). A session removes its own resources when it closes; the CLI removes the whole
+run's on the way out (even after Ctrl-C); `grader gc` removes anything left by a crash.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass
+
+import docker
+from docker.errors import APIError, NotFound
+
+LABEL_MANAGED = "grader.managed"
+LABEL_RUN = "grader.run"
+LABEL_SESSION = "grader.session"
+LABEL_ROLE = "grader.role"
+LABEL_CONTENT_HASH = "grader.content-hash"
+
+#: Identifies this grader process; every container and network it creates carries it.
+RUN_ID = uuid.uuid4().hex[:12]
+
+#: Set when grading must stop (Ctrl-C, SIGTERM): sandboxes stop waiting and clean up.
+CANCEL = threading.Event()
+
+
+class Cancelled(KeyboardInterrupt):
+    """Raised inside a sandbox when CANCEL is set: grading stops like on Ctrl-C, and every
+    `finally` on the way out removes what it made."""
+
+
+def labels(session: str, role: str) -> dict[str, str]:
+    return {LABEL_MANAGED: "1", LABEL_RUN: RUN_ID, LABEL_SESSION: session, LABEL_ROLE: role}
+
+
+@dataclass
+class Removed:
+    containers: int = 0
+    networks: int = 0
+    images: int = 0
+    errors: list[str] | None = None
+
+    def summary(self) -> str:
+        return (f"removed {self.containers} container(s), {self.networks} network(s), "
+                f"{self.images} image(s)")
+
+
+def remove_labelled(client: docker.DockerClient, label: str, images: bool = False) -> Removed:
+    """Force-remove containers (with their anonymous volumes) and networks matching `label`
+    (e.g. "grader.session=abc"), and optionally images. Never raises for a resource that is
+    already gone."""
+    removed = Removed(errors=[])
+    for container in client.containers.list(all=True, filters={"label": label}):
+        try:
+            container.remove(force=True, v=True)
+            removed.containers += 1
+        except NotFound:
+            pass
+        except APIError as exc:
+            removed.errors.append(f"container {container.short_id}: {exc.explanation or exc}")
+    for network in client.networks.list(filters={"label": label}):
+        try:
+            network.remove()
+            removed.networks += 1
+        except NotFound:
+            pass
+        except APIError as exc:
+            removed.errors.append(f"network {network.name}: {exc.explanation or exc}")
+    if images:
+        for image in client.images.list(filters={"label": label}):
+            try:
+                client.images.remove(image.id, force=True)
+                removed.images += 1
+            except NotFound:
+                pass
+            except APIError as exc:
+                removed.errors.append(f"image {image.short_id}: {exc.explanation or exc}")
+    return removed
+
+
+def gc(client: docker.DockerClient, images: bool = True) -> Removed:
+    """Remove every container, network (and image) carrying grader's label."""
+    return remove_labelled(client, f"{LABEL_MANAGED}=1", images=images)
+
+
+def leftovers(client: docker.DockerClient, label: str = f"{LABEL_MANAGED}=1") -> list[str]:
+    """Names of containers and networks still carrying `label` (for tests and doctor)."""
+    names = [f"container {c.name}" for c in client.containers.list(all=True,
+                                                                    filters={"label": label})]
+    names += [f"network {n.name}" for n in client.networks.list(filters={"label": label})]
+    return names

@@ -1,0 +1,31 @@
+"""Shared fixtures. Integration tests (marked `docker`) need a real Docker engine.
+
+When GRADER_REQUIRE_DOCKER=1 (set by scripts/test.sh, hence CI), a missing engine FAILS the
+docker tests instead of skipping them: a skipped integration test proves nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_CHALLENGE = ROOT / "tests" / "challenges" / "wordfreq"
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> Iterator[object]:
+    from grader.errors import EnvironmentProblem
+    from grader.sandbox.client import connect
+
+    try:
+        client = connect(timeout=120)
+    except EnvironmentProblem as exc:
+        if os.environ.get("GRADER_REQUIRE_DOCKER") == "1":
+            pytest.fail(f"Docker engine required (GRADER_REQUIRE_DOCKER=1): {exc}")
+        pytest.skip(f"no Docker engine: {exc}")
+    yield client
+    client.close()

@@ -1,0 +1,46 @@
+"""Fixtures for tests against a real Docker engine: a sandbox session, the base layer, and a
+check after every test that grader left no container or network behind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from grader.challenge import Limits
+from grader.sandbox.docker_engine import DockerSandbox
+from grader.sandbox.lifecycle import leftovers
+from grader.settings import Settings
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "integration" in item.path.parts:
+            item.add_marker(pytest.mark.docker)
+
+
+@pytest.fixture(autouse=True)
+def no_leftovers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each integration test: no container or network with grader's label remains."""
+    yield
+    client = request.getfixturevalue("docker_client")
+    left = leftovers(client)
+    assert left == [], f"grader left resources behind: {left}"
+
+
+@pytest.fixture
+def sandbox(docker_client: object) -> Iterator[DockerSandbox]:
+    with DockerSandbox(docker_client, Settings.from_env()) as box:  # type: ignore[arg-type]
+        yield box
+
+
+@pytest.fixture(scope="session")
+def base_tag(docker_client: object) -> str:
+    with DockerSandbox(docker_client, Settings.from_env()) as box:  # type: ignore[arg-type]
+        return box.base_layer().tag
+
+
+@pytest.fixture
+def limits() -> Limits:
+    return Limits(memory_mb=128, cpus=1.0, pids=64, timeout_seconds=20, output_kb=64,
+                  tmpfs_mb=16)
