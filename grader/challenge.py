@@ -125,7 +125,8 @@ class _Reader:
 
     def error(self, name: str, expected: str, got: Any = ...) -> ChallengeConfigError:
         got_text = "" if got is ... else f", got {got!r}"[:120]
-        return ChallengeConfigError(f"{self.file}: key '{self.key(name)}': expected {expected}{got_text}")
+        return ChallengeConfigError(
+            f"{self.file}: key '{self.key(name)}': expected {expected}{got_text}")
 
     def has(self, name: str) -> bool:
         return name in self.data
@@ -265,7 +266,8 @@ def load_challenge(path: Path | str) -> Challenge:
     root = path.parent if path.name == CHALLENGE_FILE else path
     file = root / CHALLENGE_FILE
     if not file.is_file():
-        raise ChallengeConfigError(f"{file}: not found: a challenge folder needs a {CHALLENGE_FILE}")
+        raise ChallengeConfigError(
+            f"{file}: not found: a challenge folder needs a {CHALLENGE_FILE}")
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

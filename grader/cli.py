@@ -7,7 +7,6 @@ Exit codes: 0 report(s) written, 1 internal error, 2 input rejected, 3 environme
 from __future__ import annotations
 
 import contextlib
-
 import signal
 import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -202,7 +201,12 @@ def report_cmd(report_json: Path, fmt: str, output: Path | None) -> None:
 # -- images ---------------------------------------------------------------------------------
 @cli.group("images", context_settings=_CONTEXT)
 def images_group() -> None:
-    """Build and inspect the images challenges need."""
+    """Build and inspect the images challenges need.
+
+    \b
+    Example:
+      grader images build tests/challenges/wordfreq
+    """
 
 
 def _all_challenges() -> list[Challenge]:

@@ -43,8 +43,8 @@ def run_doctor(echo: Callable[[str], None]) -> bool:
         spec = images.base_layer_spec(base_id, settings)
         tag, _, image_id = images.find_cached(client, spec)
         echo(f"ok   grader base layer {tag}" if image_id else
-             f"warn grader base layer not built yet (built on first use)\n"
-             f"     fix: grader images build")
+             "warn grader base layer not built yet (built on first use)\n"
+             "     fix: grader images build")
 
     for folder in challenge_search_path():
         if not folder.is_dir():

@@ -38,7 +38,7 @@ class InputRejected(GraderError):
 
 
 class ChallengeConfigError(GraderError):
-    """A challenge.yaml (or the challenge folder) is invalid: names the file, key and expectation."""
+    """A challenge.yaml (or challenge folder) is invalid: names the file, key and expectation."""
 
     exit_code = EXIT_REJECTED
 

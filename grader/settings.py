@@ -23,12 +23,14 @@ DEFAULT_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 class Settings:
     base_image: str = DEFAULT_BASE_IMAGE
     ca_bundle: Path | None = None
+    #: False when GRADER_BASE_IMAGE is unset: then, if the default cannot be had but an
+    #: offline-built base exists on the engine, that one is used (and the report says so).
+    base_image_explicit: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
         ca = os.environ.get("GRADER_CA_BUNDLE", DEFAULT_CA_BUNDLE)
         ca_path = Path(ca) if ca and Path(ca).is_file() else None
-        return cls(
-            base_image=os.environ.get("GRADER_BASE_IMAGE", "").strip() or DEFAULT_BASE_IMAGE,
-            ca_bundle=ca_path,
-        )
+        explicit = os.environ.get("GRADER_BASE_IMAGE", "").strip()
+        return cls(base_image=explicit or DEFAULT_BASE_IMAGE, ca_bundle=ca_path,
+                   base_image_explicit=bool(explicit))

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+# Challenge folders hold candidates' code (their own test files included): never collect them.
+collect_ignore = ["challenges"]
+
 ROOT = Path(__file__).resolve().parent.parent
 TEST_CHALLENGE = ROOT / "tests" / "challenges" / "wordfreq"
 

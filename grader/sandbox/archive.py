@@ -127,11 +127,9 @@ def read_single_file(chunks: Iterable[bytes], expected_name: str, max_bytes: int
     stream = io.BufferedReader(_CappedStream(chunks, max_bytes + 64 * 1024))
     try:
         with tarfile.open(fileobj=stream, mode="r|") as tar:
-            members = 0
             data: bytes | None = None
-            for member in tar:
-                members += 1
-                if members > 1:
+            for count, member in enumerate(tar, start=1):
+                if count > 1:
                     raise ArchiveRejected(f"{expected_name}: expected one file, found more")
                 if member.name.rstrip("/").split("/")[-1] != expected_name:
                     raise ArchiveRejected(f"{expected_name}: unexpected entry {member.name!r}")

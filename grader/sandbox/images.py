@@ -141,8 +141,9 @@ def _consume_build_stream(stream: Iterator[dict], log: list[str]) -> str:
 
 
 def resolve_base_image(client: docker.DockerClient, settings: Settings) -> str:
-    """The id of GRADER_BASE_IMAGE, pulling it if it is not present. EnvironmentProblem if
-    it can be neither found nor pulled, with the offline script as the fix."""
+    """The id of GRADER_BASE_IMAGE, pulling it if it is not present. When the setting is left
+    at its default and no registry answers, an offline-built base on the engine is used.
+    EnvironmentProblem if none can be had, with the offline script as the fix."""
     name = settings.base_image
     try:
         return client.images.get(name).id
@@ -154,6 +155,11 @@ def resolve_base_image(client: docker.DockerClient, settings: Settings) -> str:
     try:
         return client.images.pull(repo, tag=tag or "latest").id
     except (APIError, docker.errors.DockerException) as exc:
+        if not settings.base_image_explicit:
+            try:
+                return client.images.get(OFFLINE_BASE_IMAGE).id
+            except ImageNotFound:
+                pass
         raise EnvironmentProblem(
             f"base image {name} is not on this engine and cannot be pulled "
             f"({str(exc).splitlines()[0][:160]}).",

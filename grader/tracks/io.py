@@ -83,7 +83,8 @@ class IoTrack(Track):
         cfg = challenge.track_config
         image = cfg.get("image", "runtime")
         if image not in challenge.images:
-            raise _cfg_error(challenge, "image", f"one of the challenge images {list(challenge.images)}")
+            raise _cfg_error(challenge, "image",
+                             f"one of the challenge images {list(challenge.images)}")
         if cfg.get("compare", "json") not in ("json", "text"):
             raise _cfg_error(challenge, "compare", "json or text")
         _cases(challenge)

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Sets up (scripts/bootstrap.sh), then grades the bundled example submissions and writes
+# their reports to reports/<submission-id>/report.{json,md}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eval "$(bash scripts/bootstrap.sh)"
+out="${1:-reports}"
+status=0
+# The test challenge's reference and flawed solutions (more challenges join as they land).
+.venv/bin/grader run tests/challenges/wordfreq/solutions/*/ \
+  --challenge tests/challenges/wordfreq --out "$out" || status=$?
+echo "[grade-examples] reports in $out/ (exit code $status)" >&2
+exit "$status"

@@ -1,0 +1,122 @@
+"""`grader` as a reviewer runs it: a subprocess, real Docker, reports on disk, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.sandbox.lifecycle import leftovers
+from tests.conftest import ROOT, TEST_CHALLENGE
+
+SOLUTIONS = TEST_CHALLENGE / "solutions"
+
+
+def grader(*args: str, env: dict[str, str] | None = None,
+           timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True,
+                          text=True, timeout=timeout, cwd=ROOT, env={**os.environ, **(env or {})})
+
+
+def test_run_twice_gives_identical_scores_and_builds_nothing_the_second_time(
+        tmp_path: Path, docker_client: object) -> None:
+    args = ["run", str(SOLUTIONS / "reference"), "--challenge", str(TEST_CHALLENGE),
+            "--out", str(tmp_path)]
+    first = grader(*args)
+    assert first.returncode == 0, first.stderr
+    [report_dir] = list(tmp_path.iterdir())
+    first_report = json.loads((report_dir / "report.json").read_text())
+
+    second = grader(*args)
+    assert second.returncode == 0, second.stderr
+    second_report = json.loads((report_dir / "report.json").read_text())
+
+    def scores(r: dict) -> object:
+        return (r["total"], [(c["id"], c["points"], c["status"]) for c in r["criteria"]],
+                [(c["id"], c["status"], c["points"]) for c in r["checks"]])
+
+    assert scores(first_report) == scores(second_report)
+    assert second_report["environment"]["images_built"] == []
+    assert first_report["environment"]["images"] == second_report["environment"]["images"]
+
+    # The numbers match the rubric: 50 + 20 + 10 + 10 automatic points, 10 manual pending.
+    criteria = {c["id"]: c for c in second_report["criteria"]}
+    assert {k: criteria[k]["points"] for k in criteria} == {
+        "correctness": 50, "robustness": 20, "code-quality": 10, "own-tests": 10, "explain": 0}
+    assert criteria["explain"]["status"] == "pending"
+    assert second_report["total"]["points"] == 90
+    assert second_report["total"]["max_points"] == 90
+    assert second_report["total"]["percent"] == 100
+    assert second_report["total"]["pending_max_points"] == 10
+    assert "graded" in second.stdout and "90 / 90" in second.stdout
+
+
+def test_report_rerenders_the_saved_markdown(tmp_path: Path, docker_client: object) -> None:
+    run = grader("run", str(SOLUTIONS / "case-sensitive"), "--challenge", str(TEST_CHALLENGE),
+                 "--out", str(tmp_path))
+    assert run.returncode == 0, run.stderr
+    [report_dir] = list(tmp_path.iterdir())
+    rendered = grader("report", str(report_dir / "report.json"), "--format", "md")
+    assert rendered.returncode == 0, rendered.stderr
+    assert rendered.stdout == (report_dir / "report.md").read_text()
+    as_json = grader("report", str(report_dir / "report.json"), "--format", "json")
+    assert json.loads(as_json.stdout) == json.loads((report_dir / "report.json").read_text())
+
+
+def test_ctrl_c_removes_containers_and_temp_dirs(tmp_path: Path, docker_client: object) -> None:
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "grader", "run", str(SOLUTIONS / "infinite-loop"),
+         "--challenge", str(TEST_CHALLENGE), "--out", str(tmp_path / "out")],
+        cwd=ROOT, env={**os.environ, "TMPDIR": str(tmp)}, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while not leftovers(docker_client) and time.monotonic() < deadline:  # type: ignore[arg-type]
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.1)
+        assert leftovers(docker_client), "no sandbox container appeared"  # type: ignore[arg-type]
+        assert any(tmp.iterdir()), "the submission's temp dir should exist mid-run"
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert "Traceback" not in stderr
+    assert leftovers(docker_client) == []  # type: ignore[arg-type]
+    assert list(tmp.iterdir()) == []
+
+
+def test_doctor_reports_a_usable_machine(docker_client: object) -> None:
+    result = grader("doctor", env={"GRADER_CHALLENGES_PATH": str(TEST_CHALLENGE.parent)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok   docker engine" in result.stdout
+    assert "challenge wordfreq" in result.stdout
+
+
+def test_gc_removes_what_carries_the_label(docker_client: object) -> None:
+    from grader.sandbox.docker_engine import DockerSandbox
+
+    box = DockerSandbox(docker_client)  # type: ignore[arg-type]
+    box.internal_network()  # left behind on purpose: no close()
+    assert leftovers(docker_client)  # type: ignore[arg-type]
+    result = grader("gc", "--keep-images")
+    assert result.returncode == 0, result.stderr
+    assert "1 network(s)" in result.stdout
+    assert leftovers(docker_client) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("verb", ["run", "report", "doctor", "gc", "images"])
+def test_every_verb_has_help_with_an_example(verb: str) -> None:
+    result = grader(verb, "--help")
+    assert result.returncode == 0
+    assert "Example" in result.stdout
