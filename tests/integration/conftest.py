@@ -20,11 +20,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def no_leftovers(request: pytest.FixtureRequest) -> Iterator[None]:
+def no_leftovers(docker_client: object) -> Iterator[None]:
     """After each integration test: no container or network with grader's label remains."""
     yield
-    client = request.getfixturevalue("docker_client")
-    left = leftovers(client)
+    left = leftovers(docker_client)  # type: ignore[arg-type]
     assert left == [], f"grader left resources behind: {left}"
 
 

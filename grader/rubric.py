@@ -1,0 +1,102 @@
+"""Scoring: CheckResults + a challenge's rubric -> points per criterion and a total.
+
+A pure function, tested without Docker. A criterion earns its points in proportion to the
+credit of the checks it matches (partial credit). Manual criteria are pending until the
+reviewer scores them after the call: shown, never counted as 0. Bonus criteria add points
+without raising the maximum; the total is capped at the maximum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from fnmatch import fnmatchcase
+from typing import Any, Literal
+
+from grader.challenge import Criterion
+from grader.checks import CheckResult
+
+CriterionStatus = Literal["scored", "pending", "bonus"]
+
+
+@dataclass
+class CriterionScore:
+    id: str
+    title: str
+    points: float
+    max_points: float
+    status: CriterionStatus
+    checks: list[str]
+    message: str
+    description: str = ""
+    manual: bool = False
+    bonus: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Total:
+    points: float
+    max_points: float
+    percent: float
+    pending_max_points: float
+    bonus_points: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _matches(criterion: Criterion, check_id: str) -> bool:
+    return any(p == check_id or fnmatchcase(check_id, p) for p in criterion.checks)
+
+
+def _round(value: float) -> float:
+    rounded = round(value + 0.0, 2)
+    return int(rounded) if rounded == int(rounded) else rounded  # 90 rather than 90.0
+
+
+def _score_criterion(criterion: Criterion, checks: Sequence[CheckResult]) -> CriterionScore:
+    base = dict(id=criterion.id, title=criterion.title, description=criterion.description,
+                manual=criterion.manual, bonus=criterion.bonus)
+    if criterion.manual:
+        return CriterionScore(**base, points=0, max_points=_round(criterion.points),
+                              status="pending", checks=[],
+                              message="scored by the reviewer after the explain-your-code call")
+    matched = [c for c in checks if _matches(criterion, c.id)]
+    status: CriterionStatus = "bonus" if criterion.bonus else "scored"
+    available = sum(c.max_points for c in matched)
+    if not matched or available == 0:
+        return CriterionScore(**base, points=0, max_points=_round(criterion.points),
+                              status=status, checks=[c.id for c in matched],
+                              message="no check matched: nothing could run for it")
+    earned = sum(c.points for c in matched)
+    passed = sum(1 for c in matched if c.status == "passed")
+    return CriterionScore(
+        **base, points=_round(criterion.points * earned / available),
+        max_points=_round(criterion.points), status=status, checks=[c.id for c in matched],
+        message=f"{passed} of {len(matched)} check(s) passed")
+
+
+def score(rubric: Sequence[Criterion],
+          checks: Sequence[CheckResult]) -> tuple[list[CriterionScore], Total]:
+    """Score every criterion (in rubric order) and the total."""
+    scores = [_score_criterion(c, checks) for c in rubric]
+    regular = [s for s in scores if s.status == "scored"]
+    max_points = sum(s.max_points for s in regular)
+    bonus = sum(s.points for s in scores if s.status == "bonus")
+    points = min(sum(s.points for s in regular) + bonus, max_points)
+    percent = round(100 * points / max_points, 1) if max_points else 0.0
+    total = Total(points=_round(points), max_points=_round(max_points),
+                  percent=_round(percent),
+                  pending_max_points=_round(sum(s.max_points for s in scores
+                                                if s.status == "pending")),
+                  bonus_points=_round(bonus))
+    return scores, total
+
+
+def unmatched_checks(rubric: Sequence[Criterion], checks: Sequence[CheckResult]) -> list[str]:
+    """Ids of checks no criterion scores (shown in reports as information only)."""
+    return [c.id for c in checks
+            if not any(_matches(cr, c.id) for cr in rubric if not cr.manual)]
