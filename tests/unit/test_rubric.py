@@ -1,0 +1,97 @@
+"""The rubric is a pure function: exact numbers, no Docker."""
+
+from __future__ import annotations
+
+from grader.challenge import Criterion
+from grader.checks import CheckResult
+from grader.rubric import score, unmatched_checks
+
+
+def crit(id: str, points: float, *checks: str, manual: bool = False,
+         bonus: bool = False) -> Criterion:
+    return Criterion(id=id, title=id.title(), points=points, checks=checks, manual=manual,
+                     bonus=bonus)
+
+
+CHECKS = [
+    CheckResult.passed("case.a"),
+    CheckResult.failed("case.b", "wrong"),
+    CheckResult.passed("case.c", max_points=2),
+    CheckResult(id="static.hints", status="failed", points=0.5, max_points=1.0),
+    CheckResult.skipped("http.create", "server never started"),
+    CheckResult.error("http.delete", "server crashed"),
+    CheckResult.passed("extra.info"),
+]
+
+
+def test_partial_credit_in_proportion_to_check_points() -> None:
+    criteria, total = score([crit("correct", 40, "case.*")], CHECKS)
+    # 1 + 0 + 2 of 1 + 1 + 2 -> 3/4 of 40
+    assert criteria[0].points == 30
+    assert criteria[0].checks == ["case.a", "case.b", "case.c"]
+    assert criteria[0].message == "2 of 3 check(s) passed"
+    assert total.points == 30 and total.max_points == 40 and total.percent == 75
+
+
+def test_partial_points_of_a_single_check() -> None:
+    criteria, _ = score([crit("hints", 10, "static.hints")], CHECKS)
+    assert criteria[0].points == 5
+
+
+def test_skipped_and_errored_checks_score_zero_but_count_in_the_maximum() -> None:
+    criteria, total = score([crit("api", 20, "http.*")], CHECKS)
+    assert criteria[0].points == 0
+    assert total.max_points == 20
+
+
+def test_manual_criteria_are_pending_not_zero() -> None:
+    criteria, total = score([crit("correct", 40, "case.*"),
+                             crit("explain", 10, manual=True)], CHECKS)
+    explain = criteria[1]
+    assert explain.status == "pending" and explain.points == 0 and explain.max_points == 10
+    assert total.max_points == 40
+    assert total.pending_max_points == 10
+    assert total.percent == 75
+
+
+def test_bonus_adds_points_but_not_maximum_and_the_total_is_capped() -> None:
+    criteria, total = score([crit("correct", 40, "case.*"), crit("async", 20, "case.a",
+                                                                 bonus=True)], CHECKS)
+    assert criteria[1].status == "bonus" and criteria[1].points == 20
+    assert total.bonus_points == 20
+    assert total.max_points == 40
+    assert total.points == 40  # 30 + 20 capped at 40
+    assert total.percent == 100
+
+
+def test_a_criterion_that_matched_nothing_scores_zero_and_says_so() -> None:
+    criteria, total = score([crit("ghost", 10, "nothing.*"), crit("a", 10, "case.a")], CHECKS)
+    assert criteria[0].points == 0
+    assert "no check matched" in criteria[0].message
+    assert total.points == 10 and total.max_points == 20
+
+
+def test_one_check_may_count_in_two_criteria() -> None:
+    criteria, _ = score([crit("x", 10, "case.a"), crit("y", 5, "case.a", "case.b")], CHECKS)
+    assert [c.points for c in criteria] == [10, 2.5]
+
+
+def test_unmatched_checks_are_listed() -> None:
+    rubric = [crit("correct", 40, "case.*"), crit("api", 20, "http.*"),
+              crit("explain", 10, manual=True)]
+    assert unmatched_checks(rubric, CHECKS) == ["static.hints", "extra.info"]
+
+
+def test_rounding_and_determinism() -> None:
+    rubric = [crit("third", 10, "case.a", "case.b", "static.hints")]
+    first = score(rubric, CHECKS)
+    assert first[0][0].points == 5  # (1 + 0 + 0.5) / 3 of 10
+    thirds = score([crit("t", 10, "case.a", "case.b", "http.create")], CHECKS)
+    assert thirds[0][0].points == 3.33
+    assert thirds[1].percent == 33.3
+    assert score(rubric, CHECKS) == first
+
+
+def test_empty_maximum_gives_zero_percent() -> None:
+    _, total = score([crit("explain", 10, manual=True)], CHECKS)
+    assert total.max_points == 0 and total.percent == 0
