@@ -57,36 +57,40 @@ def _round(value: float) -> float:
     return int(rounded) if rounded == int(rounded) else rounded  # 90 rather than 90.0
 
 
-def _score_criterion(criterion: Criterion, checks: Sequence[CheckResult]) -> CriterionScore:
+def _score_criterion(criterion: Criterion,
+                     checks: Sequence[CheckResult]) -> tuple[CriterionScore, float]:
+    """The criterion's score (rounded for display) and its unrounded points (for totals)."""
     base = dict(id=criterion.id, title=criterion.title, description=criterion.description,
                 manual=criterion.manual, bonus=criterion.bonus)
     if criterion.manual:
         return CriterionScore(**base, points=0, max_points=_round(criterion.points),
                               status="pending", checks=[],
-                              message="scored by the reviewer after the explain-your-code call")
+                              message="scored by the reviewer after the explain-your-code call"
+                              ), 0.0
     matched = [c for c in checks if _matches(criterion, c.id)]
     status: CriterionStatus = "bonus" if criterion.bonus else "scored"
     available = sum(c.max_points for c in matched)
     if not matched or available == 0:
         return CriterionScore(**base, points=0, max_points=_round(criterion.points),
                               status=status, checks=[c.id for c in matched],
-                              message="no check matched: nothing could run for it")
+                              message="no check matched: nothing could run for it"), 0.0
     earned = sum(c.points for c in matched)
     passed = sum(1 for c in matched if c.status == "passed")
+    raw = criterion.points * earned / available
     return CriterionScore(
-        **base, points=_round(criterion.points * earned / available),
-        max_points=_round(criterion.points), status=status, checks=[c.id for c in matched],
-        message=f"{passed} of {len(matched)} check(s) passed")
+        **base, points=_round(raw), max_points=_round(criterion.points), status=status,
+        checks=[c.id for c in matched],
+        message=f"{passed} of {len(matched)} check(s) passed"), raw
 
 
 def score(rubric: Sequence[Criterion],
           checks: Sequence[CheckResult]) -> tuple[list[CriterionScore], Total]:
     """Score every criterion (in rubric order) and the total."""
-    scores = [_score_criterion(c, checks) for c in rubric]
-    regular = [s for s in scores if s.status == "scored"]
-    max_points = sum(s.max_points for s in regular)
-    bonus = sum(s.points for s in scores if s.status == "bonus")
-    points = min(sum(s.points for s in regular) + bonus, max_points)
+    scored = [_score_criterion(c, checks) for c in rubric]
+    scores = [s for s, _ in scored]
+    max_points = sum(c.points for c in rubric if not c.manual and not c.bonus)
+    bonus = sum(raw for s, raw in scored if s.status == "bonus")
+    points = min(sum(raw for s, raw in scored if s.status == "scored") + bonus, max_points)
     percent = round(100 * points / max_points, 1) if max_points else 0.0
     total = Total(points=_round(points), max_points=_round(max_points),
                   percent=_round(percent),

@@ -95,3 +95,12 @@ def test_rounding_and_determinism() -> None:
 def test_empty_maximum_gives_zero_percent() -> None:
     _, total = score([crit("explain", 10, manual=True)], CHECKS)
     assert total.max_points == 0 and total.percent == 0
+
+
+def test_totals_add_unrounded_points() -> None:
+    thirds = [CheckResult.passed("a"), CheckResult.failed("b", "x"), CheckResult.failed("c", "x")]
+    rubric = [crit("one", 10, "a", "b", "c"), crit("two", 10, "a", "b", "c"),
+              crit("three", 10, "a", "b", "c")]
+    criteria, total = score(rubric, thirds)
+    assert [c.points for c in criteria] == [3.33, 3.33, 3.33]
+    assert total.points == 10  # not 9.99
