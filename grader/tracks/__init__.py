@@ -19,6 +19,7 @@ __all__ = ["GradingContext", "Track", "get_track", "known_tracks"]
 # (e.g. running from a source tree without `pip install -e .`).
 _BUILTIN = {
     "io": "grader.tracks.io:IoTrack",
+    "backend": "grader.tracks.backend:BackendTrack",
 }
 
 

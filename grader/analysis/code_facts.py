@@ -1,0 +1,144 @@
+"""Code-quality facts every track can use, read on the host without running the code:
+ruff findings by rule (ruff only parses), committed secrets, and Python-2-isms."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from grader.checks import CheckResult
+
+_SECRET_PATTERNS = [
+    ("private key", re.compile(r"-----BEGIN (?:RSA |EC |OPENSSH |DSA )?PRIVATE KEY-----")),
+    ("AWS access key", re.compile(r"\bAKIA[0-9A-Z]{16}\b")),
+    ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b")),
+    ("OpenAI-style key", re.compile(r"\bsk-[A-Za-z0-9]{32,}\b")),
+    ("Slack token", re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}\b")),
+    ("hard-coded secret", re.compile(
+        r"""(?im)^\s*[A-Z_]*(?:SECRET|PASSWORD|API_KEY|TOKEN)[A-Z_]*\s*=\s*['"][^'"\s]{12,}['"]""")),
+]
+_SCAN_SUFFIXES = (".py", ".env", ".cfg", ".ini", ".toml", ".yaml", ".yml", ".json", ".txt")
+_PY2_NAMES = {"xrange", "unicode", "basestring", "raw_input", "unichr", "execfile"}
+_PY2_METHODS = {"iteritems", "itervalues", "iterkeys", "has_key"}
+
+
+def find_secrets(root: Path, files: tuple[str, ...] | list[str]) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = []
+    for rel in files:
+        name = Path(rel).name
+        if not (rel.endswith(_SCAN_SUFFIXES) or name.startswith(".env")):
+            continue
+        path = root / rel
+        if path.stat().st_size > 512 * 1024:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for kind, pattern in _SECRET_PATTERNS:
+            for match in pattern.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                found.append({"file": rel, "line": line, "kind": kind})
+        if name == ".env" or name.startswith(".env."):
+            found.append({"file": rel, "line": 1, "kind": "committed .env file"})
+    return found[:50]
+
+
+def find_py2isms(root: Path, files: tuple[str, ...] | list[str]) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = []
+    for rel in files:
+        if not rel.endswith(".py") or (root / rel).stat().st_size > 1024 * 1024:
+            continue
+        source = (root / rel).read_bytes()
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            text = source.decode("utf-8", "replace")
+            for i, line in enumerate(text.splitlines(), 1):
+                if re.match(r"\s*print\s+[^(\s=]", line) or re.search(r"except\s+\w+\s*,\s*\w+:",
+                                                                      line):
+                    found.append({"file": rel, "line": i, "what": line.strip()[:80]})
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id in _PY2_NAMES and isinstance(
+                    node.ctx, ast.Load):
+                found.append({"file": rel, "line": node.lineno, "what": node.id})
+            elif isinstance(node, ast.Attribute) and node.attr in _PY2_METHODS:
+                found.append({"file": rel, "line": node.lineno, "what": f".{node.attr}()"})
+    return found[:50]
+
+
+def ruff_findings(root: Path) -> tuple[Counter[str], list[dict[str, object]], str | None]:
+    """(count per rule, first findings, error). `--isolated`: the candidate's own ruff config
+    is ignored, so it cannot switch the rules off."""
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    if not Path(ruff).exists():
+        return Counter(), [], "ruff is not installed"
+    try:
+        out = subprocess.run(
+            [ruff, "check", "--isolated", "--no-cache", "--exit-zero", "--output-format",
+             "json", "--select", "E4,E7,E9,F,B,UP,SIM", "--ignore", "B008",  # B008: Depends()
+             "--target-version", "py311", "."],
+            cwd=root, capture_output=True, text=True, timeout=120, check=False)
+        data = json.loads(out.stdout or "[]")
+    except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
+        return Counter(), [], f"ruff failed: {exc}"
+    counts = Counter(str(item.get("code")) for item in data)
+    first = [{"file": str(Path(item["filename"]).relative_to(root.resolve()))
+              if Path(item["filename"]).is_absolute() else item["filename"],
+              "line": item.get("location", {}).get("row"), "code": item.get("code"),
+              "message": item.get("message")} for item in data[:20]]
+    return counts, first, None
+
+
+def _python_lines(root: Path, files: tuple[str, ...] | list[str]) -> int:
+    total = 0
+    for rel in files:
+        if rel.endswith(".py") and (root / rel).stat().st_size < 1024 * 1024:
+            total += sum(1 for line in (root / rel).read_bytes().splitlines() if line.strip())
+    return total
+
+
+def quality_checks(root: Path, files: tuple[str, ...] | list[str]) -> list[CheckResult]:
+    """static.lint, static.no-secrets, static.modern-python."""
+    checks: list[CheckResult] = []
+    counts, first, error = ruff_findings(root)
+    lines = max(_python_lines(root, files), 1)
+    if error:
+        checks.append(CheckResult.skipped("static.lint", error, title="Lint (ruff)",
+                                          kind="static"))
+    else:
+        total = sum(counts.values())
+        per_100 = 100 * total / lines
+        points = max(0.0, 1.0 - per_100 / 5)  # 5+ findings per 100 lines: no credit
+        by_rule = ", ".join(f"{code} x{n}" for code, n in counts.most_common(8))
+        checks.append(CheckResult(
+            id="static.lint", status="passed" if per_100 <= 1 else "failed", points=points,
+            title="Lint (ruff)", kind="static",
+            message=(f"{total} ruff finding(s) in {lines} lines of Python"
+                     + (f": {by_rule}" if by_rule else "")),
+            evidence={"by_rule": dict(counts.most_common()), "first": first}))
+    secrets = find_secrets(root, files)
+    if secrets:
+        where = "; ".join(f"{s['kind']} at {s['file']}:{s['line']}" for s in secrets[:5])
+        checks.append(CheckResult.failed("static.no-secrets",
+                                         f"{len(secrets)} secret(s) committed: {where}",
+                                         title="No secrets committed", kind="static",
+                                         evidence={"findings": secrets}))
+    else:
+        checks.append(CheckResult.passed("static.no-secrets", "no committed secrets found",
+                                         title="No secrets committed", kind="static"))
+    py2 = find_py2isms(root, files)
+    if py2:
+        where = "; ".join(f"{p['what']} at {p['file']}:{p['line']}" for p in py2[:5])
+        checks.append(CheckResult.failed("static.modern-python",
+                                         f"{len(py2)} Python-2-ism(s): {where}",
+                                         title="Modern Python", kind="static",
+                                         evidence={"findings": py2}))
+    else:
+        checks.append(CheckResult.passed("static.modern-python", "no Python-2-isms",
+                                         title="Modern Python", kind="static"))
+    return checks

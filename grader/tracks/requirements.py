@@ -1,0 +1,85 @@
+"""A submission's Python dependencies, read from requirements.txt or pyproject.toml, checked
+and turned into one image layer on top of the track image, cached by their hash.
+
+Only plain PEP 508 requirements are accepted: no pip options (-e, -r, --index-url), no URLs
+or paths, no direct references. The layer installs wheels only (`--only-binary=:all:`), so no
+candidate-chosen setup.py runs at build time, the one step that has network.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+
+from grader.errors import ImageBuildError
+from grader.sandbox.engine import BuildSpec, BuiltImage, Sandbox
+
+DEPS_DOCKERFILE = """\
+ARG BASE_IMAGE
+FROM ${BASE_IMAGE}
+COPY requirements.txt /tmp/grader-requirements.txt
+RUN pip install --only-binary=:all: -r /tmp/grader-requirements.txt
+"""
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    source: str | None            # "requirements.txt", "pyproject.toml" or None
+    requirements: tuple[str, ...]
+    refused: tuple[str, ...]      # lines refused, each with the reason
+
+
+def read_dependencies(root: Path) -> Dependencies:
+    lines: list[str] = []
+    source = None
+    if (root / "requirements.txt").is_file():
+        source = "requirements.txt"
+        text = (root / "requirements.txt").read_text(encoding="utf-8", errors="replace")
+        lines = [line.split(" #")[0].strip() for line in text.splitlines()]
+    elif (root / "pyproject.toml").is_file():
+        try:
+            data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+            deps = data.get("project", {}).get("dependencies", [])
+            if isinstance(deps, list):
+                source = "pyproject.toml"
+                lines = [str(d).strip() for d in deps]
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            return Dependencies("pyproject.toml", (), ("pyproject.toml: not valid TOML",))
+    kept: list[str] = []
+    refused: list[str] = []
+    for line in lines:
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("-"):
+            refused.append(f"{line}: pip options are not accepted")
+            continue
+        try:
+            req = Requirement(line)
+        except InvalidRequirement as exc:
+            refused.append(f"{line}: {exc}")
+            continue
+        if req.url:
+            refused.append(f"{line}: direct URLs are not accepted")
+            continue
+        kept.append(str(req))
+    return Dependencies(source, tuple(sorted(set(kept))), tuple(refused))
+
+
+def build_dependency_layer(sandbox: Sandbox, base_tag: str, name: str,
+                           deps: Dependencies) -> BuiltImage:
+    """The track image plus the submission's requirements; raises ImageBuildError with the
+    pip output when the install fails."""
+    with tempfile.TemporaryDirectory(prefix="grader-deps-") as tmp:
+        folder = Path(tmp)
+        (folder / "Dockerfile").write_text(DEPS_DOCKERFILE)
+        (folder / "requirements.txt").write_text("\n".join(deps.requirements) + "\n")
+        spec = BuildSpec(name=name, dockerfile=folder / "Dockerfile", context=folder,
+                         build_args={"BASE_IMAGE": base_tag})
+        return sandbox.ensure_image(spec)
+
+
+__all__ = ["Dependencies", "ImageBuildError", "build_dependency_layer", "read_dependencies"]
