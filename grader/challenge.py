@@ -78,7 +78,7 @@ class Criterion:
     """One rubric line: `points` earned in proportion to the credit of the checks it matches.
 
     checks: check ids or shell-style globs (fnmatch). manual: filled in by the reviewer later,
-    reported as pending. bonus: its points add to the total but not to the maximum.
+    reported as pending. bonus: reported beside the total (bonus_points), never added to it.
     """
 
     id: str

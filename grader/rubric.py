@@ -2,8 +2,9 @@
 
 A pure function, tested without Docker. A criterion earns its points in proportion to the
 credit of the checks it matches (partial credit). Manual criteria are pending until the
-reviewer scores them after the call: shown, never counted as 0. Bonus criteria add points
-without raising the maximum; the total is capped at the maximum.
+reviewer scores them after the call: shown, never counted as 0. Bonus criteria are scored and
+reported beside the total (`bonus_points`), never added to it: a bonus must not hide a loss
+elsewhere (a solution without ownership checks must not reach 100% through async handlers).
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def score(rubric: Sequence[Criterion],
     scores = [s for s, _ in scored]
     max_points = sum(c.points for c in rubric if not c.manual and not c.bonus)
     bonus = sum(raw for s, raw in scored if s.status == "bonus")
-    points = min(sum(raw for s, raw in scored if s.status == "scored") + bonus, max_points)
+    points = sum(raw for s, raw in scored if s.status == "scored")
     percent = round(100 * points / max_points, 1) if max_points else 0.0
     total = Total(points=_round(points), max_points=_round(max_points),
                   percent=_round(percent),

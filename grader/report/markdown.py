@@ -79,7 +79,7 @@ def render_markdown(report: Report) -> str:
         if pending:
             line += f", plus {_num(pending)} points pending the reviewer's manual scoring"
         if total.get("bonus_points"):
-            line += f" (includes {_num(total['bonus_points'])} bonus points)"
+            line += f", and {_num(total['bonus_points'])} bonus points"
         out += [line, ""]
 
     if report.criteria:

@@ -24,6 +24,7 @@ from typing import Any
 from grader.analysis.code_facts import quality_checks
 from grader.analysis.frameworks import KNOWN, detect_framework
 from grader.analysis.routes import Route, find_routes, handler_for
+from grader.analysis.tampering import find_tampering, tampering_check
 from grader.challenge import Challenge
 from grader.checks import CheckResult
 from grader.errors import ChallengeConfigError, ImageBuildError
@@ -331,8 +332,14 @@ class BackendTrack(Track):
         title = "The candidate's own tests pass"
         counts = _junit_counts(result.files.get(".grader/junit.xml"))
         evidence = {"run": result.to_evidence(), "counts": counts}
-        checks = []
-        if counts is None or counts["tests"] == 0:
+        tampering = find_tampering(sub.root, sub.files)
+        checks = [tampering_check(tampering)]
+        if tampering:
+            checks.append(CheckResult.failed(
+                "tests.own.pass", "results not trusted: the submission hooks into test "
+                f"outcomes ({tampering[0]['file']}:{tampering[0]['line']})", title=title,
+                evidence=evidence))
+        elif counts is None or counts["tests"] == 0:
             checks.append(CheckResult.failed(
                 "tests.own.pass", f"no tests ran ({result.describe()})", title=title,
                 evidence=evidence))

@@ -54,14 +54,14 @@ def test_manual_criteria_are_pending_not_zero() -> None:
     assert total.percent == 75
 
 
-def test_bonus_adds_points_but_not_maximum_and_the_total_is_capped() -> None:
+def test_bonus_is_reported_beside_the_total_never_added_to_it() -> None:
     criteria, total = score([crit("correct", 40, "case.*"), crit("async", 20, "case.a",
                                                                  bonus=True)], CHECKS)
     assert criteria[1].status == "bonus" and criteria[1].points == 20
     assert total.bonus_points == 20
     assert total.max_points == 40
-    assert total.points == 40  # 30 + 20 capped at 40
-    assert total.percent == 100
+    assert total.points == 30  # a bonus cannot hide the 10 points lost elsewhere
+    assert total.percent == 75
 
 
 def test_a_criterion_that_matched_nothing_scores_zero_and_says_so() -> None:

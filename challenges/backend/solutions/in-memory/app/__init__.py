@@ -1,0 +1,1 @@
+"""Notes API: FastAPI + async SQLAlchemy on SQLite."""

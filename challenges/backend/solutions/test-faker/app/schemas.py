@@ -1,0 +1,51 @@
+"""Request and response bodies (the API contract, validated by pydantic)."""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class RegisterIn(Strict):
+    username: str = Field(pattern=r"^[A-Za-z0-9_]{3,32}$")
+    password: str = Field(min_length=8, max_length=128)
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+
+
+class TokenIn(Strict):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=128)
+    expires_in: int = Field(default=3600, ge=1, le=86400)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class NoteIn(Strict):
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(default="", max_length=10_000)
+
+
+class NoteOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    body: str
+    created_at: str
+    updated_at: str
+
+
+class NotePage(BaseModel):
+    items: list[NoteOut]
+    total: int
+    limit: int
+    offset: int
