@@ -14,6 +14,7 @@ import contextlib
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import docker
@@ -48,7 +49,11 @@ def _hardened_kwargs(spec: RunSpec, session: str, role: str) -> dict[str, Any]:
         command=spec.command,
         user=SANDBOX_USER,
         working_dir=spec.workdir,
-        environment={"HOME": "/tmp", "MPLCONFIGDIR": "/tmp", **spec.env},
+        # tini as PID 1 (`init`): reaps zombies, and forwards SIGTERM to the whole process
+        # group, so `sh -c "server ..."` stops in a moment instead of at the kill timeout.
+        init=True,
+        environment={"HOME": "/tmp", "MPLCONFIGDIR": "/tmp", "TINI_KILL_PROCESS_GROUP": "1",
+                     **spec.env},
         hostname="sandbox",
         read_only=True,
         tmpfs={"/tmp": f"rw,nosuid,nodev,size={limits.tmpfs_mb}m,mode=1777"},
@@ -179,7 +184,8 @@ class DockerSandbox(Sandbox):
             reader.start()
             started = time.monotonic()
             container.start()
-            outcome, exit_code = self._wait(container, spec.limits.timeout_seconds)
+            outcome, exit_code = self._wait(container, spec.limits.timeout_seconds,
+                                            spec.stop_when)
             if outcome == "cancelled":
                 raise Cancelled()
             seconds = time.monotonic() - started
@@ -193,13 +199,18 @@ class DockerSandbox(Sandbox):
         finally:
             self._remove(container)
 
-    def _wait(self, container: Container, timeout: float) -> tuple[str, int | None]:
-        """Wait for exit from the host; kill at the timeout or on cancellation."""
+    def _wait(self, container: Container, timeout: float,
+              stop_when: Callable[[], bool] | None = None) -> tuple[str, int | None]:
+        """Wait for exit from the host; kill at the timeout, on cancellation or when
+        `stop_when()` says so."""
         deadline = time.monotonic() + timeout
         while True:
             if CANCEL.is_set():
                 self._kill(container)
                 return "cancelled", None
+            if stop_when is not None and stop_when():
+                self._kill(container)
+                return "stopped", None
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self._kill(container)
@@ -289,7 +300,7 @@ class DockerService(Service):
         return data[-max_bytes:].decode("utf-8", errors="replace")
 
     def restart(self) -> None:
-        self._container.restart(timeout=10)
+        self._container.restart(timeout=5)
         self._started = time.monotonic()
 
     def stop(self) -> RunResult:
@@ -299,7 +310,7 @@ class DockerService(Service):
         exit_code = self._container.attrs.get("State", {}).get("ExitCode")
         logs = self.logs_tail(self._spec.limits.output_kb * 1024).encode()
         files, errors = self._sandbox._collect(self._container, self._spec)
-        return RunResult(outcome="oom" if oom else "exited", exit_code=exit_code,
+        return RunResult(outcome="oom" if oom else "exited", exit_code=exit_code,  # type: ignore[arg-type]
                          seconds=time.monotonic() - self._started,
                          stdout=CapturedOutput(logs, b"", len(logs)),
                          stderr=CapturedOutput(b"", b"", 0), limits=self._spec.limits,

@@ -9,7 +9,7 @@ capped files. `grader.sandbox.docker_engine` implements it with the Docker SDK; 
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -17,7 +17,7 @@ from typing import Literal
 from grader.challenge import Limits
 from grader.sandbox.capture import CapturedOutput
 
-Outcome = Literal["exited", "timeout", "oom", "cancelled"]
+Outcome = Literal["exited", "timeout", "oom", "cancelled", "stopped"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ class RunSpec:
     files: copied into the work dir before start (relative path -> bytes or host file/folder).
     collect: files read back after the container stopped (relative path -> byte cap).
     network: None for no network at all, or a Network from `internal_network()`.
+    stop_when: polled about once a second while the run waits; when it returns True the run
+    is killed and reported as "stopped" (e.g. stop waiting for a server that has exited).
     """
 
     image: str
@@ -62,6 +64,7 @@ class RunSpec:
     alias: str = ""                 # DNS name on the network (services)
     name_hint: str = "run"
     workdir: str = "/work"
+    stop_when: Callable[[], bool] | None = None
 
 
 @dataclass
@@ -89,6 +92,8 @@ class RunResult:
             return f"memory limit exceeded: killed at {self.limits.memory_mb} MiB"
         if self.outcome == "cancelled":
             return "cancelled: grading was interrupted"
+        if self.outcome == "stopped":
+            return f"stopped by grader after {self.seconds:.1f} s"
         if self.exit_code == 0:
             return f"exited with code 0 after {self.seconds:.1f} s"
         return f"exited with code {self.exit_code} after {self.seconds:.1f} s"

@@ -183,7 +183,8 @@ class BackendTrack(Track):
 
     # -- hidden tests -----------------------------------------------------------------------
     def _tester_spec(self, ctx: GradingContext, tester_image: str, network: Any,
-                     select: str, wait: float, state: bytes | None) -> RunSpec:
+                     select: str, args: list[str], state: bytes | None = None,
+                     stop_when: Any = None) -> RunSpec:
         cfg = ctx.challenge.track_config
         hidden = ctx.challenge.root / str(cfg.get("hidden_tests", "hidden"))
         files: dict[str, bytes | Path] = {"run_hidden.py": RUNNER,
@@ -196,8 +197,8 @@ class BackendTrack(Track):
             limits=ctx.challenge.limits.merged(memory_mb=512, pids=256),
             command=["python", "run_hidden.py", "--base-url", f"http://app:{port}",
                      "--health", str(cfg.get("health_path", "/health")),
-                     "--wait", str(wait), "--suite", "hidden", "--select", select],
-            files=files,
+                     "--suite", "hidden", "--select", select, *args],
+            files=files, stop_when=stop_when,
             collect={"results.json": RESULTS_CAP, "ready.json": SMALL_CAP,
                      "state.json": SMALL_CAP})
 
@@ -208,54 +209,58 @@ class BackendTrack(Track):
         sandbox: Sandbox = ctx.sandbox
         startup = float(cfg.get("startup_timeout_seconds", 45))
         port = int(cfg.get("port", 8000))
+        health = str(cfg.get("health_path", "/health"))
         network = sandbox.internal_network("api")
         checks: list[CheckResult] = []
-        server = None
-        log_tail = ""
         t = time.monotonic()
-        if image is not None and run_command:
-            server = sandbox.start(RunSpec(
-                image=image, command=["/bin/sh", "-c", run_command], network=network,
-                alias="app", name_hint="server", limits=ctx.challenge.limits,
-                files={rel: ctx.submission.root / rel for rel in ctx.submission.files},
-                env={"PORT": str(port), "HOST": "0.0.0.0", "DATA_DIR": "/work/data"}))
-        main = sandbox.run(self._tester_spec(ctx, tester_image, network, "main",
-                                             startup if server else 0, None))
-        ready = self._json(main, "ready.json") or {}
-        ctx.timings["server_start"] = float(ready.get("seconds", 0))
-        if server is not None:
-            log_tail = server.logs_tail()
         title = "The server starts and answers /health"
-        if server is None:
+        if image is None or not run_command:
             checks.append(CheckResult.failed("runtime.server-starts",
                                              f"not started: {why_not}", title=title))
-        elif ready.get("ready"):
-            checks.append(CheckResult.passed(
-                "runtime.server-starts", f"answered {cfg.get('health_path', '/health')} after "
-                f"{ready.get('seconds')} s", title=title))
-        else:
-            exited = "" if server.running() else " (the server process exited)"
-            checks.append(CheckResult.failed(
-                "runtime.server-starts", f"the server never answered within {startup:g} s"
-                f"{exited}; last error: {ready.get('last_error') or 'none'}", title=title,
-                evidence={"server_log_tail": log_tail or "(no output)",
-                          "command": run_command}))
-        reason = (f"not run: {why_not}" if server is None else
-                  "not run: the server never became ready")
-        checks += self._results(main, routes, reason)
+            skipped = sandbox.run(self._tester_spec(ctx, tester_image, network, "all",
+                                                    ["--skip-all", f"not run: {why_not}"]))
+            return checks + self._results(skipped, routes)
 
-        if server is not None and ready.get("ready"):
-            state = main.files.get("state.json")
+        server = sandbox.start(RunSpec(
+            image=image, command=["/bin/sh", "-c", run_command], network=network,
+            alias="app", name_hint="server", limits=ctx.challenge.limits,
+            files={rel: ctx.submission.root / rel for rel in ctx.submission.files},
+            env={"PORT": str(port), "HOST": "0.0.0.0", "DATA_DIR": "/work/data"}))
+        # Wait for /health in a short tester run that stops as soon as the server exits.
+        waited = sandbox.run(self._tester_spec(
+            ctx, tester_image, network, "main", ["--wait", str(startup), "--wait-only"],
+            stop_when=lambda: not server.running()))
+        ready = self._json(waited, "ready.json") or {}
+        ctx.timings["server_start"] = round(waited.seconds, 3)
+        if ready.get("ready"):
+            checks.append(CheckResult.passed(
+                "runtime.server-starts", f"answered {health} after {ready.get('seconds')} s",
+                title=title))
+            main = sandbox.run(self._tester_spec(ctx, tester_image, network, "main",
+                                                 ["--wait", "10"]))
+            checks += self._results(main, routes)
             server.restart()
             after = sandbox.run(self._tester_spec(ctx, tester_image, network, "after_restart",
-                                                  startup, state))
-            checks += self._results(after, routes, "not run: the server did not come back "
-                                    "after a restart")
+                                                  ["--wait", str(startup)],
+                                                  state=main.files.get("state.json")))
+            checks += self._results(after, routes)
+        else:
             log_tail = server.logs_tail()
+            why = ("the server process exited" if waited.outcome == "stopped" or
+                   not server.running() else
+                   f"no answer within {startup:g} s (last error: "
+                   f"{ready.get('last_error') or 'none'})")
+            checks.append(CheckResult.failed(
+                "runtime.server-starts", f"the server never answered {health}: {why}",
+                title=title, evidence={"server_log_tail": log_tail or "(no output)",
+                                       "command": run_command}))
+            skipped = sandbox.run(self._tester_spec(
+                ctx, tester_image, network, "all",
+                ["--skip-all", f"not run: the server never answered {health} ({why})"]))
+            checks += self._results(skipped, routes)
+        ctx.add_artifact("server.log", server.logs_tail(256 * 1024))
+        server.stop()
         ctx.timings["hidden_tests"] = round(time.monotonic() - t, 3)
-        if server is not None:
-            ctx.add_artifact("server.log", log_tail)
-            server.stop()
         return checks
 
     @staticmethod
@@ -268,8 +273,7 @@ class BackendTrack(Track):
         except (ValueError, UnicodeDecodeError):
             return None
 
-    def _results(self, run: RunResult, routes: list[Route], skip_reason: str
-                 ) -> list[CheckResult]:
+    def _results(self, run: RunResult, routes: list[Route]) -> list[CheckResult]:
         data = self._json(run, "results.json")
         tests = data.get("tests") if isinstance(data, dict) else None
         if not isinstance(tests, list):
@@ -287,12 +291,16 @@ class BackendTrack(Track):
             exchanges = test.get("exchanges") if isinstance(test.get("exchanges"), list) else []
             evidence: dict[str, Any] = {"exchanges": exchanges} if exchanges else {}
             message = str(test.get("message", ""))[:2000]
+            weight = test.get("points", 1.0)
+            weight = float(weight) if isinstance(weight, int | float) and 0 < weight <= 100 \
+                else 1.0
             if outcome == "passed":
-                checks.append(CheckResult.passed(check_id, "passed", title=title))
+                checks.append(CheckResult.passed(check_id, "passed", title=title,
+                                                 max_points=weight))
                 continue
             if outcome == "skipped":
-                checks.append(CheckResult.skipped(check_id, message or skip_reason,
-                                                  title=title))
+                checks.append(CheckResult.skipped(check_id, message or "skipped",
+                                                  title=title, max_points=weight))
                 continue
             handler = self._handler(routes, exchanges)
             if handler:
@@ -305,7 +313,7 @@ class BackendTrack(Track):
                            f"{message}")
             maker = CheckResult.failed if outcome == "failed" else CheckResult.error
             checks.append(maker(check_id, message or "failed", title=title,
-                                evidence=evidence))
+                                max_points=weight, evidence=evidence))
         return checks
 
     @staticmethod

@@ -9,6 +9,7 @@ import pytest
 from conftest import Api, User
 
 
+@pytest.mark.points(3)
 def test_notes_require_a_token(api: Api) -> None:
     """Without Authorization, /notes endpoints answer 401."""
     assert api.get("/notes").status_code == 401
@@ -43,6 +44,7 @@ def test_expired_token_is_401(api: Api, user: User) -> None:
     assert api.get("/notes", token=token).status_code == 401
 
 
+@pytest.mark.points(6)
 def test_other_users_note_cannot_be_read(api: Api, user: User, other_user: User) -> None:
     """User B gets 404 (or 403) for user A's note."""
     note = user.create_note("private", "secret")
@@ -51,6 +53,7 @@ def test_other_users_note_cannot_be_read(api: Api, user: User, other_user: User)
     assert "secret" not in r.text
 
 
+@pytest.mark.points(6)
 def test_other_users_note_cannot_be_changed(api: Api, user: User, other_user: User) -> None:
     """User B cannot update or delete user A's note; it stays as it was."""
     note = user.create_note("mine", "keep")
@@ -61,6 +64,7 @@ def test_other_users_note_cannot_be_changed(api: Api, user: User, other_user: Us
     assert r.status_code == 200 and r.json()["title"] == "mine"
 
 
+@pytest.mark.points(2)
 def test_lists_are_per_user(api: Api, user: User, other_user: User) -> None:
     """Each user's list holds only their own notes."""
     user.create_note("a-only", "x")

@@ -13,6 +13,7 @@ from conftest import PASSWORD, Api, User
 STATE = Path("state.json")  # carried by the grader from this run to the after-restart run
 
 
+@pytest.mark.points(2)
 def test_concurrent_creates_lose_nothing(api: Api, user: User) -> None:
     """40 notes created from 8 threads at once all get stored, with distinct ids."""
     def create(i: int) -> int:
@@ -34,6 +35,7 @@ def test_restart_marker_is_stored(api: Api, user: User) -> None:
 
 
 @pytest.mark.after_restart
+@pytest.mark.points(4)
 def test_data_survives_restart(api: Api) -> None:
     """After a restart of the server container, the user can log in and read the note."""
     state = json.loads(STATE.read_text())

@@ -28,6 +28,11 @@ def record_exchange(exchange: dict[str, Any]) -> None:
     del items[:-5]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "points(n): weight of this test in its criterion")
+    config.addinivalue_line("markers", "after_restart: runs after the server restarted")
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     _CURRENT[0] = item.nodeid
     if _SKIP_REASON:
@@ -46,6 +51,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         elif report.outcome == "skipped" and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2])
         doc = (item.function.__doc__ or "").strip().splitlines()  # type: ignore[attr-defined]
+        weight = item.get_closest_marker("points")
         RESULTS.append({
             "nodeid": item.nodeid,
             "outcome": report.outcome if report.when == "call" else (
@@ -53,6 +59,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
             "duration": round(report.duration, 3),
             "message": message[:4000],
             "title": doc[0] if doc else "",
+            "points": float(weight.args[0]) if weight and weight.args else 1.0,
             "exchanges": _EXCHANGES.get(item.nodeid, [])[-3:],
         })
 
