@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
 from conftest import PASSWORD, Api, User
 
 STATE = Path("state.json")  # carried by the grader from this run to the after-restart run

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import Api, User
 
 
@@ -11,6 +10,7 @@ def is_client_error(status: int) -> bool:
     return 400 <= status < 500
 
 
+@pytest.mark.points(2)
 @pytest.mark.parametrize("path", ["/auth/register", "/auth/token", "/notes"])
 def test_malformed_json_is_4xx(api: Api, user: User, path: str) -> None:
     """A body that is not JSON gives 400/422."""
@@ -28,6 +28,7 @@ def test_wrong_types_and_bad_values_are_4xx(api: Api, user: User, body: dict) ->
     assert is_client_error(api.post("/notes", token=user.token, json=body).status_code)
 
 
+@pytest.mark.points(2)
 @pytest.mark.parametrize("body", [{}, {"body": "no title"}, [], "just a string"])
 def test_missing_fields_are_4xx(api: Api, user: User, body: object) -> None:
     """Missing fields or a non-object body give 400/422."""
