@@ -244,6 +244,27 @@ def images_build_cmd(challenge_refs: tuple[str, ...]) -> None:
                            f"({built.seconds:.1f} s)")
 
 
+# -- kit ------------------------------------------------------------------------------------
+@cli.command("kit", context_settings=_CONTEXT)
+@click.argument("challenge_ref", metavar="CHALLENGE")
+@click.option("--framework", "variant", help="Which kit, when the challenge has several.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Zip to write (default: <challenge>-<framework>-kit.zip).")
+def kit_cmd(challenge_ref: str, variant: str | None, output: Path | None) -> None:
+    """Build the starter-kit zip a candidate downloads (never any hidden material).
+
+    \b
+    Example:
+      grader kit backend --framework fastapi -o backend-fastapi.zip
+    """
+    from grader.kit import build_kit
+
+    challenge = find_challenge(challenge_ref)
+    name = f"{challenge.id}-{variant}-kit.zip" if variant else f"{challenge.id}-kit.zip"
+    path, files = build_kit(challenge, variant, output or Path(name))
+    click.echo(f"wrote {path} ({len(files)} files)")
+
+
 # -- doctor ---------------------------------------------------------------------------------
 @cli.command("doctor", context_settings=_CONTEXT)
 def doctor_cmd() -> None:

@@ -10,6 +10,7 @@ submission are removed on every path, Ctrl-C included.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import platform
 import shutil
@@ -36,6 +37,7 @@ from grader.errors import (
     InputRejected,
 )
 from grader.intake import Submission, open_submission, rejected_submission_id, source_fingerprint
+from grader.kit import starter_digests
 from grader.report import Report, rejected_report, render_markdown
 from grader.report.model import SCHEMA_VERSION
 from grader.rubric import score
@@ -159,6 +161,7 @@ class Grader:
         checks: list[CheckResult] = []
         status = "graded"
         exit_code = EXIT_OK
+        own_files = _own_files(submission, challenge)
         client = self.client_factory()
         images: dict[str, str] = {}
         environment: dict[str, object] = {}
@@ -168,7 +171,7 @@ class Grader:
             with DockerSandbox(client, self.settings) as sandbox:
                 ctx = GradingContext(submission=submission, challenge=challenge,
                                      sandbox=sandbox, artifacts_dir=artifacts_dir,
-                                     timings=timings)
+                                     timings=timings, own_files=own_files)
                 try:
                     checks += track.grade(ctx)  # type: ignore[attr-defined]
                 except ImageBuildError as exc:
@@ -196,7 +199,7 @@ class Grader:
         timings["track"] = round(time.monotonic() - t, 3)
 
         t = time.monotonic()
-        checks += static_checks(python_facts(submission.root, submission.files))
+        checks += static_checks(python_facts(submission.root, own_files))
         timings["analysis"] = round(time.monotonic() - t, 3)
 
         criteria, total = score(challenge.rubric, checks)
@@ -220,6 +223,17 @@ class Grader:
         )
         write_report(report, report_dir)
         return GradeOutcome(report, report_dir, exit_code)
+
+
+def _own_files(submission: Submission, challenge: Challenge) -> tuple[str, ...]:
+    """The files the candidate wrote or changed: not byte-identical to a starter-kit file."""
+    starter = starter_digests(challenge)
+    if not starter:
+        return submission.files
+    return tuple(rel for rel in submission.files
+                 if (submission.root / rel).stat().st_size > 0
+                 and hashlib.sha256((submission.root / rel).read_bytes()).hexdigest()
+                 not in starter)
 
 
 def _challenge_dict(challenge: Challenge | None) -> dict[str, object]:

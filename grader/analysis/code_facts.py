@@ -71,17 +71,19 @@ def find_py2isms(root: Path, files: tuple[str, ...] | list[str]) -> list[dict[st
     return found[:50]
 
 
-def ruff_findings(root: Path) -> tuple[Counter[str], list[dict[str, object]], str | None]:
+def ruff_findings(root: Path, files: tuple[str, ...] | list[str] | None = None
+                  ) -> tuple[Counter[str], list[dict[str, object]], str | None]:
     """(count per rule, first findings, error). `--isolated`: the candidate's own ruff config
     is ignored, so it cannot switch the rules off."""
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    targets = [f for f in (files or []) if f.endswith(".py")] or ["."]
     if not Path(ruff).exists():
         return Counter(), [], "ruff is not installed"
     try:
         out = subprocess.run(
             [ruff, "check", "--isolated", "--no-cache", "--exit-zero", "--output-format",
              "json", "--select", "E4,E7,E9,F,B,UP,SIM", "--ignore", "B008",  # B008: Depends()
-             "--target-version", "py311", "."],
+             "--target-version", "py311", "--", *targets],
             cwd=root, capture_output=True, text=True, timeout=120, check=False)
         data = json.loads(out.stdout or "[]")
     except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
@@ -105,7 +107,7 @@ def _python_lines(root: Path, files: tuple[str, ...] | list[str]) -> int:
 def quality_checks(root: Path, files: tuple[str, ...] | list[str]) -> list[CheckResult]:
     """static.lint, static.no-secrets, static.modern-python."""
     checks: list[CheckResult] = []
-    counts, first, error = ruff_findings(root)
+    counts, first, error = ruff_findings(root, files)
     lines = max(_python_lines(root, files), 1)
     if error:
         checks.append(CheckResult.skipped("static.lint", error, title="Lint (ruff)",

@@ -72,7 +72,8 @@ def static_checks(facts: PythonFacts) -> list[CheckResult]:
     """The shared static checks, each with the facts behind it as evidence."""
     checks: list[CheckResult] = []
     if not facts.python_files:
-        checks.append(CheckResult.failed("static.syntax", "no Python files in the submission",
+        checks.append(CheckResult.failed("static.syntax", "no Python code of the candidate's "
+                                         "own (starter-kit files are not counted)",
                                          title="Code parses", kind="static"))
     elif facts.syntax_errors:
         listed = "; ".join(f"{f} {e}" for f, e in sorted(facts.syntax_errors.items())[:5])
@@ -88,7 +89,8 @@ def static_checks(facts: PythonFacts) -> list[CheckResult]:
             "static.tests-present", f"{len(facts.test_files)} test file(s)",
             title="Tests present", kind="static", evidence={"files": facts.test_files[:50]}))
     else:
-        checks.append(CheckResult.failed("static.tests-present", "no test files found",
+        checks.append(CheckResult.failed("static.tests-present", "no test files of the "
+                                         "candidate's own (the kit's public test is not counted)",
                                          title="Tests present", kind="static"))
     share = facts.type_hint_share
     message = (f"{facts.annotated_functions} of {facts.functions} function(s) have type hints"

@@ -88,7 +88,15 @@ class BackendTrack(Track):
         checks.append(self._framework_check(framework, counts, sub.manifest.framework,
                                             list(cfg.get("frameworks", KNOWN))))
         checks.append(self._async_check(routes))
-        checks += quality_checks(sub.root, sub.files)
+        own = ctx.candidate_files
+        if any(f.endswith(".py") for f in own):
+            checks += quality_checks(sub.root, own)
+        else:
+            checks += [CheckResult.failed(cid, "no Python code of the candidate's own to judge",
+                                          title=title, kind="static")
+                       for cid, title in (("static.lint", "Lint (ruff)"),
+                                          ("static.no-secrets", "No secrets committed"),
+                                          ("static.modern-python", "Modern Python"))]
         ctx.timings["static"] = round(time.monotonic() - t, 3)
 
         t = time.monotonic()
@@ -342,7 +350,13 @@ class BackendTrack(Track):
         evidence = {"run": result.to_evidence(), "counts": counts}
         tampering = find_tampering(sub.root, sub.files)
         checks = [tampering_check(tampering)]
-        if tampering:
+        own_tests = [f for f in ctx.candidate_files if f.endswith(".py") and
+                     (PurePosixPath(f).name.startswith("test_") or f.endswith("_test.py"))]
+        if not own_tests:
+            checks.append(CheckResult.failed(
+                "tests.own.pass", "no test file of the candidate's own (starter-kit tests are "
+                "not counted)", title=title, evidence=evidence))
+        elif tampering:
             checks.append(CheckResult.failed(
                 "tests.own.pass", "results not trusted: the submission hooks into test "
                 f"outcomes ({tampering[0]['file']}:{tampering[0]['line']})", title=title,
@@ -360,7 +374,11 @@ class BackendTrack(Track):
                 message=f"{passed} of {counts['tests']} test(s) passed (as reported by the "
                         "candidate's own test run)", evidence=evidence))
         coverage = _coverage_percent(result.files.get(".grader/coverage.json"))
-        if coverage is None:
+        if not own_tests:
+            checks.append(CheckResult.failed("tests.own.coverage", "no tests of the candidate's "
+                                             "own to measure",
+                                             title="Line coverage of the candidate's tests"))
+        elif coverage is None:
             checks.append(CheckResult.failed("tests.own.coverage", "no coverage measured",
                                              title="Line coverage of the candidate's tests"))
         else:

@@ -29,6 +29,13 @@ class GradingContext:
     artifacts_dir: Path
     timings: dict[str, float] = field(default_factory=dict)
     artifacts: dict[str, str] = field(default_factory=dict)
+    #: The submission's files minus those identical to a starter-kit file: what the candidate
+    #: wrote. Static facts and "own tests" are judged on these. None: all files.
+    own_files: tuple[str, ...] | None = None
+
+    @property
+    def candidate_files(self) -> tuple[str, ...]:
+        return self.submission.files if self.own_files is None else self.own_files
 
     def add_artifact(self, name: str, data: str | bytes) -> str:
         """Save a report artifact (a log, an executed notebook); returns its relative path."""

@@ -38,8 +38,8 @@ def test_missing_fields_are_4xx(api: Api, user: User, body: object) -> None:
 @pytest.mark.parametrize("body", [{}, {"username": "ab", "password": "long enough"},
                                   {"username": "valid_name", "password": "short"},
                                   {"username": 5, "password": "long enough pw"}])
-def test_bad_registration_is_4xx(api: Api, body: dict) -> None:
-    """Invalid usernames and passwords are refused with 400/422."""
+def test_bad_registration_is_4xx(api: Api, user: User, body: dict) -> None:
+    """Invalid usernames and passwords are refused with 400/422 (by a working endpoint)."""
     assert is_client_error(api.post("/auth/register", json=body).status_code)
 
 

@@ -1,0 +1,113 @@
+"""Starter kits: the zip a candidate downloads, built from `starter_kits/<challenge-id>/`.
+
+Layout: `starter_kits/<challenge-id>/common/` is shared by every variant; each other folder is
+a variant (for the backend challenge: one per framework). The zip holds one top folder
+`<challenge-id>-<variant>/` with common files overlaid by the variant's. It never holds hidden
+material: a file whose bytes equal any file of the challenge's hidden tests, solutions or
+images is refused, and so is any path with a `hidden` or `solutions` folder in it. Zips are
+reproducible (fixed timestamps, sorted entries).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+from pathlib import Path
+
+from grader.challenge import Challenge
+from grader.errors import ChallengeConfigError
+
+COMMON = "common"
+_MIN_COMPARED_BYTES = 64       # tiny files (empty __init__.py, ...) are the same everywhere
+_SKIP_NAMES = {"__pycache__", ".pytest_cache", ".venv", "data", ".ruff_cache"}
+_FIXED_TIME = (2024, 1, 1, 0, 0, 0)
+
+
+def kits_root(challenge: Challenge) -> Path:
+    env = os.environ.get("GRADER_KITS_PATH")
+    candidates = [Path(env)] if env else []
+    candidates += [challenge.root.parent.parent / "starter_kits", Path.cwd() / "starter_kits"]
+    for root in candidates:
+        if (root / challenge.id).is_dir():
+            return root / challenge.id
+    raise ChallengeConfigError(
+        f"no starter kit for challenge '{challenge.id}': expected a folder starter_kits/"
+        f"{challenge.id}/ (or set GRADER_KITS_PATH)")
+
+
+def variants(challenge: Challenge) -> list[str]:
+    root = kits_root(challenge)
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and p.name != COMMON)
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    if not folder.is_dir():
+        return found
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_NAMES)
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if name.endswith(".pyc") or path.is_symlink():
+                continue
+            found[path.relative_to(folder).as_posix()] = path
+    return found
+
+
+def _secret_digests(challenge: Challenge) -> dict[str, str]:
+    """sha256 -> challenge-relative path of every file that must stay out of kits."""
+    digests: dict[str, str] = {}
+    for rel, path in _files(challenge.root).items():
+        if rel == "challenge.yaml" or path.stat().st_size < _MIN_COMPARED_BYTES:
+            continue
+        digests[hashlib.sha256(path.read_bytes()).hexdigest()] = rel
+    return digests
+
+
+def build_kit(challenge: Challenge, variant: str | None, output: Path) -> tuple[Path, list[str]]:
+    """Write the kit zip; returns its path and the files it holds (inside the top folder)."""
+    root = kits_root(challenge)
+    names = variants(challenge)
+    if variant is None:
+        if len(names) > 1:
+            raise ChallengeConfigError(
+                f"challenge '{challenge.id}' has several kits: choose one with --framework "
+                f"({', '.join(names)})")
+        variant = names[0] if names else None
+    if variant is not None and variant not in names:
+        raise ChallengeConfigError(
+            f"no '{variant}' kit for challenge '{challenge.id}'; there are: {', '.join(names)}")
+    files = _files(root / COMMON)
+    if variant:
+        files.update(_files(root / variant))
+    secrets = _secret_digests(challenge)
+    for rel, path in files.items():
+        parts = set(Path(rel).parts)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if parts & {"hidden", "solutions"} or digest in secrets:
+            what = secrets.get(digest, rel)
+            raise ChallengeConfigError(
+                f"refusing to build the kit: {path} would leak hidden material ({what})")
+    top = f"{challenge.id}-{variant}" if variant else challenge.id
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as zf:
+        for rel in sorted(files):
+            info = zipfile.ZipInfo(f"{top}/{rel}", date_time=_FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            mode = 0o755 if os.access(files[rel], os.X_OK) else 0o644
+            info.external_attr = (0o100000 | mode) << 16
+            zf.writestr(info, files[rel].read_bytes())
+    return output, sorted(files)
+
+
+def starter_digests(challenge: Challenge) -> set[str]:
+    """sha256 of every non-empty file of the challenge's starter kits (all variants), so that
+    graders can tell the candidate's own code from what the kit gave them. Empty when the
+    challenge has no kit."""
+    try:
+        root = kits_root(challenge)
+    except ChallengeConfigError:
+        return set()
+    return {hashlib.sha256(p.read_bytes()).hexdigest() for p in _files(root).values()
+            if p.stat().st_size > 0}

@@ -1,0 +1,1 @@
+"""Your models go here (then: python manage.py makemigrations notes)."""
