@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 eval "$(bash scripts/bootstrap.sh)"
 out="${1:-reports}"
 status=0
-# The test challenge's reference and flawed solutions (more challenges join as they land).
+# Every bundled challenge's reference and deliberately flawed solutions.
 .venv/bin/grader run tests/challenges/wordfreq/solutions/*/ \
   --challenge tests/challenges/wordfreq --out "$out" || status=$?
+.venv/bin/grader run challenges/backend/solutions/*/ \
+  --challenge backend --out "$out" --jobs 2 || status=$?
 echo "[grade-examples] reports in $out/ (exit code $status)" >&2
 exit "$status"

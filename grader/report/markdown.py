@@ -40,12 +40,14 @@ def _evidence(evidence: dict[str, Any], indent: str = "") -> list[str]:
             lines += _evidence(value, indent + "  ")
         elif isinstance(value, str) and ("\n" in value or len(value) > 80):
             lines.append(f"{indent}- {key}:")
-            lines += [f"{indent}  {line}" if line else "" for line in _block(value)]
+            lines += [f"{indent}  {line}" if line else "" for block in _block(value)
+                      for line in block.split("\n")]
         elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
             lines.append(f"{indent}- {key}:")
             for item in value:
                 text = json.dumps(item, indent=2, ensure_ascii=False)
-                lines += [f"{indent}  {line}" if line else "" for line in _block(text)]
+                lines += [f"{indent}  {line}" if line else "" for block in _block(text)
+                          for line in block.split("\n")]
         elif isinstance(value, list):
             lines.append(f"{indent}- {key}: {json.dumps(value, ensure_ascii=False)[:400]}")
         else:
