@@ -52,9 +52,13 @@ def main() -> None:
 
     if args.cold:
         client = connect()
-        for image in client.images.list(name="grader/backend-*"):
-            for tag in image.tags:
-                client.images.remove(tag, force=True)
+        tags = [t for image in client.images.list() for t in image.tags
+                if t.startswith("grader/backend-")]
+        for tag in sorted(tags, key=lambda t: "deps" not in t):  # children first
+            client.images.remove(tag, force=True)
+        for _ in range(5):  # untagged leftovers would still serve as the build cache
+            if not client.images.prune(filters={"dangling": True}).get("ImagesDeleted"):
+                break
         show("cold", grade_once(solution))
     warm = [grade_once(solution) for _ in range(args.runs)]
     for i, t in enumerate(warm, 1):
