@@ -6,6 +6,8 @@ import ast
 from collections import Counter
 from pathlib import Path
 
+from grader.analysis.sources import python_trees
+
 KNOWN = ("fastapi", "flask", "django")
 
 
@@ -13,13 +15,7 @@ def detect_framework(root: Path, files: tuple[str, ...] | list[str]) -> tuple[st
                                                                               dict[str, int]]:
     """(framework or None, import counts per framework). Django wins when manage.py is there."""
     counts: Counter[str] = Counter()
-    for rel in files:
-        if not rel.endswith(".py") or (root / rel).stat().st_size > 1024 * 1024:
-            continue
-        try:
-            tree = ast.parse((root / rel).read_bytes())
-        except (SyntaxError, ValueError):
-            continue
+    for _, tree in python_trees(root, files):
         for node in ast.walk(tree):
             names: list[str] = []
             if isinstance(node, ast.Import):

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.analysis.sources import python_trees
+
 _METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
 _PARAM = re.compile(r"\{[^}/]+\}|<(?:[^:>]+:)?[^>]+>")
 
@@ -115,13 +117,7 @@ def _django_routes(tree: ast.Module, rel: str, defs: dict[str, tuple[str, int, b
 
 def find_routes(root: Path, files: tuple[str, ...] | list[str]) -> list[Route]:
     """Every route the submission declares (best effort; unparseable files are skipped)."""
-    trees: dict[str, ast.Module] = {}
-    for rel in files:
-        if rel.endswith(".py") and (root / rel).stat().st_size < 1024 * 1024:
-            try:
-                trees[rel] = ast.parse((root / rel).read_bytes(), filename=rel)
-            except (SyntaxError, ValueError):
-                continue
+    trees = dict(python_trees(root, files))
     defs: dict[str, tuple[str, int, bool]] = {}
     for rel, tree in trees.items():
         for node in ast.walk(tree):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path, PurePosixPath
 
+from grader.analysis.sources import python_trees
 from grader.checks import CheckResult
 
 #: pytest hooks that can rewrite an outcome.
@@ -27,12 +28,7 @@ def find_tampering(root: Path, files: tuple[str, ...] | list[str]) -> list[dict[
                           "what": f"{name} runs code at every interpreter start"})
         if name.endswith(".pth"):
             found.append({"file": rel, "line": 1, "what": ".pth file (runs at start-up)"})
-        if not rel.endswith(".py") or (root / rel).stat().st_size > 1024 * 1024:
-            continue
-        try:
-            tree = ast.parse((root / rel).read_bytes())
-        except (SyntaxError, ValueError):
-            continue
+    for rel, tree in python_trees(root, files):
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and \
                     node.name in OUTCOME_HOOKS:

@@ -1,0 +1,96 @@
+"""Static facts, read without running anything: frameworks, routes, secrets, Python-2-isms,
+tampering hooks, lint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.analysis.code_facts import find_py2isms, find_secrets, quality_checks
+from grader.analysis.frameworks import detect_framework
+from grader.analysis.routes import find_routes, handler_for
+from grader.analysis.tampering import find_tampering
+from tests.conftest import ROOT
+
+SOLUTIONS = ROOT / "challenges" / "backend" / "solutions"
+
+
+def files_of(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()
+                  and "__pycache__" not in p.parts)
+
+
+def write(root: Path, files: dict[str, str]) -> list[str]:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return sorted(files)
+
+
+def test_frameworks_of_the_reference_solutions() -> None:
+    for name, expected in (("fastapi-reference", "fastapi"), ("flask-reference", "flask"),
+                           ("django-reference", "django")):
+        root = SOLUTIONS / name
+        assert detect_framework(root, files_of(root))[0] == expected
+
+
+def test_routes_point_at_handlers_in_all_three_frameworks() -> None:
+    cases = {
+        "fastapi-reference": ("PUT", "/notes/12", "app/routers/notes.py", "update_note"),
+        "flask-reference": ("DELETE", "/notes/3", "app/notes.py", "delete_note"),
+        "django-reference": ("GET", "/notes/7", "notes/views.py", "note_detail"),
+    }
+    for name, (method, path, file, handler) in cases.items():
+        root = SOLUTIONS / name
+        route = handler_for(find_routes(root, files_of(root)), method, path)
+        assert route is not None, name
+        assert (route.file, route.handler) == (file, handler)
+    fastapi = SOLUTIONS / "fastapi-reference"
+    routes = find_routes(fastapi, files_of(fastapi))
+    assert handler_for(routes, "GET", "/notes?limit=5").handler == "list_notes"  # type: ignore[union-attr]
+    assert handler_for(routes, "PATCH", "/notes/1") is None
+    assert all(r.is_async for r in routes)
+
+
+def test_secrets_and_python2isms_are_found_with_their_lines(tmp_path: Path) -> None:
+    files = write(tmp_path, {
+        "settings.py": 'DEBUG = True\nSECRET_KEY = "django-insecure-abcdefghijklmnop"\n',
+        "keys.txt": "AKIAABCDEFGHIJKLMNOP\n",
+        "old.py": "for i in xrange(3):\n    print(d.has_key(i))\n",
+        "older.py": "print 'hello'\n",
+        ".env": "X=1\n",
+    })
+    secrets = find_secrets(tmp_path, files)
+    kinds = {(s["file"], s["kind"]) for s in secrets}
+    assert ("settings.py", "hard-coded secret") in kinds
+    assert ("keys.txt", "AWS access key") in kinds
+    assert (".env", "committed .env file") in kinds
+    py2 = {(p["file"], p["what"]) for p in find_py2isms(tmp_path, files)}
+    assert ("old.py", "xrange") in py2 and ("old.py", ".has_key()") in py2
+    assert any(f == "older.py" for f, _ in py2)
+
+
+def test_clean_code_has_no_findings() -> None:
+    root = SOLUTIONS / "fastapi-reference"
+    checks = {c.id: c for c in quality_checks(root, files_of(root))}
+    assert checks["static.no-secrets"].status == "passed"
+    assert checks["static.modern-python"].status == "passed"
+    assert checks["static.lint"].status == "passed"
+
+
+def test_lint_ignores_the_candidates_own_ruff_config(tmp_path: Path) -> None:
+    files = write(tmp_path, {
+        "pyproject.toml": "[tool.ruff.lint]\nignore = ['F']\n",
+        "bad.py": "import os\nimport sys\n\n\ndef f():\n    x = 1\n",
+    })
+    checks = {c.id: c for c in quality_checks(tmp_path, files)}
+    assert "F401" in checks["static.lint"].evidence["by_rule"]
+
+
+def test_tampering_hooks_are_found() -> None:
+    root = SOLUTIONS / "test-faker"
+    found = {(f["file"], str(f["what"]).split(",")[0]) for f in
+             find_tampering(root, files_of(root))}
+    assert ("conftest.py", "defines pytest_runtest_makereport") in found
+    assert any(f == "sitecustomize.py" for f, _ in found)
+    assert find_tampering(SOLUTIONS / "fastapi-reference",
+                          files_of(SOLUTIONS / "fastapi-reference")) == []
