@@ -10,8 +10,10 @@ from grader.challenge import challenge_search_path, load_challenge
 from grader.errors import ChallengeConfigError, EnvironmentProblem
 from grader.sandbox import images
 from grader.sandbox.client import connect
+from grader.sandbox.engine import BuildSpec
 from grader.sandbox.lifecycle import leftovers
 from grader.settings import OFFLINE_BASE_IMAGE, Settings
+from grader.tracks import get_track
 
 
 def run_doctor(echo: Callable[[str], None]) -> bool:
@@ -30,8 +32,16 @@ def run_doctor(echo: Callable[[str], None]) -> bool:
         base_id = client.images.get(settings.base_image).id
         echo(f"ok   base image {settings.base_image} ({base_id[7:19]})")
     except ImageNotFound:
-        fatal = True
         base_id = None
+    if base_id is None and not settings.base_image_explicit:
+        try:
+            base_id = client.images.get(OFFLINE_BASE_IMAGE).id
+            echo(f"ok   base image {settings.base_image} is not here; using the offline-built "
+                 f"{OFFLINE_BASE_IMAGE} ({base_id[7:19]})")
+        except ImageNotFound:
+            pass
+    if base_id is None:
+        fatal = True
         echo(f"FAIL base image {settings.base_image} is not on this engine\n"
              f"     fix: docker pull {settings.base_image}, or without a registry: "
              f"bash scripts/build-offline-base.sh && "
@@ -39,10 +49,11 @@ def run_doctor(echo: Callable[[str], None]) -> bool:
     echo(f"ok   CA bundle for builds: {settings.ca_bundle}" if settings.ca_bundle else
          "warn no CA bundle found for image builds (GRADER_CA_BUNDLE); pip in builds may fail")
 
+    base_tag = None
     if base_id is not None:
         spec = images.base_layer_spec(base_id, settings)
-        tag, _, image_id = images.find_cached(client, spec)
-        echo(f"ok   grader base layer {tag}" if image_id else
+        base_tag, _, image_id = images.find_cached(client, spec)
+        echo(f"ok   grader base layer {base_tag}" if image_id else
              "warn grader base layer not built yet (built on first use)\n"
              "     fix: grader images build")
 
@@ -59,6 +70,16 @@ def run_doctor(echo: Callable[[str], None]) -> bool:
                 fatal = True
                 continue
             echo(f"ok   challenge {challenge.id} ({challenge.track}) in {sub}")
+            if base_tag is None:
+                continue
+            for spec in get_track(challenge.track).image_specs(challenge):
+                full = BuildSpec(name=spec.name, dockerfile=spec.dockerfile,
+                                 context=spec.context,
+                                 build_args={"BASE_IMAGE": base_tag, **spec.build_args})
+                tag, _, image_id = images.find_cached(client, full)
+                echo(f"ok   image {tag}" if image_id else
+                     f"warn image {spec.name} not built yet (built on first use, slower)\n"
+                     f"     fix: grader images build {challenge.id}")
 
     left = leftovers(client)
     if left:

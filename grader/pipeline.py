@@ -194,6 +194,7 @@ class Grader:
                 images = dict(sandbox.images_used)
                 environment = self._environment(client, images)
                 environment["images_built"] = list(sandbox.images_built)
+                environment["base_image"] = sandbox.base_image_name
         finally:
             client.close()
         timings["track"] = round(time.monotonic() - t, 3)

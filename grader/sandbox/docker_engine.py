@@ -123,13 +123,14 @@ class DockerSandbox(Sandbox):
         self.settings = settings or Settings.from_env()
         self.session = session or uuid.uuid4().hex[:12]
         self._base_tag: str | None = None
+        self.base_image_name = self.settings.base_image
         self.images_used: dict[str, str] = {}     # image name -> id, for the report
         self.images_built: list[str] = []          # names built (not cached) this session
 
     # -- images ---------------------------------------------------------------------------
     def base_layer(self) -> BuiltImage:
         """grader's base layer on GRADER_BASE_IMAGE, built once and cached."""
-        base_id = images.resolve_base_image(self.client, self.settings)
+        self.base_image_name, base_id = images.resolve_base_image(self.client, self.settings)
         built = images.build_image(self.client, images.base_layer_spec(base_id, self.settings))
         self._base_tag = built.tag
         self._record("base", built)

@@ -140,24 +140,26 @@ def _consume_build_stream(stream: Iterator[dict], log: list[str]) -> str:
     return ""
 
 
-def resolve_base_image(client: docker.DockerClient, settings: Settings) -> str:
+def resolve_base_image(client: docker.DockerClient,
+                       settings: Settings) -> tuple[str, str]:
     """The id of GRADER_BASE_IMAGE, pulling it if it is not present. When the setting is left
     at its default and no registry answers, an offline-built base on the engine is used.
-    EnvironmentProblem if none can be had, with the offline script as the fix."""
+    EnvironmentProblem if none can be had, with the offline script as the fix.
+    Returns (name, image id) of the base actually used."""
     name = settings.base_image
     try:
-        return client.images.get(name).id
+        return name, client.images.get(name).id
     except ImageNotFound:
         pass
     except APIError as exc:
         raise EnvironmentProblem(f"cannot inspect base image {name}: {exc}") from None
     repo, _, tag = name.rpartition(":") if ":" in name.split("/")[-1] else (name, "", "latest")
     try:
-        return client.images.pull(repo, tag=tag or "latest").id
+        return name, client.images.pull(repo, tag=tag or "latest").id
     except (APIError, docker.errors.DockerException) as exc:
         if not settings.base_image_explicit:
             try:
-                return client.images.get(OFFLINE_BASE_IMAGE).id
+                return OFFLINE_BASE_IMAGE, client.images.get(OFFLINE_BASE_IMAGE).id
             except ImageNotFound:
                 pass
         raise EnvironmentProblem(
