@@ -54,14 +54,14 @@ def remove_labelled(client: docker.DockerClient, label: str, images: bool = Fals
     (e.g. "grader.session=abc"), and optionally images. Never raises for a resource that is
     already gone."""
     removed = Removed(errors=[])
-    for container in client.containers.list(all=True, filters={"label": label}):
+    for container in _containers(client, label):
         try:
-            container.remove(force=True, v=True)
+            client.api.remove_container(container["Id"], force=True, v=True)
             removed.containers += 1
         except NotFound:
             pass
         except APIError as exc:
-            removed.errors.append(f"container {container.short_id}: {exc.explanation or exc}")
+            removed.errors.append(f"container {container['Id'][:12]}: {exc.explanation or exc}")
     for network in client.networks.list(filters={"label": label}):
         try:
             network.remove()
@@ -82,6 +82,12 @@ def remove_labelled(client: docker.DockerClient, label: str, images: bool = Fals
     return removed
 
 
+def _containers(client: docker.DockerClient, label: str) -> list[dict]:
+    """Containers matching `label`, from one list call: no per-container inspect, which would
+    race with containers being removed meanwhile."""
+    return list(client.api.containers(all=True, filters={"label": label}))
+
+
 def gc(client: docker.DockerClient, images: bool = True) -> Removed:
     """Remove every container, network (and image) carrying grader's label."""
     return remove_labelled(client, f"{LABEL_MANAGED}=1", images=images)
@@ -89,7 +95,7 @@ def gc(client: docker.DockerClient, images: bool = True) -> Removed:
 
 def leftovers(client: docker.DockerClient, label: str = f"{LABEL_MANAGED}=1") -> list[str]:
     """Names of containers and networks still carrying `label` (for tests and doctor)."""
-    names = [f"container {c.name}" for c in client.containers.list(all=True,
-                                                                    filters={"label": label})]
+    names = [f"container {(c.get('Names') or ['?'])[0].lstrip('/')}"
+             for c in _containers(client, label)]
     names += [f"network {n.name}" for n in client.networks.list(filters={"label": label})]
     return names

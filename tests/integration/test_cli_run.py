@@ -89,8 +89,12 @@ def test_ctrl_c_removes_containers_and_temp_dirs(tmp_path: Path, docker_client: 
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=120)
     finally:
-        if proc.poll() is None:
+        if proc.poll() is None:  # the test failed before the signal: clean up for the next
             proc.kill()
+            proc.wait()
+            from grader.sandbox.lifecycle import gc
+
+            gc(docker_client, images=False)  # type: ignore[arg-type]
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr
     assert "Traceback" not in stderr
