@@ -76,7 +76,10 @@ def test_ctrl_c_removes_containers_and_temp_dirs(tmp_path: Path, docker_client: 
         [sys.executable, "-m", "grader", "run", str(SOLUTIONS / "infinite-loop"),
          "--challenge", str(TEST_CHALLENGE), "--out", str(tmp_path / "out")],
         cwd=ROOT, env={**os.environ, "TMPDIR": str(tmp)}, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+        stderr=subprocess.PIPE, text=True,
+        # A shell's background job starts with SIGINT ignored, and the child would inherit
+        # that: give it the default disposition, as a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         # Wait until the submission's never-ending case is running in its sandbox.
         deadline = time.monotonic() + 300
