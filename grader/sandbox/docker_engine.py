@@ -197,6 +197,9 @@ class DockerSandbox(Sandbox):
             return RunResult(outcome=outcome, exit_code=exit_code, seconds=seconds,
                              stdout=stdout, stderr=stderr, limits=spec.limits, files=files,
                              file_errors=file_errors)
+        except KeyboardInterrupt:
+            self._drop_connections()
+            raise
         finally:
             self._remove(container)
 
@@ -273,6 +276,17 @@ class DockerSandbox(Sandbox):
         return DockerService(self, container, spec)
 
     # -- cleanup --------------------------------------------------------------------------
+    def _drop_connections(self) -> None:
+        """An interrupted request can leave a half-read response on a pooled connection;
+        the cleanup that follows must not reuse it. The client opens fresh ones on demand."""
+        with contextlib.suppress(Exception):
+            self.client.api.close()
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if isinstance(exc_type, type) and issubclass(exc_type, KeyboardInterrupt):
+            self._drop_connections()
+        self.close()
+
     def close(self) -> None:
         """Remove every container and network of this session; safe to call twice."""
         remove_labelled(self.client, f"{LABEL_SESSION}={self.session}")

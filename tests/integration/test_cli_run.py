@@ -75,7 +75,8 @@ def test_ctrl_c_removes_containers_and_temp_dirs(tmp_path: Path, docker_client: 
     proc = subprocess.Popen(
         [sys.executable, "-m", "grader", "run", str(SOLUTIONS / "infinite-loop"),
          "--challenge", str(TEST_CHALLENGE), "--out", str(tmp_path / "out")],
-        cwd=ROOT, env={**os.environ, "TMPDIR": str(tmp)}, stdout=subprocess.PIPE,
+        cwd=ROOT, env={**os.environ, "TMPDIR": str(tmp), "PYTHONFAULTHANDLER": "1"},
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True,
         # A shell's background job starts with SIGINT ignored, and the child would inherit
         # that: give it the default disposition, as a terminal would.
@@ -90,7 +91,12 @@ def test_ctrl_c_removes_containers_and_temp_dirs(tmp_path: Path, docker_client: 
         assert leftovers(docker_client), "no sandbox container appeared"  # type: ignore[arg-type]
         assert any(tmp.iterdir()), "the submission's temp dir should exist mid-run"
         proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=120)
+        try:
+            _, stderr = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)  # PYTHONFAULTHANDLER=1: dumps every thread
+            _, stderr = proc.communicate(timeout=30)
+            pytest.fail(f"grader did not stop within 120 s of SIGINT:\n{stderr[-6000:]}")
     finally:
         if proc.poll() is None:  # the test failed before the signal: clean up for the next
             proc.kill()
