@@ -135,3 +135,17 @@ def test_every_verb_has_help_with_an_example(verb: str) -> None:
     result = grader(verb, "--help")
     assert result.returncode == 0
     assert "Example" in result.stdout
+
+
+def test_jobs_grade_in_parallel_and_a_broken_zip_does_not_stop_the_batch(
+        tmp_path: Path, docker_client: object) -> None:
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"not a zip")
+    result = grader("run", str(SOLUTIONS / "reference"), str(broken),
+                    str(SOLUTIONS / "case-sensitive"), "--challenge", str(TEST_CHALLENGE),
+                    "--out", str(tmp_path / "out"), "--jobs", "2")
+    assert result.returncode == 2, result.stdout + result.stderr  # one input was rejected
+    assert result.stdout.count("graded ") == 2
+    assert result.stdout.count("REJECTED ") == 1
+    reports = [json.loads(p.read_text()) for p in (tmp_path / "out").glob("*/report.json")]
+    assert sorted(r["status"] for r in reports) == ["graded", "graded", "rejected"]
