@@ -22,6 +22,13 @@ CriterionStatus = Literal["scored", "pending", "bonus"]
 
 @dataclass
 class CriterionScore:
+    """One criterion's result: points earned of max_points, and the checks that decided it.
+
+    status: `scored` (counts in the total), `pending` (manual: the reviewer scores it later;
+    points stay 0) or `bonus` (reported beside the total). checks: ids of the matched checks,
+    in check order.
+    """
+
     id: str
     title: str
     points: float
@@ -39,6 +46,8 @@ class CriterionScore:
 
 @dataclass
 class Total:
+    """The total over `scored` criteria; pending and bonus points are reported beside it."""
+
     points: float
     max_points: float
     percent: float
@@ -72,9 +81,12 @@ def _score_criterion(criterion: Criterion,
     status: CriterionStatus = "bonus" if criterion.bonus else "scored"
     available = sum(c.max_points for c in matched)
     if not matched or available == 0:
+        message = ("no check matched: nothing could run for it" if not matched else
+                   f"no check matched with points to earn ({len(matched)} matched, "
+                   "all worth 0)")
         return CriterionScore(**base, points=0, max_points=_round(criterion.points),
                               status=status, checks=[c.id for c in matched],
-                              message="no check matched: nothing could run for it"), 0.0
+                              message=message), 0.0
     earned = sum(c.points for c in matched)
     passed = sum(1 for c in matched if c.status == "passed")
     raw = criterion.points * earned / available

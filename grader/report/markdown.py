@@ -6,6 +6,7 @@ Pure and deterministic: the same report renders to the same text.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from grader.report.model import Report
@@ -16,123 +17,183 @@ _STATUS_MARK = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped":
 
 
 def _cell(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    """A table cell: pipes escaped, line breaks folded into spaces."""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _num(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, int | float) else str(value)
+    return f"{value:g}" if isinstance(value, int | float) and not isinstance(value, bool) \
+        else str(value)
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(run) for run in re.findall(r"`+", text)), default=0)
+
+
+def _span(value: Any) -> str:
+    """Inline code, whatever backticks the value holds (CommonMark code-span rules)."""
+    text = str(value).replace("\n", " ")
+    ticks = "`" * (_longest_backtick_run(text) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
 def _block(text: str) -> list[str]:
+    """A fenced code block, capped at _BLOCK_CAP characters; the fence outlasts any backticks."""
     if len(text) > _BLOCK_CAP:
         text = text[:_BLOCK_CAP] + "\n[truncated]"
-    fence = "````" if "```" in text else "```"
+    fence = "`" * max(3, _longest_backtick_run(text) + 1)
     return [fence, text.rstrip("\n"), fence]
 
 
+def _indented_block(text: str, indent: str) -> list[str]:
+    return [f"{indent}{line}" if line else "" for block in _block(text)
+            for line in block.split("\n")]
+
+
 def _evidence(evidence: dict[str, Any], indent: str = "") -> list[str]:
+    """Evidence as a nested list: each key a sub-item, long or multi-line text a code block."""
     lines: list[str] = []
     for key, value in evidence.items():
-        if value in (None, "", {}, []):
+        if value is None or (isinstance(value, str | dict | list) and not value):
             continue
         if isinstance(value, dict):
             lines.append(f"{indent}- {key}:")
             lines += _evidence(value, indent + "  ")
         elif isinstance(value, str) and ("\n" in value or len(value) > 80):
             lines.append(f"{indent}- {key}:")
-            lines += [f"{indent}  {line}" if line else "" for block in _block(value)
-                      for line in block.split("\n")]
-        elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+            lines += _indented_block(value, indent + "  ")
+        elif isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
             lines.append(f"{indent}- {key}:")
-            for item in value:
-                text = json.dumps(item, indent=2, ensure_ascii=False)
-                lines += [f"{indent}  {line}" if line else "" for block in _block(text)
-                          for line in block.split("\n")]
+            lines += _indented_block(json.dumps(value, indent=2, ensure_ascii=False),
+                                     indent + "  ")
         elif isinstance(value, list):
-            lines.append(f"{indent}- {key}: {json.dumps(value, ensure_ascii=False)[:400]}")
+            text = json.dumps(value, ensure_ascii=False)
+            if len(text) > 400:
+                lines.append(f"{indent}- {key}:")
+                lines += _indented_block(text, indent + "  ")
+            else:
+                lines.append(f"{indent}- {key}: {_span(text)}")
+        elif isinstance(value, str):
+            lines.append(f"{indent}- {key}: {_span(value)}")
         else:
-            lines.append(f"{indent}- {key}: {value}")
+            lines.append(f"{indent}- {key}: {_num(value)}")
     return lines
 
 
-def render_markdown(report: Report) -> str:
-    sub, chal, total = report.submission, report.challenge, report.total
-    who = sub.get("candidate") or sub.get("id", "submission")
-    title = f"# {who}: {chal.get('title') or chal.get('id') or 'unknown challenge'}"
-    out: list[str] = [title, ""]
-    out.append(f"- submission: `{sub.get('id')}` (sha256 `{str(sub.get('sha256', ''))[:16]}`)"
-               f" from `{sub.get('source')}`")
+def _message_line(message: dict[str, Any]) -> str:
+    rule = f" (rule {_span(message['rule'])})" if message.get("rule") else ""
+    return f"- {message.get('level', 'info')}: {message.get('text', '')}{rule}"
+
+
+def _header(report: Report) -> list[str]:
+    sub, chal = report.submission, report.challenge
+    who = sub.get("candidate") or sub.get("id") or "submission"
+    what = chal.get("title") or chal.get("id") or "unknown challenge"
+    out = [f"# {who}: {what}", ""]
+    out.append(f"- submission: {_span(sub.get('id'))} (sha256 "
+               f"{_span(str(sub.get('sha256') or '')[:16])}) from {_span(sub.get('source'))}")
     if chal:
-        out.append(f"- challenge: `{chal.get('id')}` v{chal.get('version')} "
+        out.append(f"- challenge: {_span(chal.get('id'))} v{chal.get('version')} "
                    f"({chal.get('track')} track)")
-    out.append(f"- status: **{report.status}**")
-    out.append("")
+    out += [f"- status: **{report.status}**", ""]
+    return out
 
+
+def _summary(report: Report) -> list[str]:
+    total = report.total
     if report.status == "rejected":
-        text = report.messages[0]["text"] if report.messages else "no reason recorded"
-        rule = report.messages[0].get("rule") if report.messages else None
-        out += [f"**Submission rejected:** {text}", ""]
-        if rule:
-            out += [f"Rule: `{rule}`. Score: 0 (nothing was run).", ""]
-    else:
-        pending = total.get("pending_max_points") or 0
-        line = (f"**Total: {_num(total['points'])} / {_num(total['max_points'])} points "
-                f"({_num(total['percent'])}%)**")
-        if pending:
-            line += f", plus {_num(pending)} points pending the reviewer's manual scoring"
-        if total.get("bonus_points"):
-            line += f", and {_num(total['bonus_points'])} bonus points"
-        out += [line, ""]
+        first = report.messages[0] if report.messages else {}
+        out = [f"**Submission rejected:** {first.get('text') or 'no reason recorded'}", ""]
+        if first.get("rule"):
+            out += [f"Rule: {_span(first['rule'])}. Score: 0 (nothing was run).", ""]
+        return out
+    out: list[str] = []
+    if report.status == "error":
+        out += ["**Grading did not finish:** grader failed part-way (not the candidate's "
+                "doing); the score below counts only what ran. See the `error` checks.", ""]
+    pending = total.get("pending_max_points") or 0
+    line = (f"**Total: {_num(total['points'])} / {_num(total['max_points'])} points "
+            f"({_num(total['percent'])}%)**")
+    if pending:
+        line += f", plus {_num(pending)} points pending the reviewer's manual scoring"
+    if total.get("bonus_points"):
+        line += f", and {_num(total['bonus_points'])} bonus points (not in the total)"
+    return [*out, line, ""]
 
-    if report.criteria:
-        out += ["## Criteria", "", "| criterion | points | max | status | notes |",
-                "| --- | ---: | ---: | --- | --- |"]
-        for c in report.criteria:
-            points = "pending" if c["status"] == "pending" else _num(c["points"])
-            out.append(f"| {_cell(c['title'])} | {points} | {_num(c['max_points'])} | "
-                       f"{c['status']} | {_cell(c.get('message', ''))} |")
-        out.append("")
 
-    if report.checks:
-        out += ["## Checks", ""]
-        ordered = sorted(report.checks, key=lambda c: (_STATUS_ORDER.index(c["status"])
-                                                       if c["status"] in _STATUS_ORDER else 9))
-        for check in ordered:
-            name = check.get("title") or check["id"]
-            out.append(f"### {_STATUS_MARK.get(check['status'], check['status'])} "
-                       f"`{check['id']}`: {name} ({_num(check['points'])}/"
-                       f"{_num(check['max_points'])})")
-            out.append("")
-            if check.get("message"):
-                out += [check["message"], ""]
-            if check.get("evidence") and check["status"] != "passed":
-                out += ["<details><summary>evidence</summary>", ""]
-                out += _evidence(check["evidence"])
-                out += ["", "</details>", ""]
+def _criteria(report: Report) -> list[str]:
+    if not report.criteria:
+        return []
+    out = ["## Criteria", "", "| criterion | points | max | status | notes |",
+           "| --- | ---: | ---: | --- | --- |"]
+    for c in report.criteria:
+        points = "pending" if c["status"] == "pending" else _num(c["points"])
+        out.append(f"| {_cell(c['title'])} | {points} | {_num(c['max_points'])} | "
+                   f"{_cell(c['status'])} | {_cell(c.get('message', ''))} |")
+    return [*out, ""]
 
-    if report.messages and report.status != "rejected":
-        out += ["## Messages", ""]
-        out += [f"- {m.get('level', 'info')}: {m.get('text')}" for m in report.messages]
-        out.append("")
 
-    if report.timings:
-        out += ["## Timings", "", "| stage | seconds |", "| --- | ---: |"]
-        out += [f"| {_cell(k)} | {v:.2f} |" for k, v in report.timings.items()]
-        out.append("")
+def _checks(report: Report) -> list[str]:
+    if not report.checks:
+        return []
+    out = ["## Checks", ""]
+    # Failures first; sorted() is stable, so checks keep their order within a status.
+    ordered = sorted(report.checks, key=lambda c: (_STATUS_ORDER.index(c["status"])
+                                                   if c["status"] in _STATUS_ORDER else 9))
+    for check in ordered:
+        name = check.get("title") or check["id"]
+        mark = _STATUS_MARK.get(check["status"], str(check["status"]).upper())
+        out += [f"### {mark} {_span(check['id'])}: {name} "
+                f"({_num(check['points'])}/{_num(check['max_points'])})", ""]
+        if check.get("message"):
+            out += [str(check["message"]), ""]
+        evidence = check.get("evidence")
+        if isinstance(evidence, dict) and evidence:
+            lines = _evidence(evidence)
+            if lines:
+                out += ["<details><summary>evidence</summary>", "", *lines, "", "</details>",
+                        ""]
+    return out
 
+
+def _timings(report: Report) -> list[str]:
+    if not report.timings:
+        return []
+    out = ["## Timings", "", "| stage | seconds |", "| --- | ---: |"]
+    out += [f"| {_cell(k)} | {float(v):.2f} |" for k, v in report.timings.items()]
+    return [*out, ""]
+
+
+def _environment(report: Report) -> list[str]:
     env = report.environment
-    if env:
-        out += ["## Environment", ""]
-        for key in ("grader_version", "python", "docker_version", "base_image"):
-            if env.get(key):
-                out.append(f"- {key}: {env[key]}")
-        for name, image_id in (env.get("images") or {}).items():
-            out.append(f"- image {name}: `{str(image_id)[:19]}`")
-        out.append("")
+    if not env:
+        return []
+    out = ["## Environment", ""]
+    for key in ("grader_version", "python", "docker_version", "base_image"):
+        if env.get(key):
+            out.append(f"- {key}: {env[key]}")
+    for name, image_id in (env.get("images") or {}).items():
+        out.append(f"- image {name}: {_span(str(image_id)[:19])}")
+    if env.get("images_built"):
+        out.append(f"- built during this run: {', '.join(map(str, env['images_built']))}")
+    return [*out, ""]
+
+
+def render_markdown(report: Report) -> str:
+    """The reviewer's reading of a report. Same report in, same text out."""
+    out = _header(report) + _summary(report) + _criteria(report) + _checks(report)
+    # A rejected report shows its first message as the refusal above; list any others here.
+    messages = report.messages[1:] if report.status == "rejected" else report.messages
+    if messages:
+        out += ["## Messages", "", *(_message_line(m) for m in messages), ""]
+    out += _timings(report) + _environment(report)
     if report.artifacts:
         out += ["## Artifacts", ""]
         out += [f"- [{name}]({path})" for name, path in report.artifacts.items()]
         out.append("")
-    out.append(f"_Generated by grader {env.get('grader_version', '')} at "
-               f"{report.generated_at}._")
+    version = report.environment.get("grader_version")
+    by = f"grader {version}" if version else "grader"
+    out.append(f"_Generated by {by} at {report.generated_at or 'an unknown time'}._")
     return "\n".join(out) + "\n"

@@ -4,8 +4,10 @@ trips the checks named in its solutions/expected.yaml. This is how we know the g
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
@@ -20,6 +22,7 @@ CASES = [(challenge, name) for challenge in CHALLENGES
          if (challenge / "solutions" / "expected.yaml").is_file()
          for name in yaml.safe_load((challenge / "solutions" / "expected.yaml").read_text())]
 _graded: dict[tuple[Path, str], Report] = {}
+SCHEMA = json.loads((ROOT / "grader" / "schemas" / "report.schema.json").read_text())
 
 
 def grade(challenge: Path, name: str, out: Path) -> Report:
@@ -30,6 +33,8 @@ def grade(challenge: Path, name: str, out: Path) -> Report:
         assert outcome.exit_code == 0, outcome.report.checks
         assert (outcome.report_dir / "report.json").is_file()
         assert (outcome.report_dir / "report.md").is_file()
+        jsonschema.validate(json.loads((outcome.report_dir / "report.json").read_text()),
+                            SCHEMA)
         _graded[key] = outcome.report
     return _graded[key]
 

@@ -10,6 +10,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from tests.conftest import ROOT, TEST_CHALLENGE
@@ -51,6 +52,8 @@ def test_rejected_input_writes_a_report_and_exits_2(tmp_path: Path, name: str, m
     assert "REJECTED" in result.stdout
     [report_dir] = list(out.iterdir())
     report = json.loads((report_dir / "report.json").read_text())
+    schema = json.loads((ROOT / "grader" / "schemas" / "report.schema.json").read_text())
+    jsonschema.validate(report, schema)
     assert report["status"] == "rejected"
     assert report["total"]["points"] == 0
     assert report["messages"][0]["rule"] == rule

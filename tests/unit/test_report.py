@@ -96,3 +96,112 @@ def test_long_evidence_is_cut_with_a_marker() -> None:
     text = render_markdown(report)
     assert "[truncated]" in text
     assert "y" * 10000 not in text
+
+
+def test_markdown_names_every_criterion_and_every_failed_check_message() -> None:
+    report = sample()
+    text = render_markdown(report)
+    for criterion in report.criteria:
+        assert criterion["title"].replace("|", "\\|") in text
+    for check in report.checks:
+        assert check["message"] in text
+    assert "## Timings" in text and "| intake | 0.01 |" in text
+    assert "- docker_version: 20.10" in text
+
+
+def test_markdown_fences_outlast_backticks_in_evidence() -> None:
+    report = sample()
+    report.checks[1]["evidence"] = {"stderr": "```\nline\n````"}
+    text = render_markdown(report)
+    assert "  `````" in text  # five backticks: longer than the four in the text
+
+
+def test_error_report_says_grading_did_not_finish() -> None:
+    report = sample()
+    report.status = "error"
+    report.checks.append(CheckResult.error("grading.internal-error", "grader failed",
+                                           max_points=0).to_dict())
+    jsonschema.validate(json.loads(report.to_json()), SCHEMA)
+    text = render_markdown(report)
+    assert "Grading did not finish" in text
+    assert text.index("ERROR `grading.internal-error`") < text.index("PASS `case.a`")
+
+
+def test_rejected_report_lists_further_messages_and_scores_zero() -> None:
+    report = rejected_report({"id": "x-1", "sha256": "1" * 64, "candidate": "X",
+                              "source": "x.zip", "files": 0, "total_bytes": 0,
+                              "framework": None, "ignored": []},
+                             "too big", "max-total-mb",
+                             challenge={"id": "wordfreq", "title": "Word frequencies",
+                                        "track": "io", "version": "1"})
+    report.messages.append({"level": "info", "text": "see the intake limits", "rule": None})
+    assert report.total["points"] == 0 and report.criteria == [] and report.checks == []
+    assert report.messages[0] == {"level": "error", "text": "too big", "rule": "max-total-mb"}
+    text = render_markdown(report)
+    assert text.startswith("# X: Word frequencies\n")
+    assert "**Submission rejected:** too big" in text
+    assert "- info: see the intake limits" in text
+    assert "Total:" not in text
+
+
+def test_later_minor_versions_load_and_unknown_keys_are_ignored() -> None:
+    data = {**sample().to_dict(), "schema_version": "1.7", "added_in_1_7": {"x": 1}}
+    report = Report.from_dict(data)
+    assert report.schema_version == "1.7"
+    assert "added_in_1_7" not in report.to_dict()
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({"criteria": {}}, "key 'criteria' must be an array"),
+    ({"status": "done"}, "unknown report status"),
+    ({"schema_version": 1}, "not supported"),
+    ({"total": {"points": "5", "max_points": 10, "percent": 50}}, r"total\.points must be"),
+    ({"checks": [{"id": "a", "status": "passed", "points": 1}]}, r"checks\[0\] is missing"),
+    ({"criteria": ["x"]}, r"criteria\[0\] must be an object"),
+    ({"timings": {"total": "slow"}}, "timings"),
+])
+def test_from_dict_names_the_first_problem(change: dict, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        Report.from_dict({**sample().to_dict(), **change})
+
+
+def test_load_report_refuses_every_missing_key(tmp_path: Path) -> None:
+    for key in sample().to_dict():
+        data = sample().to_dict()
+        del data[key]
+        path = tmp_path / "r.json"
+        path.write_text(json.dumps(data))
+        with pytest.raises(ValueError, match=f"missing key.*{key}"):
+            load_report(path)
+
+
+def test_load_report_refuses_oversized_and_undecodable_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "r.json"
+    path.write_bytes(b"\xff\xfe{}")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        load_report(path)
+    path.write_text(sample().to_json())
+    monkeypatch.setattr("grader.report.model.MAX_REPORT_BYTES", 100)
+    with pytest.raises(ValueError, match="larger than any report"):
+        load_report(path)
+
+
+def test_schema_rejects_unknown_statuses() -> None:
+    for mutate in (lambda d: d.update(status="done"),
+                   lambda d: d["checks"][0].update(status="ok"),
+                   lambda d: d["criteria"][0].update(status="maybe"),
+                   lambda d: d["challenge"].pop("title")):
+        data = json.loads(sample().to_json())
+        mutate(data)
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(data, SCHEMA)
+
+
+def test_to_json_keeps_key_order_and_unicode() -> None:
+    report = sample()
+    report.submission["candidate"] = "Zoë"
+    text = report.to_json()
+    assert '"candidate": "Zoë"' in text
+    assert list(json.loads(text)) == list(report.to_dict())
+    assert text.startswith('{\n  "schema_version": "1.0",\n  "status": "graded",')

@@ -104,3 +104,68 @@ def test_totals_add_unrounded_points() -> None:
     criteria, total = score(rubric, thirds)
     assert [c.points for c in criteria] == [3.33, 3.33, 3.33]
     assert total.points == 10  # not 9.99
+
+
+def test_bonus_cannot_lift_the_total_past_its_maximum() -> None:
+    full = [CheckResult.passed("a"), CheckResult.passed("b")]
+    rubric = [crit("core", 10, "a"), crit("extra", 5, "b", bonus=True)]
+    criteria, total = score(rubric, full)
+    assert [c.status for c in criteria] == ["scored", "bonus"]
+    assert criteria[1].points == 5 and criteria[1].max_points == 5
+    assert (total.points, total.max_points, total.percent, total.bonus_points) == (10, 10, 100, 5)
+
+
+def test_a_bonus_that_matched_nothing_earns_nothing() -> None:
+    criteria, total = score([crit("a", 10, "case.a"), crit("extra", 5, "nope", bonus=True)],
+                            CHECKS)
+    assert criteria[1].status == "bonus" and criteria[1].points == 0
+    assert "no check matched" in criteria[1].message
+    assert total.bonus_points == 0 and total.max_points == 10
+
+
+def test_checks_worth_nothing_are_reported_as_no_match() -> None:
+    zero = [CheckResult.passed("info.only", max_points=0)]
+    criteria, total = score([crit("info", 10, "info.*")], zero)
+    assert criteria[0].points == 0 and criteria[0].checks == ["info.only"]
+    assert criteria[0].message.startswith("no check matched")
+    assert total.max_points == 10 and total.percent == 0
+
+
+def test_patterns_are_exact_ids_or_case_sensitive_globs() -> None:
+    checks = [CheckResult.passed("http.x[/notes]"), CheckResult.passed("case.1"),
+              CheckResult.passed("case.2"), CheckResult.passed("Case.3"),
+              CheckResult.failed("case.10", "no")]
+    # "[/notes]" would be a character class as a glob: the exact id still matches.
+    exact, _ = score([crit("exact", 1, "http.x[/notes]")], checks)
+    assert exact[0].checks == ["http.x[/notes]"]
+    one_char, _ = score([crit("one", 1, "case.?")], checks)
+    assert one_char[0].checks == ["case.1", "case.2"]  # not Case.3, not case.10
+    klass, _ = score([crit("cls", 1, "case.[2-9]")], checks)
+    assert klass[0].checks == ["case.2"]
+
+
+def test_matched_checks_keep_check_order_not_pattern_order() -> None:
+    criteria, _ = score([crit("mixed", 10, "static.*", "case.a")], CHECKS)
+    assert criteria[0].checks == ["case.a", "static.hints"]
+
+
+def test_criteria_come_out_in_rubric_order_with_their_fields() -> None:
+    rubric = [crit("zeta", 1, "case.a"), crit("alpha", 2, manual=True),
+              crit("mid", 3, "case.b", bonus=True)]
+    criteria, total = score(rubric, CHECKS)
+    assert [c.id for c in criteria] == ["zeta", "alpha", "mid"]
+    assert [c.status for c in criteria] == ["scored", "pending", "bonus"]
+    assert criteria[1].message == "scored by the reviewer after the explain-your-code call"
+    assert criteria[1].to_dict() == {
+        "id": "alpha", "title": "Alpha", "points": 0, "max_points": 2, "status": "pending",
+        "checks": [], "message": "scored by the reviewer after the explain-your-code call",
+        "description": "", "manual": True, "bonus": False}
+    assert total.to_dict() == {"points": 1, "max_points": 1, "percent": 100,
+                               "pending_max_points": 2, "bonus_points": 0}
+
+
+def test_unmatched_checks_keep_order_and_count_bonus_patterns() -> None:
+    rubric = [crit("extra", 1, "extra.*", bonus=True), crit("a", 1, "case.a")]
+    assert unmatched_checks(rubric, CHECKS) == [
+        "case.b", "case.c", "static.hints", "http.create", "http.delete"]
+    assert unmatched_checks([], CHECKS) == [c.id for c in CHECKS]
