@@ -312,10 +312,12 @@ def challenge_search_path() -> list[Path]:
     return unique
 
 
-def find_challenge(ref: str) -> Challenge:
-    """Resolve `ref` as a folder path first, then as a challenge id on the search path."""
+def find_challenge(ref: str, allow_path: bool = True) -> Challenge:
+    """Resolve `ref` as a folder path first (when allow_path), then as a challenge id on the
+    search path. A submission.yaml's `challenge` is looked up by id only: a candidate must not
+    be able to point grading at a folder of their choosing."""
     as_path = Path(ref)
-    if as_path.exists():
+    if allow_path and as_path.exists():
         return load_challenge(as_path)
     for folder in challenge_search_path():
         if not folder.is_dir():

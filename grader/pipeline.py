@@ -136,7 +136,8 @@ class Grader:
             challenge = self.challenge
             if challenge is None:
                 try:
-                    challenge = find_challenge(submission.manifest.challenge)
+                    challenge = find_challenge(submission.manifest.challenge,
+                                               allow_path=False)
                 except ChallengeConfigError as exc:
                     return self._rejected(path, InputRejected(
                         f"submission.yaml names challenge '{submission.manifest.challenge}', "

@@ -72,3 +72,5 @@ def test_find_by_id_on_the_search_path(monkeypatch: pytest.MonkeyPatch) -> None:
     assert find_challenge("wordfreq").root == TEST_CHALLENGE
     with pytest.raises(ChallengeConfigError, match="challenge 'nope' not found"):
         find_challenge("nope")
+    with pytest.raises(ChallengeConfigError, match="not found"):
+        find_challenge(str(TEST_CHALLENGE), allow_path=False)  # ids only, no paths
