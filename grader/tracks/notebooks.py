@@ -1,0 +1,98 @@
+"""Run a notebook in the sandbox and read back what happened (for the data-science track).
+
+The kernel runs candidate code in the same container as grader's runner, so everything read
+back is untrusted: capped in size, parsed as JSON or nbformat, checked against the shape we
+expect, and anything odd is reported as a problem instead of believed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from grader.challenge import Limits
+from grader.sandbox.engine import RunResult, RunSpec, Sandbox
+from grader.tracks.notebook import RUNNER
+
+NOTEBOOK_NAME = "notebook.ipynb"
+EXECUTED_CAP = 16 * 1024 * 1024
+SUMMARY_CAP = 2 * 1024 * 1024
+CELL_STATUSES = {"ok", "error", "timeout", "not-run"}
+
+
+@dataclass
+class NotebookRun:
+    run: RunResult
+    cells: list[dict[str, Any]] = field(default_factory=list)
+    completed: bool = False         # every cell was executed (errors allowed)
+    error: str = ""                 # why execution stopped early, if it did
+    executed: Any = None            # nbformat.NotebookNode of the executed notebook
+    files: dict[str, bytes] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def failed_cells(self) -> list[dict[str, Any]]:
+        return [c for c in self.cells if c["status"] in ("error", "timeout")]
+
+
+def _valid_cell(entry: Any) -> dict[str, Any] | None:
+    if not isinstance(entry, dict) or not isinstance(entry.get("index"), int):
+        return None
+    if entry.get("status") not in CELL_STATUSES:
+        return None
+    keep = {k: entry[k] for k in ("index", "status", "figures", "ename", "evalue",
+                                  "traceback", "started", "ended") if k in entry}
+    for text in ("ename", "evalue", "traceback", "started", "ended"):
+        if text in keep and not isinstance(keep[text], str):
+            del keep[text]
+    if not isinstance(keep.get("figures"), int) or keep["figures"] < 0:
+        keep["figures"] = 0
+    return keep
+
+
+def execute_notebook(sandbox: Sandbox, image: str, notebook: bytes,
+                     files: Mapping[str, bytes | Path], limits: Limits,
+                     cell_timeout: float, collect: Mapping[str, int] | None = None,
+                     name_hint: str = "notebook") -> NotebookRun:
+    """Execute `notebook` with `files` beside it (data), no network; collect `collect` too."""
+    wanted = {"executed.ipynb": EXECUTED_CAP, "summary.json": SUMMARY_CAP, **(collect or {})}
+    result = sandbox.run(RunSpec(
+        image=image, limits=limits, name_hint=name_hint,
+        command=["python", "run_notebook.py", NOTEBOOK_NAME, "--executed", "executed.ipynb",
+                 "--summary", "summary.json", "--cell-timeout", str(cell_timeout)],
+        files={**files, NOTEBOOK_NAME: notebook, "run_notebook.py": RUNNER},
+        collect=wanted))
+    out = NotebookRun(run=result, files={k: v for k, v in result.files.items()
+                                         if k not in ("executed.ipynb", "summary.json")})
+    if result.outcome != "exited":
+        out.error = result.describe()
+    raw = result.files.get("summary.json")
+    try:
+        summary = json.loads(raw) if raw is not None else None
+    except (ValueError, UnicodeDecodeError):
+        summary = None
+    if not isinstance(summary, dict):
+        out.problems.append("no readable execution summary"
+                            + (f" ({result.file_errors['summary.json']})"
+                               if "summary.json" in result.file_errors else ""))
+    else:
+        cells = [_valid_cell(c) for c in summary.get("cells", [])
+                 if isinstance(summary.get("cells"), list)]
+        out.cells = [c for c in cells if c is not None]
+        out.completed = summary.get("ok") is True and result.outcome == "exited"
+        if not out.error and isinstance(summary.get("error"), str):
+            out.error = summary["error"][:2000]
+    raw_nb = result.files.get("executed.ipynb")
+    if raw_nb is not None:
+        try:
+            out.executed = nbformat.reads(raw_nb.decode("utf-8"), as_version=4)
+            nbformat.validate(out.executed)
+        except Exception as exc:  # nbformat raises several types on bad input
+            out.executed = None
+            out.problems.append(f"the executed notebook is not valid: {type(exc).__name__}")
+    return out

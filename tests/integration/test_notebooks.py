@@ -1,0 +1,89 @@
+"""Executing notebooks in the hardened sandbox: errors are recorded and execution goes on, a
+cell that never ends is stopped at the per-cell timeout, files and figures come back."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from grader.challenge import Limits
+from grader.sandbox.docker_engine import DockerSandbox
+from grader.sandbox.engine import BuildSpec
+from grader.tracks.notebooks import execute_notebook
+from tests.conftest import ROOT
+
+IMAGE_DIR = ROOT / "challenges" / "datascience" / "images" / "notebook"
+
+
+def notebook(*cells: str) -> bytes:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Answers")] + [
+        nbformat.v4.new_code_cell(c) for c in cells]
+    nb.metadata["kernelspec"] = {"name": "some-kernel-we-do-not-have", "language": "python",
+                                 "display_name": "x"}
+    return nbformat.writes(nb).encode()
+
+
+@pytest.fixture(scope="module")
+def image(docker_client: object) -> str:
+    with DockerSandbox(docker_client) as box:  # type: ignore[arg-type]
+        return box.ensure_image(BuildSpec(name="datascience-notebook",
+                                          dockerfile=IMAGE_DIR / "Dockerfile",
+                                          context=IMAGE_DIR)).tag
+
+
+def test_errors_are_recorded_and_execution_goes_on(sandbox: DockerSandbox, image: str) -> None:
+    nb = notebook(
+        "import pandas as pd\ndf = pd.read_csv('orders.csv')\nlen(df)",
+        "raise ValueError('boom in cell 2')",
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.xlabel('x')\nplt.show()",
+        "import json\njson.dump({'rows': len(df)}, open('answers.json', 'w'))",
+        "open('/etc/evil', 'w')",
+        "import urllib.request\nurllib.request.urlopen('http://example.com', timeout=3)",
+    )
+    run = execute_notebook(sandbox, image, nb, {"orders.csv": b"a,b\n1,2\n3,4\n"},
+                           Limits(memory_mb=1024, pids=256, timeout_seconds=120),
+                           cell_timeout=20, collect={"answers.json": 4096})
+    assert run.completed, (run.error, run.run.stderr.text()[-2000:])
+    statuses = [c["status"] for c in run.cells]
+    assert statuses == ["ok", "error", "ok", "ok", "error", "error"], run.cells
+    assert "boom in cell 2" in run.cells[1]["evalue"]
+    assert "ValueError" in run.cells[1]["traceback"]
+    assert run.cells[2]["figures"] == 1
+    assert run.cells[4]["ename"] in ("OSError", "PermissionError")
+    assert json.loads(run.files["answers.json"]) == {"rows": 2}
+    assert run.executed is not None and len(run.executed.cells) == 7
+
+
+def test_a_cell_that_never_ends_is_stopped(sandbox: DockerSandbox, image: str) -> None:
+    nb = notebook("x = 1", "while True:\n    pass", "y = 2")
+    run = execute_notebook(sandbox, image, nb, {}, Limits(memory_mb=1024, pids=256,
+                                                          timeout_seconds=120),
+                           cell_timeout=3)
+    statuses = [c["status"] for c in run.cells]
+    assert statuses[0] == "ok"
+    assert statuses[1] in ("timeout", "error"), run.cells
+    assert run.run.outcome == "exited"  # the runner itself finished: the report can be written
+
+
+def test_a_notebook_that_outlives_the_wall_clock_is_killed(sandbox: DockerSandbox,
+                                                           image: str) -> None:
+    nb = notebook("import time", "time.sleep(1000)")
+    run = execute_notebook(sandbox, image, nb, {}, Limits(memory_mb=1024, pids=256,
+                                                          timeout_seconds=8),
+                           cell_timeout=600)
+    assert run.run.outcome == "timeout"
+    assert "timed out" in run.error
+    assert run.cells == []  # nothing readable came back, and that is reported, not believed
+    assert run.problems
+
+
+def test_not_a_notebook_is_reported(sandbox: DockerSandbox, image: str) -> None:
+    run = execute_notebook(sandbox, image, b"{not json", {}, Limits(memory_mb=512,
+                                                                     timeout_seconds=60),
+                           cell_timeout=10)
+    assert not run.completed
+    assert "could not be read" in run.error
+
