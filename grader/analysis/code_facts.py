@@ -104,6 +104,17 @@ def _python_lines(root: Path, files: tuple[str, ...] | list[str]) -> int:
     return total
 
 
+def findings_check(check_id: str, title: str, findings: list[dict[str, object]],
+                   what_key: str, found: str, clean: str) -> CheckResult:
+    """A static check that passes with no findings and otherwise lists the first five,
+    each as "<what> at <file>:<line>", with all of them as evidence."""
+    if not findings:
+        return CheckResult.passed(check_id, clean, title=title, kind="static")
+    where = "; ".join(f"{f[what_key]} at {f['file']}:{f['line']}" for f in findings[:5])
+    return CheckResult.failed(check_id, f"{len(findings)} {found}: {where}", title=title,
+                              kind="static", evidence={"findings": findings})
+
+
 def quality_checks(root: Path, files: tuple[str, ...] | list[str]) -> list[CheckResult]:
     """static.lint, static.no-secrets, static.modern-python."""
     checks: list[CheckResult] = []
@@ -123,24 +134,10 @@ def quality_checks(root: Path, files: tuple[str, ...] | list[str]) -> list[Check
             message=(f"{total} ruff finding(s) in {lines} lines of Python"
                      + (f": {by_rule}" if by_rule else "")),
             evidence={"by_rule": dict(counts.most_common()), "first": first}))
-    secrets = find_secrets(root, files)
-    if secrets:
-        where = "; ".join(f"{s['kind']} at {s['file']}:{s['line']}" for s in secrets[:5])
-        checks.append(CheckResult.failed("static.no-secrets",
-                                         f"{len(secrets)} secret(s) committed: {where}",
-                                         title="No secrets committed", kind="static",
-                                         evidence={"findings": secrets}))
-    else:
-        checks.append(CheckResult.passed("static.no-secrets", "no committed secrets found",
-                                         title="No secrets committed", kind="static"))
-    py2 = find_py2isms(root, files)
-    if py2:
-        where = "; ".join(f"{p['what']} at {p['file']}:{p['line']}" for p in py2[:5])
-        checks.append(CheckResult.failed("static.modern-python",
-                                         f"{len(py2)} Python-2-ism(s): {where}",
-                                         title="Modern Python", kind="static",
-                                         evidence={"findings": py2}))
-    else:
-        checks.append(CheckResult.passed("static.modern-python", "no Python-2-isms",
-                                         title="Modern Python", kind="static"))
+    checks.append(findings_check(
+        "static.no-secrets", "No secrets committed", find_secrets(root, files), "kind",
+        "secret(s) committed", "no committed secrets found"))
+    checks.append(findings_check(
+        "static.modern-python", "Modern Python", find_py2isms(root, files), "what",
+        "Python-2-ism(s)", "no Python-2-isms"))
     return checks
