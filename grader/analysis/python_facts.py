@@ -36,9 +36,35 @@ def _is_test_file(rel: str) -> bool:
             or "tests" in path.parts[:-1] or path.name == "conftest.py")
 
 
+def _notebook_trees(path: Path, rel: str, facts: PythonFacts) -> list[ast.Module]:
+    """A notebook's code cells, each parsed on its own (magics blanked)."""
+    from grader.analysis import notebook_facts  # nbformat is only needed for notebooks
+
+    nb, problem = notebook_facts.load_notebook(path)
+    if nb is None:
+        facts.syntax_errors[rel] = problem
+        return []
+    trees = []
+    for cell in notebook_facts.cells(nb):
+        if cell.kind != "code":
+            continue
+        tree = notebook_facts.parse_code(cell.source)
+        if tree is None:
+            facts.syntax_errors.setdefault(rel, f"cell {cell.index + 1} does not parse")
+        else:
+            trees.append(tree)
+    return trees
+
+
 def python_facts(root: Path, files: tuple[str, ...] | list[str]) -> PythonFacts:
+    """Facts about the .py files and the code cells of the .ipynb notebooks in `files`."""
     facts = PythonFacts()
     for rel in files:
+        if rel.endswith(".ipynb") and ".ipynb_checkpoints" not in rel:
+            facts.python_files.append(rel)
+            for tree in _notebook_trees(root / rel, rel, facts):
+                _count_functions(tree, facts)
+            continue
         if not rel.endswith(".py"):
             continue
         facts.python_files.append(rel)
@@ -58,14 +84,18 @@ def python_facts(root: Path, files: tuple[str, ...] | list[str]) -> PythonFacts:
             continue
         if _is_test_file(rel):
             continue  # type hints are judged on the code under test
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                facts.functions += 1
-                args = [a for a in (*node.args.posonlyargs, *node.args.args,
-                                    *node.args.kwonlyargs) if a.arg not in ("self", "cls")]
-                if node.returns is not None or any(a.annotation is not None for a in args):
-                    facts.annotated_functions += 1
+        _count_functions(tree, facts)
     return facts
+
+
+def _count_functions(tree: ast.Module, facts: PythonFacts) -> None:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            facts.functions += 1
+            args = [a for a in (*node.args.posonlyargs, *node.args.args,
+                                *node.args.kwonlyargs) if a.arg not in ("self", "cls")]
+            if node.returns is not None or any(a.annotation is not None for a in args):
+                facts.annotated_functions += 1
 
 
 def static_checks(facts: PythonFacts) -> list[CheckResult]:
@@ -82,7 +112,7 @@ def static_checks(facts: PythonFacts) -> list[CheckResult]:
             title="Code parses", kind="static", evidence={"errors": facts.syntax_errors}))
     else:
         checks.append(CheckResult.passed(
-            "static.syntax", f"all {len(facts.python_files)} Python file(s) parse",
+            "static.syntax", f"all {len(facts.python_files)} Python file(s) and notebook(s) parse",
             title="Code parses", kind="static"))
     if facts.test_files:
         checks.append(CheckResult.passed(

@@ -20,6 +20,7 @@ __all__ = ["GradingContext", "Track", "get_track", "known_tracks"]
 _BUILTIN = {
     "io": "grader.tracks.io:IoTrack",
     "backend": "grader.tracks.backend:BackendTrack",
+    "notebook": "grader.tracks.datascience:NotebookTrack",
 }
 
 

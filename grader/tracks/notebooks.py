@@ -20,8 +20,10 @@ from grader.sandbox.engine import RunResult, RunSpec, Sandbox
 from grader.tracks.notebook import RUNNER
 
 NOTEBOOK_NAME = "notebook.ipynb"
+FIGURES_NAME = ".grader-figures.jsonl"
 EXECUTED_CAP = 16 * 1024 * 1024
 SUMMARY_CAP = 2 * 1024 * 1024
+FIGURES_CAP = 1024 * 1024
 CELL_STATUSES = {"ok", "error", "timeout", "not-run"}
 
 
@@ -34,6 +36,10 @@ class NotebookRun:
     executed: Any = None            # nbformat.NotebookNode of the executed notebook
     files: dict[str, bytes] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    #: One entry per figure rendered: {"suptitle": str, "axes": [{"xlabel", "ylabel",
+    #: "title", "axis_on", "has_data"}]}, as recorded inside the kernel (untrusted, validated).
+    figures: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float | None = None    # execution time as the runner measured it
 
     @property
     def failed_cells(self) -> list[dict[str, Any]]:
@@ -55,20 +61,53 @@ def _valid_cell(entry: Any) -> dict[str, Any] | None:
     return keep
 
 
+def _valid_figure(entry: Any) -> dict[str, Any] | None:
+    if not isinstance(entry, dict) or not isinstance(entry.get("axes"), list):
+        return None
+    axes = []
+    for ax in entry["axes"][:20]:
+        if not isinstance(ax, dict):
+            return None
+        axes.append({"xlabel": str(ax.get("xlabel", ""))[:200],
+                     "ylabel": str(ax.get("ylabel", ""))[:200],
+                     "title": str(ax.get("title", ""))[:200],
+                     "axis_on": ax.get("axis_on") is not False,
+                     "has_data": ax.get("has_data") is not False})
+    return {"suptitle": str(entry.get("suptitle", ""))[:200], "axes": axes}
+
+
+def _read_figures(raw: bytes | None) -> list[dict[str, Any]]:
+    figures = []
+    for line in (raw or b"").decode("utf-8", "replace").splitlines()[:500]:
+        try:
+            entry = _valid_figure(json.loads(line))
+        except ValueError:
+            entry = None
+        if entry is not None:
+            figures.append(entry)
+    return figures
+
+
 def execute_notebook(sandbox: Sandbox, image: str, notebook: bytes,
                      files: Mapping[str, bytes | Path], limits: Limits,
                      cell_timeout: float, collect: Mapping[str, int] | None = None,
-                     name_hint: str = "notebook") -> NotebookRun:
+                     name_hint: str = "notebook", env: Mapping[str, str] | None = None,
+                     record_figures: bool = True) -> NotebookRun:
     """Execute `notebook` with `files` beside it (data), no network; collect `collect` too."""
-    wanted = {"executed.ipynb": EXECUTED_CAP, "summary.json": SUMMARY_CAP, **(collect or {})}
+    internal = {"executed.ipynb", "summary.json", FIGURES_NAME}
+    wanted = {"executed.ipynb": EXECUTED_CAP, "summary.json": SUMMARY_CAP,
+              **({FIGURES_NAME: FIGURES_CAP} if record_figures else {}), **(collect or {})}
     result = sandbox.run(RunSpec(
         image=image, limits=limits, name_hint=name_hint,
         command=["python", "run_notebook.py", NOTEBOOK_NAME, "--executed", "executed.ipynb",
-                 "--summary", "summary.json", "--cell-timeout", str(cell_timeout)],
+                 "--summary", "summary.json", "--cell-timeout", str(cell_timeout),
+                 *(["--figures", FIGURES_NAME] if record_figures else [])],
         files={**files, NOTEBOOK_NAME: notebook, "run_notebook.py": RUNNER},
+        env={"MPLCONFIGDIR": "/tmp/matplotlib", **(env or {})},
         collect=wanted))
     out = NotebookRun(run=result, files={k: v for k, v in result.files.items()
-                                         if k not in ("executed.ipynb", "summary.json")})
+                                         if k not in internal})
+    out.figures = _read_figures(result.files.get(FIGURES_NAME))
     if result.outcome != "exited":
         out.error = result.describe()
     raw = result.files.get("summary.json")
@@ -85,6 +124,9 @@ def execute_notebook(sandbox: Sandbox, image: str, notebook: bytes,
                  if isinstance(summary.get("cells"), list)]
         out.cells = [c for c in cells if c is not None]
         out.completed = summary.get("ok") is True and result.outcome == "exited"
+        seconds = summary.get("seconds")
+        if isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds >= 0:
+            out.seconds = float(seconds)
         if not out.error and isinstance(summary.get("error"), str):
             out.error = summary["error"][:2000]
     raw_nb = result.files.get("executed.ipynb")

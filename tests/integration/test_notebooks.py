@@ -52,6 +52,9 @@ def test_errors_are_recorded_and_execution_goes_on(sandbox: DockerSandbox, image
     assert "boom in cell 2" in run.cells[1]["evalue"]
     assert "ValueError" in run.cells[1]["traceback"]
     assert run.cells[2]["figures"] == 1
+    assert run.figures == [{"suptitle": "", "axes": [
+        {"xlabel": "x", "ylabel": "", "title": "", "axis_on": True, "has_data": True}]}]
+    assert run.seconds is not None and run.seconds > 0
     assert run.cells[4]["ename"] in ("OSError", "PermissionError")
     assert json.loads(run.files["answers.json"]) == {"rows": 2}
     assert run.executed is not None and len(run.executed.cells) == 7

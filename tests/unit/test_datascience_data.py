@@ -95,4 +95,12 @@ def test_sql_answer_is_what_the_database_says(seed: int) -> None:
             WHERE o.status = 'completed' AND o.order_date BETWEEN '2024-04-01' AND '2024-06-30'
             GROUP BY l.category ORDER BY units DESC, l.category LIMIT 1""").fetchone()
         conn.close()
-    assert top[0] == data.key["q4_top_category_q2_sql"]["answer"]
+    q4 = data.key["q4_top_category_q2_sql"]
+    assert tuple(top) == (q4["answer"]["category"], q4["answer"]["units"])
+    assert q4["mistakes"]["refunds_counted"]["units"] != q4["answer"]["units"]
+
+
+def test_the_top_category_depends_on_the_seed() -> None:
+    tops = {gen.generate(seed).key["q4_top_category_q2_sql"]["answer"]["category"]
+            for seed in (*SEEDS, 11, 1337, 90210)}
+    assert len(tops) > 1

@@ -1,0 +1,173 @@
+"""Static facts about a Jupyter notebook, read on the host without running it.
+
+Code cells are parsed with `ast` after IPython magics and shell escapes are blanked out; a
+cell that does not parse is skipped (running it shows the error). The facts a senior data
+scientist looks at first: row-by-row loops over DataFrames, whether SQL answers the question
+that asks for it, the markdown narrative under each question, and whether the saved notebook
+was run top to bottom (execution counts in order).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+MAX_NOTEBOOK_BYTES = 16 * 1024 * 1024
+_MAGIC = re.compile(r"^\s*[%!?]")
+_SQL = re.compile(r"\bselect\b[\s\S]+\bfrom\b", re.IGNORECASE)
+_SQL_CALLS = {"read_sql", "read_sql_query", "execute", "executescript", "sql", "query"}
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'%.,-]*")
+
+
+@dataclass(frozen=True)
+class Cell:
+    index: int          # position in the notebook (all cells)
+    kind: str           # code | markdown | raw
+    source: str
+
+
+def load_notebook(path: Path) -> tuple[Any, str]:
+    """(notebook, "") or (None, why it cannot be read)."""
+    try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            return None, f"{path.name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB"
+        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"{path.name} cannot be read: {exc}"
+    except Exception as exc:  # nbformat raises several types on malformed JSON
+        return None, f"{path.name} is not a notebook: {type(exc).__name__}: {exc}"[:300]
+    return nb, ""
+
+
+def cells(nb: Any) -> list[Cell]:
+    out = []
+    for i, cell in enumerate(nb.get("cells", [])):
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(source)
+        out.append(Cell(i, str(cell.get("cell_type", "")), str(source)))
+    return out
+
+
+def parse_code(source: str) -> ast.Module | None:
+    text = "\n".join("" if _MAGIC.match(line) else line for line in source.splitlines())
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def code_lines(all_cells: list[Cell]) -> int:
+    return sum(1 for c in all_cells if c.kind == "code" for line in c.source.splitlines()
+               if line.strip())
+
+
+def _is_row_apply(node: ast.Call) -> bool:
+    if not (isinstance(node.func, ast.Attribute) and node.func.attr == "apply"):
+        return False
+    for kw in node.keywords:
+        if kw.arg == "axis" and isinstance(kw.value, ast.Constant) and kw.value.value in (
+                1, "columns"):
+            return True
+    return False
+
+
+def row_loops(all_cells: list[Cell], name: str) -> list[dict[str, object]]:
+    """`.iterrows()`, `.itertuples()`, `.apply(..., axis=1)`, `for i in range(len(df))`."""
+    found: list[dict[str, object]] = []
+    for cell in all_cells:
+        tree = parse_code(cell.source) if cell.kind == "code" else None
+        if tree is None:
+            continue
+        for node in ast.walk(tree):
+            what = ""
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr in ("iterrows", "itertuples"):
+                    what = f".{node.func.attr}()"
+                elif _is_row_apply(node):
+                    what = ".apply(..., axis=1)"
+            elif isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and isinstance(
+                    node.iter.func, ast.Name) and node.iter.func.id == "range" and any(
+                    isinstance(a, ast.Call) and isinstance(a.func, ast.Name)
+                    and a.func.id == "len" for a in node.iter.args):
+                what = "for ... in range(len(...))"
+            if what:
+                found.append({"file": f"{name} cell {cell.index + 1}",
+                              "line": getattr(node, "lineno", 0), "what": what})
+    return found[:50]
+
+
+def sections(all_cells: list[Cell], headings: dict[str, str]) -> dict[str, list[Cell]]:
+    """question id -> the cells from its heading's markdown cell up to the next question's
+    heading. A question whose heading is not found gets no section."""
+    starts: list[tuple[int, str]] = []
+    for qid, pattern in headings.items():
+        rx = re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+        hit = next((c.index for c in all_cells if c.kind == "markdown" and rx.search(c.source)),
+                   None)
+        if hit is not None:
+            starts.append((hit, qid))
+    starts.sort()
+    out: dict[str, list[Cell]] = {}
+    for n, (start, qid) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(all_cells)
+        out[qid] = all_cells[start:end]
+    return out
+
+
+def narrative_words(section: list[Cell], ignore: list[str]) -> int:
+    """Words of markdown written under a question: the heading cell itself and the kit's
+    placeholder texts (`ignore`) do not count."""
+    words = 0
+    for cell in section[1:]:
+        if cell.kind != "markdown":
+            continue
+        text = cell.source
+        for placeholder in ignore:
+            text = text.replace(placeholder, " ")
+        text = re.sub(r"```[\s\S]*?```", " ", text)
+        words += len(_WORD.findall(text))
+    return words
+
+
+def uses_sql(section: list[Cell]) -> list[dict[str, object]]:
+    """Where a SELECT ... FROM string is passed to a SQL-running call in these cells."""
+    found: list[dict[str, object]] = []
+    for cell in section:
+        tree = parse_code(cell.source) if cell.kind == "code" else None
+        if tree is None:
+            continue
+        sql_names = {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                     and isinstance(node.value, ast.Constant) and isinstance(node.value.value,
+                                                                             str)
+                     and _SQL.search(node.value.value)
+                     for t in node.targets if isinstance(t, ast.Name)}
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name)):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+            if name not in _SQL_CALLS:
+                continue
+            for arg in [*node.args, *(kw.value for kw in node.keywords)]:
+                literal = isinstance(arg, ast.Constant) and isinstance(arg.value, str) \
+                    and _SQL.search(arg.value)
+                if literal or (isinstance(arg, ast.Name) and arg.id in sql_names):
+                    found.append({"file": f"cell {cell.index + 1}", "line": node.lineno,
+                                  "what": f"{name}(SELECT ...)"})
+                    break
+    return found
+
+
+def execution_order(nb: Any) -> tuple[bool, list[int | None]]:
+    """(ran top to bottom, execution counts of the code cells as saved). A notebook saved
+    with outputs cleared (no counts) is in order."""
+    counts = [c.get("execution_count") for c in nb.get("cells", [])
+              if c.get("cell_type") == "code"]
+    seen = [n for n in counts if isinstance(n, int)]
+    return all(b > a for a, b in pairwise(seen)), counts

@@ -1,0 +1,180 @@
+"""Judge a notebook's `answers.json` against an answer key, on the host.
+
+The key comes from the challenge's data generator and never enters a container. Its format
+(one entry per question; other top-level keys, like `seed`, are ignored):
+
+    {"q1": {"type": "number", "answer": 48794.07, "rel_tol": 0.005,
+            "mistakes": {"no_dedup": 51199.74}},
+     "q3": {"type": "record", "answer": {"p_value": 0.14, "ship_b": false},
+            "abs_tol": {"p_value": 0.01},
+            "mistakes": {"no_dedup": {"p_value": 0.15}}}}
+
+Types: `number` (rel_tol and/or abs_tol; exact when neither), `string` (trimmed, case-folded),
+`boolean`, `record` (a mapping of fields, each a number, string or boolean; tolerances per
+field). A mistake is the answer a known wrong approach gives; for a record it names some
+fields, and a given record shows the mistake when all of those fields match it.
+
+`answers.json` is untrusted: written by candidate code. `read_answers` caps and validates it
+and says what is wrong instead of raising.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+ANSWERS_CAP = 256 * 1024
+QUESTION_TYPES = ("number", "string", "boolean", "record")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One answer (a question, or one field of a record question) judged against the key."""
+
+    question: str
+    field: str | None
+    expected: Any
+    given: Any
+    missing: bool
+    correct: bool
+    mistakes: tuple[str, ...] = ()   # known mistakes the given answer matches
+    note: str = ""                   # why it is wrong when that is not a value mismatch
+
+    @property
+    def id(self) -> str:
+        return self.question if self.field is None else f"{self.question}.{self.field}"
+
+    def describe(self) -> str:
+        if self.missing:
+            return f"no answer for {self.id}" + (f" ({self.note})" if self.note else "")
+        if self.correct:
+            return f"{self.id} = {show(self.given)} (expected {show(self.expected)})"
+        text = f"{self.id} = {show(self.given)}, expected {show(self.expected)}"
+        return text + (f" ({self.note})" if self.note else "")
+
+
+@dataclass
+class Answers:
+    """What `read_answers` made of answers.json: the values by question, and the problems."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    present: bool = False
+
+
+def show(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def questions(key: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The key's question entries, in key order."""
+    return {q: spec for q, spec in key.items()
+            if isinstance(spec, dict) and spec.get("type") in QUESTION_TYPES}
+
+
+def read_answers(raw: bytes | None, error: str = "") -> Answers:
+    """Parse answers.json: {"answers": {question: value}} (or the mapping itself)."""
+    out = Answers()
+    if raw is None:
+        out.problems.append("answers.json was not written" + (f" ({error})" if error else ""))
+        return out
+    if len(raw) > ANSWERS_CAP:
+        out.problems.append(f"answers.json is larger than {ANSWERS_CAP // 1024} KiB")
+        return out
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=lambda c: None)
+    except (UnicodeDecodeError, ValueError) as exc:
+        out.problems.append(f"answers.json is not valid JSON: {exc}"[:300])
+        return out
+    if isinstance(data, dict) and isinstance(data.get("answers"), dict):
+        data = data["answers"]
+    if not isinstance(data, dict):
+        out.problems.append("answers.json must hold a JSON object of answers")
+        return out
+    out.present = True
+    out.values = {str(k)[:100]: v for k, v in list(data.items())[:200]}
+    return out
+
+
+def _close(given: Any, expected: Any, rel_tol: float, abs_tol: float) -> bool:
+    if isinstance(expected, bool) or isinstance(given, bool):
+        return isinstance(given, bool) and isinstance(expected, bool) and given == expected
+    if isinstance(expected, int | float):
+        if not isinstance(given, int | float) or not math.isfinite(given):
+            return False
+        return math.isclose(given, expected, rel_tol=rel_tol, abs_tol=abs_tol)
+    if isinstance(expected, str):
+        return isinstance(given, str) and given.strip().casefold() == expected.strip().casefold()
+    return bool(given == expected)
+
+
+def _tolerances(spec: dict[str, Any], name: str | None) -> tuple[float, float]:
+    def pick(key: str) -> float:
+        value = spec.get(key, 0.0)
+        if isinstance(value, dict):
+            value = value.get(name, 0.0) if name is not None else 0.0
+        return float(value) if isinstance(value, int | float) else 0.0
+    return pick("rel_tol"), pick("abs_tol")
+
+
+def _type_problem(given: Any, expected: Any) -> str:
+    if isinstance(expected, bool):
+        return "" if isinstance(given, bool) else "expected true or false"
+    if isinstance(expected, int | float):
+        ok = isinstance(given, int | float) and not isinstance(given, bool)
+        if ok and not math.isfinite(given):
+            return "not a finite number"
+        return "" if ok else "expected a number"
+    if isinstance(expected, str):
+        return "" if isinstance(given, str) else "expected a string"
+    return ""
+
+
+def judge(key: dict[str, Any], answers: Answers) -> list[Verdict]:
+    """One verdict per plain question and per field of a record question, in key order."""
+    verdicts: list[Verdict] = []
+    for qid, spec in questions(key).items():
+        expected = spec.get("answer")
+        mistakes = spec.get("mistakes") if isinstance(spec.get("mistakes"), dict) else {}
+        given = answers.values.get(qid)
+        if spec["type"] == "record" and isinstance(expected, dict):
+            given_map = given if isinstance(given, dict) else {}
+            note = "" if given is None or isinstance(given, dict) else "expected an object"
+            shown = {m for m, wrong in mistakes.items() if isinstance(wrong, dict) and wrong
+                     and all(name in given_map and _close(given_map[name], value,
+                                                          *_tolerances(spec, name))
+                             for name, value in wrong.items())}
+            for name, want in expected.items():
+                v = _verdict(qid, name, want, given_map.get(name), name not in given_map, spec,
+                             note)
+                verdicts.append(_with_mistakes(v, tuple(sorted(
+                    m for m in shown if name in mistakes[m]))))
+        else:
+            v = _verdict(qid, None, expected, given, qid not in answers.values, spec, "")
+            shown_plain = tuple(sorted(
+                m for m, wrong in mistakes.items()
+                if not v.missing and not v.correct and _close(given, wrong,
+                                                              *_tolerances(spec, None))))
+            verdicts.append(_with_mistakes(v, shown_plain))
+    return verdicts
+
+
+def _verdict(qid: str, name: str | None, expected: Any, given: Any, missing: bool,
+             spec: dict[str, Any], note: str) -> Verdict:
+    if missing:
+        return Verdict(qid, name, expected, None, True, False, note=note)
+    problem = _type_problem(given, expected)
+    if problem:
+        return Verdict(qid, name, expected, given, False, False, note=problem)
+    return Verdict(qid, name, expected, given, False,
+                   _close(given, expected, *_tolerances(spec, name)))
+
+
+def _with_mistakes(v: Verdict, mistakes: tuple[str, ...]) -> Verdict:
+    if v.correct or not mistakes:
+        return v
+    return Verdict(v.question, v.field, v.expected, v.given, v.missing, v.correct, mistakes,
+                   v.note)
