@@ -20,7 +20,7 @@ from grader.errors import ChallengeConfigError
 
 COMMON = "common"
 _MIN_COMPARED_BYTES = 64       # tiny files (empty __init__.py, ...) are the same everywhere
-_SKIP_NAMES = {"__pycache__", ".pytest_cache", ".venv", "data", ".ruff_cache"}
+_SKIP_NAMES = {"__pycache__", ".pytest_cache", ".venv", ".ruff_cache", ".ipynb_checkpoints"}
 _FIXED_TIME = (2024, 1, 1, 0, 0, 0)
 
 

@@ -11,5 +11,7 @@ status=0
   --challenge tests/challenges/wordfreq --out "$out" || status=$?
 .venv/bin/grader run challenges/backend/solutions/*/ \
   --challenge backend --out "$out" --jobs 2 || status=$?
+.venv/bin/grader run challenges/datascience/solutions/*/ \
+  --challenge datascience --out "$out" --jobs 2 || status=$?
 echo "[grade-examples] reports in $out/ (exit code $status)" >&2
 exit "$status"

@@ -523,10 +523,12 @@ class NotebookTrack(Track):
                 "answers.not-hard-coded", f"{len(same)} answer(s) stayed the same on a hidden "
                 f"variant of the dataset whose answers differ: {', '.join(same)}", title=title,
                 evidence={"same": same})
+        if not checked:
+            return CheckResult.skipped("answers.not-hard-coded", "no right answer on the "
+                                       "public data to test on the variant", title=title)
         return CheckResult.passed(
             "answers.not-hard-coded", f"{len(checked)} right answer(s) followed the data to "
-            "the hidden variant" if checked else "no right answer to test on the variant",
-            title=title)
+            "the hidden variant", title=title)
 
     @staticmethod
     def _cleaning(challenge: Challenge, verdicts: list[Verdict],
@@ -616,6 +618,8 @@ def _why_missing(run: NotebookRun) -> str:
     failed = run.failed_cells
     if failed:
         c = failed[0]
+        if c["status"] == "timeout":
+            return f" (cell {c['index'] + 1} was stopped at the per-cell timeout)"
         return (f" (cell {c['index'] + 1} failed: {c.get('ename', c['status'])}"
                 f"{': ' + c.get('evalue', '')[:150] if c.get('evalue') else ''})")
     if run.error:

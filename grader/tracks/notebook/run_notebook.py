@@ -130,7 +130,9 @@ def main() -> int:
         summary["error"] = f"the kernel died (memory limit?): {exc}"[:2000]
     except Exception as exc:
         summary["error"] = f"{type(exc).__name__}: {exc}"[:2000]
-    code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.get("cell_type") == "code"]
+    # Empty code cells have nothing to run (nbclient skips them): they are left out.
+    code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.get("cell_type") == "code"
+                  and str(c.get("source", "")).strip()]
     summary["cells"] = [cell_summary(i, c, args.cell_timeout) for i, c in code_cells]
     summary["seconds"] = round(time.monotonic() - started, 2)
     nbformat.write(nb, args.executed)

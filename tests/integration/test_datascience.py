@@ -1,0 +1,70 @@
+"""The data-science track end to end, with real containers: the untouched kit grades low with
+a readable report, a raising notebook keeps its traceback and artifacts, and a submission
+whose notebook is missing or broken gets a report rather than a crash."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.challenge import load_challenge
+from grader.kit import build_kit
+from grader.pipeline import Grader
+from tests.conftest import ROOT
+
+CHALLENGE = ROOT / "challenges" / "datascience"
+
+pytestmark = pytest.mark.docker
+
+
+def grade(path: Path, out: Path) -> tuple[dict, Path]:
+    outcome = Grader(out_dir=out, challenge=load_challenge(CHALLENGE)).grade(path)
+    assert outcome.exit_code == 0, outcome.report.checks
+    report = json.loads((outcome.report_dir / "report.json").read_text())
+    return report, outcome.report_dir
+
+
+def test_the_untouched_kit_grades_low_with_a_readable_report(tmp_path: Path,
+                                                             docker_client: object) -> None:
+    kit, _ = build_kit(load_challenge(CHALLENGE), None, tmp_path / "kit.zip")
+    report, folder = grade(kit, tmp_path / "out")
+    checks = {c["id"]: c for c in report["checks"]}
+    assert report["total"]["percent"] < 25
+    assert checks["notebook.runs-clean"]["status"] == "passed"  # empty cells run fine
+    assert "no answer" in checks["answer.q1_march_revenue"]["message"]
+    assert checks["narrative.per-question"]["points"] == 0  # the placeholders do not count
+    assert "Traceback" not in (folder / "report.md").read_text()
+
+
+def test_a_raising_cell_keeps_its_traceback_and_the_artifacts(tmp_path: Path,
+                                                              docker_client: object) -> None:
+    report, folder = grade(CHALLENGE / "solutions" / "raises-halfway", tmp_path)
+    runs = next(c for c in report["checks"] if c["id"] == "notebook.runs-clean")
+    assert "KeyError" in runs["evidence"]["tracebacks"][0]["traceback"]
+    assert set(report["artifacts"]) >= {"executed.ipynb", "executed.html",
+                                        "executed-variant.ipynb"}
+    html = (folder / report["artifacts"]["executed.html"]).read_text()
+    assert "KeyError" in html and "<script>alert" not in html
+    executed = json.loads((folder / report["artifacts"]["executed.ipynb"]).read_text())
+    assert any(o.get("output_type") == "error" for c in executed["cells"]
+               for o in c.get("outputs", []))
+
+
+@pytest.mark.parametrize("notebook", [None, b"{not a notebook"])
+def test_a_missing_or_broken_notebook_is_reported(tmp_path: Path, notebook: bytes | None,
+                                                  docker_client: object) -> None:
+    path = tmp_path / "sub.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("submission.yaml", "challenge: datascience\ncandidate: T\n")
+        zf.writestr("notes.md", "I ran out of time")
+        if notebook is not None:
+            zf.writestr("analysis.ipynb", notebook)
+    report, _ = grade(path, tmp_path / "out")
+    found = next(c for c in report["checks"] if c["id"] == "notebook.found")
+    assert found["status"] == "failed"
+    assert ("no notebook" in found["message"]) if notebook is None else (
+        "not a notebook" in found["message"])
+    assert report["total"]["percent"] == 0
