@@ -23,8 +23,9 @@ def _cell(value: Any) -> str:
 
 
 def _num(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, int | float) and not isinstance(value, bool) \
-        else str(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{round(value, 2):g}"
+    return str(value)
 
 
 def _longest_backtick_run(text: str) -> int:

@@ -631,7 +631,9 @@ def _run_evidence(run: NotebookRun) -> dict[str, Any]:
     return {
         "outcome": run.run.outcome, "seconds": run.seconds, "error": run.error[:2000],
         "problems": run.problems[:10],
-        "cells": [{k: c[k] for k in ("index", "status", "figures", "ename") if k in c}
+        "cells": [f"cell {c['index'] + 1}: {c['status']}"
+                  + (f" ({c['ename']})" if c.get("ename") else "")
+                  + (f", {c['figures']} figure(s)" if c.get("figures") else "")
                   for c in run.cells[:200]],
         "tracebacks": [{"cell": c["index"] + 1, "traceback": c.get("traceback", "")
                         [-_TRACEBACK_CHARS:]} for c in run.failed_cells[:5]],
