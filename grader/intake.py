@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 import yaml
@@ -36,7 +36,7 @@ from grader.errors import InputRejected
 
 MANIFEST_FILE = "submission.yaml"
 MANIFEST_MAX_BYTES = 64 * 1024
-MANIFEST_KEYS = ("challenge", "candidate", "framework", "commands", "notes")
+MANIFEST_KEYS = ("challenge", "candidate", "framework", "commands", "artifact", "notes")
 
 MIB = 1024 * 1024
 RATIO_FLOOR_BYTES = MIB  # compression ratios are judged only past this much data
@@ -70,6 +70,7 @@ class Manifest:
     framework: str | None = None  # e.g. "fastapi" (lowercased)
     commands: dict[str, str] = field(default_factory=dict)  # name -> shell command
     notes: str = ""
+    artifact: str | None = None  # what the `train` command writes (a relative path)
 
 
 @dataclass(frozen=True)
@@ -569,9 +570,16 @@ def _validate_manifest(data: Any, where: str) -> Manifest:
     notes = "" if notes is None else notes
     if not isinstance(notes, str):
         raise bad("has 'notes' that is not a string")
+    artifact = data.get("artifact")
+    if artifact is not None:
+        parts = PurePosixPath(str(artifact).strip()).parts if one_line(artifact) else ()
+        if not parts or parts[0] == "/" or ".." in parts or "\\" in str(artifact):
+            raise bad("has 'artifact' that is not a relative path inside the submission "
+                      "(such as model/ or model.skops)")
+        artifact = PurePosixPath(*parts).as_posix()
     return Manifest(challenge=challenge.strip(), candidate=candidate.strip(),
                     framework=framework.strip().lower() if framework else None,
-                    commands=dict(commands), notes=notes)
+                    commands=dict(commands), notes=notes, artifact=artifact)
 
 
 # -- fingerprints -----------------------------------------------------------------------------

@@ -17,29 +17,23 @@ from __future__ import annotations
 
 import json
 import time
-import xml.etree.ElementTree as ElementTree
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from grader.analysis.code_facts import quality_checks
 from grader.analysis.frameworks import KNOWN, detect_framework
 from grader.analysis.routes import Route, find_routes, handler_for
-from grader.analysis.tampering import find_tampering, tampering_check
 from grader.challenge import Challenge
 from grader.checks import CheckResult
 from grader.errors import ChallengeConfigError, ImageBuildError
 from grader.sandbox.engine import RunResult, RunSpec, Sandbox
 from grader.tracks.base import GradingContext, Track
+from grader.tracks.own_tests import own_tests
 from grader.tracks.requirements import build_dependency_layer, read_dependencies
 from grader.tracks.tester import PLUGIN, RUNNER
 
 RESULTS_CAP = 4 * 1024 * 1024
 SMALL_CAP = 64 * 1024
-OWN_TESTS_SCRIPT = (
-    "mkdir -p .grader && python -m coverage run --source=. -m pytest -q -p no:cacheprovider "
-    "--junitxml=.grader/junit.xml; code=$?; "
-    "python -m coverage json -q -o .grader/coverage.json >/dev/null 2>&1; exit $code")
-
 
 def _cfg_error(challenge: Challenge, key: str, expected: str) -> ChallengeConfigError:
     return ChallengeConfigError(
@@ -112,7 +106,7 @@ class BackendTrack(Track):
         checks += self._hidden_tests(ctx, image, tester_image, run_command, routes, why_not)
 
         t = time.monotonic()
-        checks += self._own_tests(ctx, image or server_image)
+        checks += own_tests(ctx, image or server_image, env={"DATA_DIR": "/tmp/data"})
         ctx.timings["own_tests"] = round(time.monotonic() - t, 3)
         return checks
 
@@ -334,85 +328,3 @@ class BackendTrack(Track):
                 if route:
                     return f"{route.file}:{route.line} ({route.handler})"
         return None
-
-    # -- the candidate's own tests ----------------------------------------------------------
-    def _own_tests(self, ctx: GradingContext, image: str) -> list[CheckResult]:
-        sub = ctx.submission
-        result = ctx.sandbox.run(RunSpec(
-            image=image, command=["/bin/sh", "-c", OWN_TESTS_SCRIPT],
-            limits=ctx.challenge.limits, name_hint="own-tests",
-            files={rel: sub.root / rel for rel in sub.files},
-            env={"DATA_DIR": "/tmp/data"},
-            collect={".grader/junit.xml": 2 * 1024 * 1024,
-                     ".grader/coverage.json": 8 * 1024 * 1024}))
-        title = "The candidate's own tests pass"
-        counts = _junit_counts(result.files.get(".grader/junit.xml"))
-        evidence = {"run": result.to_evidence(), "counts": counts}
-        tampering = find_tampering(sub.root, sub.files)
-        checks = [tampering_check(tampering)]
-        own_tests = [f for f in ctx.candidate_files if f.endswith(".py") and
-                     (PurePosixPath(f).name.startswith("test_") or f.endswith("_test.py"))]
-        if not own_tests:
-            checks.append(CheckResult.failed(
-                "tests.own.pass", "no test file of the candidate's own (starter-kit tests are "
-                "not counted)", title=title, evidence=evidence))
-        elif tampering:
-            checks.append(CheckResult.failed(
-                "tests.own.pass", "results not trusted: the submission hooks into test "
-                f"outcomes ({tampering[0]['file']}:{tampering[0]['line']})", title=title,
-                evidence=evidence))
-        elif counts is None or counts["tests"] == 0:
-            checks.append(CheckResult.failed(
-                "tests.own.pass", f"no tests ran ({result.describe()})", title=title,
-                evidence=evidence))
-        else:
-            passed = counts["tests"] - counts["failures"] - counts["errors"] - counts["skipped"]
-            share = max(0, passed) / counts["tests"]
-            status = "passed" if share == 1 and result.outcome == "exited" else "failed"
-            checks.append(CheckResult(
-                id="tests.own.pass", status=status, points=share, title=title,
-                message=f"{passed} of {counts['tests']} test(s) passed (as reported by the "
-                        "candidate's own test run)", evidence=evidence))
-        coverage = _coverage_percent(result.files.get(".grader/coverage.json"))
-        if not own_tests:
-            checks.append(CheckResult.failed("tests.own.coverage", "no tests of the candidate's "
-                                             "own to measure",
-                                             title="Line coverage of the candidate's tests"))
-        elif coverage is None:
-            checks.append(CheckResult.failed("tests.own.coverage", "no coverage measured",
-                                             title="Line coverage of the candidate's tests"))
-        else:
-            checks.append(CheckResult(
-                id="tests.own.coverage", status="passed" if coverage >= 80 else "failed",
-                points=min(1.0, coverage / 80), title="Line coverage of the candidate's tests",
-                message=f"{coverage:.0f}% of lines covered (80% earns full credit)"))
-        return checks
-
-
-def _junit_counts(raw: bytes | None) -> dict[str, int] | None:
-    """Totals from a JUnit XML file written by pytest in the candidate's container."""
-    if not raw:
-        return None
-    try:
-        root = ElementTree.fromstring(raw)
-    except ElementTree.ParseError:
-        return None
-    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for suite in suites:
-        for key in totals:
-            try:
-                totals[key] += max(0, int(suite.get(key, "0")))
-            except ValueError:
-                return None
-    return totals
-
-
-def _coverage_percent(raw: bytes | None) -> float | None:
-    if not raw:
-        return None
-    try:
-        value = json.loads(raw)["totals"]["percent_covered"]
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        return None
-    return float(value) if isinstance(value, int | float) and 0 <= value <= 100 else None
