@@ -21,6 +21,7 @@ _BUILTIN = {
     "io": "grader.tracks.io:IoTrack",
     "backend": "grader.tracks.backend:BackendTrack",
     "notebook": "grader.tracks.datascience:NotebookTrack",
+    "mle": "grader.tracks.mle:MleTrack",
 }
 
 

@@ -37,16 +37,12 @@ track_config:
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import json
-import sys
 import threading
 import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from types import ModuleType
 from typing import Any
 
 import nbformat
@@ -65,6 +61,7 @@ from grader.tracks.answers import (
     show,
 )
 from grader.tracks.base import GradingContext, Track
+from grader.tracks.generators import load_generator
 from grader.tracks.notebooks import NOTEBOOK_NAME, NotebookRun, execute_notebook
 from grader.tracks.requirements import build_dependency_layer, read_dependencies
 
@@ -87,30 +84,13 @@ class _Question:
     sql: bool
 
 
-def _load_generator(path: Path) -> ModuleType:
-    name = "grader_generator_" + hashlib.sha256(str(path).encode()).hexdigest()[:12]
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ChallengeConfigError(f"{path}: cannot be loaded as a Python module")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is built
-    try:
-        spec.loader.exec_module(module)
-    except Exception:
-        del sys.modules[name]
-        raise
-    return module
-
-
 def generate(challenge: Challenge, seed: int) -> tuple[dict[str, bytes], dict[str, Any]]:
     """(data files, answer key) for `seed`, from the challenge's generator (cached)."""
     path = challenge.root / str(challenge.track_config["data"]["generator"])
     cache_key = (str(path), seed)
     with _generator_lock:
         if cache_key not in _generated:
-            data = _load_generator(path).generate(seed)
+            data = load_generator(path).generate(seed)
             files, key = dict(data.files), dict(data.key)
             if not questions(key):
                 raise ChallengeConfigError(f"{path}: generate({seed}) gave a key without "

@@ -1,0 +1,7 @@
+"""Files copied into the *prober* container of the MLE track (never into a container running
+candidate code): `probe.py` sends the holdout's features, latency calls and bad requests to the
+candidate's model server and records what came back. Labels stay on the host."""
+
+from pathlib import Path
+
+PROBE = Path(__file__).parent / "probe.py"

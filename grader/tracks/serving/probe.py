@@ -1,0 +1,182 @@
+"""Probe a candidate's model server from a separate container (standard library only).
+
+    python probe.py --base-url http://app:8000 --wait 60 --plan plan.json --out results.json
+
+plan.json (written by grader on the host; it holds features, never labels):
+    {"records": [...], "batch_size": 100, "singles": 300, "big_batch": 1000,
+     "probes": [{"name": ..., "body": "<text>", "content_type": "application/json"}, ...]}
+
+results.json: readiness, /metadata, the predictions for `records` in order (or the error of
+each failed batch), determinism, latencies (single-record calls and one big batch) and, for
+each probe, the status, a body excerpt and whether /health still answered afterwards.
+The server's answers are untrusted: everything is size-capped and written as received.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import statistics
+import sys
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+BODY_CAP = 64 * 1024 * 1024   # the biggest answer read (a 1,000-record batch is ~100 KB)
+EXCERPT = 600
+
+
+class Server:
+    def __init__(self, base_url: str, timeout: float) -> None:
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname or "app", parts.port or 80
+        self.timeout = timeout
+        self.conn: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                content_type: str = "application/json") -> tuple[int, bytes, float]:
+        """(status, body, seconds); status 0 when no HTTP answer came back."""
+        for attempt in (1, 2):  # one retry on a dropped keep-alive connection
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port,
+                                                       timeout=self.timeout)
+            started = time.perf_counter()
+            try:
+                headers = {"Content-Type": content_type} if body is not None else {}
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read(BODY_CAP + 1)
+                if response.getheader("Connection", "").lower() == "close":
+                    self.conn.close()
+                    self.conn = None
+                return response.status, data, time.perf_counter() - started
+            except (OSError, http.client.HTTPException) as exc:
+                self.conn.close()
+                self.conn = None
+                if attempt == 2 or isinstance(exc, TimeoutError):
+                    return 0, f"{type(exc).__name__}: {exc}".encode(), (
+                        time.perf_counter() - started)
+        raise AssertionError("unreachable")
+
+    def post_json(self, path: str, payload: Any) -> tuple[int, bytes, float]:
+        return self.request("POST", path, json.dumps(payload).encode())
+
+
+def excerpt(data: bytes) -> str:
+    return data[:EXCERPT].decode("utf-8", "replace")
+
+
+def parse(data: bytes) -> Any:
+    try:
+        return json.loads(data) if len(data) <= BODY_CAP else None
+    except ValueError:
+        return None
+
+
+def wait_ready(server: Server, seconds: float) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+    last = ""
+    while time.monotonic() < deadline:
+        status, body, _ = server.request("GET", "/health")
+        if status == 200:
+            return {"ready": True, "seconds": round(time.monotonic() - started, 2)}
+        last = f"{status} {excerpt(body)[:200]}" if status else excerpt(body)[:200]
+        time.sleep(0.5)
+    return {"ready": False, "last_error": last, "seconds": seconds}
+
+
+def predictions(server: Server, records: list[dict[str, Any]], size: int) -> dict[str, Any]:
+    out: list[Any] = []
+    errors = []
+    for start in range(0, len(records), size):
+        batch = records[start:start + size]
+        status, body, _ = server.post_json("/predict", {"records": batch})
+        data = parse(body) if status == 200 else None
+        preds = data.get("predictions") if isinstance(data, dict) else None
+        if not isinstance(preds, list) or len(preds) != len(batch):
+            errors.append({"first_record": start, "status": status, "body": excerpt(body)})
+            out.extend([None] * len(batch))
+        else:
+            out.extend(preds)
+    return {"predictions": out, "errors": errors[:20], "failed_batches": len(errors)}
+
+
+def latency(server: Server, records: list[dict[str, Any]], singles: int,
+            big: int) -> dict[str, Any]:
+    times, failures = [], 0
+    for i in range(singles):
+        status, _, seconds = server.post_json("/predict", {"records": [records[i % len(
+            records)]]})
+        if status == 200:
+            times.append(seconds * 1000)
+        else:
+            failures += 1
+    batch = (records * (big // max(1, len(records)) + 1))[:big]
+    status, _, seconds = server.post_json("/predict", {"records": batch})
+    result: dict[str, Any] = {"singles": len(times), "single_failures": failures,
+                              "batch_size": big, "batch_status": status,
+                              "batch_ms": round(seconds * 1000, 1)}
+    if times:
+        ordered = sorted(times)
+        result["p50_ms"] = round(statistics.median(ordered), 2)
+        result["p95_ms"] = round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2)
+        result["max_ms"] = round(ordered[-1], 2)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--wait", type=float, default=60)
+    parser.add_argument("--plan", default="plan.json")
+    parser.add_argument("--out", default="results.json")
+    parser.add_argument("--timeout", type=float, default=30)
+    args = parser.parse_args()
+    with open(args.plan) as f:
+        plan = json.load(f)
+    server = Server(args.base_url, args.timeout)
+    results: dict[str, Any] = {"ready": wait_ready(server, args.wait)}
+
+    def save() -> None:
+        with open(args.out, "w") as f:
+            json.dump(results, f)
+
+    save()
+    if not results["ready"]["ready"]:
+        return 0
+    status, body, _ = server.request("GET", "/metadata")
+    results["metadata"] = {"status": status, "json": parse(body) if status == 200 else None,
+                           "body": excerpt(body)}
+    records = plan["records"]
+    started = time.monotonic()
+    results["holdout"] = predictions(server, records, int(plan.get("batch_size", 100)))
+    results["holdout"]["seconds"] = round(time.monotonic() - started, 2)
+    save()
+    sample = records[:20]
+    first, second = (server.post_json("/predict", {"records": sample}) for _ in range(2))
+    results["determinism"] = {"same": first[0] == 200 and parse(first[1]) == parse(second[1]),
+                              "status": [first[0], second[0]]}
+    results["latency"] = latency(server, records, int(plan.get("singles", 300)),
+                                 int(plan.get("big_batch", 1000)))
+    save()
+    probes = []
+    for probe in plan.get("probes", []):
+        status, body, seconds = server.request("POST", "/predict", probe["body"].encode(),
+                                               probe.get("content_type", "application/json"))
+        alive, _, _ = server.request("GET", "/health")
+        data = parse(body) if status == 200 and probe.get("keep_predictions") else None
+        probes.append({"name": probe["name"], "status": status, "body": excerpt(body),
+                       "ms": round(seconds * 1000, 1), "alive_after": alive == 200,
+                       "predictions": data.get("predictions") if isinstance(data, dict)
+                       else None})
+    results["probes"] = probes
+    alive, _, _ = server.request("GET", "/health")
+    results["alive_at_end"] = alive == 200
+    save()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
