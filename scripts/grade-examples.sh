@@ -13,5 +13,7 @@ status=0
   --challenge backend --out "$out" --jobs 2 || status=$?
 .venv/bin/grader run challenges/datascience/solutions/*/ \
   --challenge datascience --out "$out" --jobs 2 || status=$?
+.venv/bin/grader run challenges/mle/solutions/*/ \
+  --challenge mle --out "$out" --jobs 2 || status=$?
 echo "[grade-examples] reports in $out/ (exit code $status)" >&2
 exit "$status"

@@ -370,6 +370,7 @@ class MleTrack(Track):
                                                                     for r in sample]})})
         return {"records": records, "batch_size": int(cfg.get("batch_size", 100)),
                 "singles": int(cfg.get("singles", 300)),
+                "singles_budget_seconds": float(cfg.get("singles_budget_seconds", 20)),
                 "big_batch": int(cfg.get("big_batch", 1000)), "probes": plan_probes}
 
     def _serve_and_probe(self, ctx: GradingContext, image: str, prober: str,

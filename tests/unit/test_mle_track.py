@@ -1,0 +1,207 @@
+"""The MLE track without Docker: the artifact tar read defensively, AUC, the judging of probe
+results (robustness, latency, leak, metadata), the kit, and the promise that holdout labels
+never enter a container (a fake sandbox records every file it is handed)."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.challenge import Limits, load_challenge
+from grader.intake import Manifest, Submission
+from grader.kit import build_kit
+from grader.sandbox.capture import CapturedOutput
+from grader.sandbox.engine import (
+    BuildSpec,
+    BuiltImage,
+    Network,
+    RunResult,
+    RunSpec,
+    Sandbox,
+    Service,
+)
+from grader.tracks import GradingContext, get_track
+from grader.tracks.mle import ARTIFACT_TAR, MleTrack, dataset, read_artifact_tar, roc_auc
+from tests.conftest import ROOT
+
+CHALLENGE = ROOT / "challenges" / "mle"
+KIT = ROOT / "starter_kits" / "mle" / "common"
+
+
+def tar_of(*members: tuple[str, bytes | None, bytes]) -> bytes:
+    """(name, data or None, type) -> tar bytes; type b"0" file, b"2" symlink."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, data, kind in members:
+            info = tarfile.TarInfo(name)
+            if kind == tarfile.SYMTYPE:
+                info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
+                tar.addfile(info)
+            else:
+                info.size = len(data or b"")
+                tar.addfile(info, io.BytesIO(data or b""))
+    return buf.getvalue()
+
+
+def test_the_artifact_tar_is_read_defensively() -> None:
+    files, problem = read_artifact_tar(tar_of(("model/a.skops", b"x" * 10, tarfile.REGTYPE)),
+                                       1024)
+    assert files == {"model/a.skops": b"x" * 10} and not problem
+    assert "link" in read_artifact_tar(tar_of(("model/x", None, tarfile.SYMTYPE)), 1024)[1]
+    assert "unsafe" in read_artifact_tar(tar_of(("../x", b"1", tarfile.REGTYPE)), 1024)[1]
+    assert "larger" in read_artifact_tar(tar_of(("m", b"x" * 2048, tarfile.REGTYPE)), 1024)[1]
+    assert "could not be read" in read_artifact_tar(b"not a tar" * 100, 1024)[1]
+
+
+def test_auc_agrees_with_the_generator() -> None:
+    data = dataset(load_challenge(CHALLENGE))
+    scores = [float(r["tenure_months"] or 0) for r in data.holdout_rows]
+    assert roc_auc(data.holdout_labels, scores) == pytest.approx(
+        1 - roc_auc(data.holdout_labels, [-s for s in scores]))
+    assert roc_auc([0, 1, 0, 1], [0.1, 0.3, 0.4, 0.7]) == 0.75
+
+
+CFG = load_challenge(CHALLENGE).track_config
+
+
+def test_robustness_scoring() -> None:
+    results = {"alive_at_end": True, "probes": [
+        {"name": "missing-field", "status": 422, "alive_after": True},
+        {"name": "wrong-type", "status": 200, "alive_after": True},
+        {"name": "unseen-category", "status": 422, "alive_after": True},
+        {"name": "extra-field", "status": 500, "alive_after": True},
+        {"name": "huge-batch", "status": 0, "alive_after": False},
+        {"name": "leak-150000", "status": 200, "alive_after": True}]}
+    checks = {c.id: c for c in MleTrack._robustness(results)}
+    assert checks["robust.missing-field"].points == 1
+    assert checks["robust.wrong-type"].points == 0.5  # accepted silently
+    assert checks["robust.unseen-category"].points == 0.5  # should have been served
+    assert checks["robust.extra-field"].points == 0
+    assert "stopped answering" in checks["robust.huge-batch"].message
+    assert "robust.leak-150000" not in checks
+
+
+def test_latency_and_leak_and_metadata() -> None:
+    lat = {"latency": {"p50_ms": 5, "p95_ms": 200, "singles": 300, "batch_ms": 50,
+                       "batch_status": 200, "batch_size": 1000}}
+    single, batch = MleTrack._latency(lat, CFG)
+    assert single.status == "failed" and single.points == pytest.approx(0.5)
+    assert batch.status == "passed"
+    moved = {"probes": [{"name": "leak-150000", "predictions": [{"probability": 0.1}] * 3},
+                        {"name": "leak-950000", "predictions": [{"probability": 0.9}] * 3}]}
+    assert MleTrack._leak_check(moved, CFG).status == "failed"
+    still = {"probes": [{"name": "leak-150000", "predictions": [{"probability": 0.3}]},
+                        {"name": "leak-950000", "predictions": [{"probability": 0.3}]}]}
+    assert MleTrack._leak_check(still, CFG).status == "passed"
+    assert MleTrack._leak_check({}, CFG).status == "failed"
+    meta = MleTrack._metadata_check({"metadata": {"status": 200, "json": {
+        "model_version": "1", "features": ["a"]}}}, CFG)
+    assert meta.status == "passed"
+    assert MleTrack._metadata_check({"metadata": {"status": 200, "json": {"v": 1}}},
+                                    CFG).points == 0.5
+
+
+def test_the_kit_holds_the_task_and_no_hidden_material(tmp_path: Path) -> None:
+    path, files = build_kit(load_challenge(CHALLENGE), None, tmp_path / "kit.zip")
+    assert set(files) >= {"README.md", "train.py", "serve/app.py", "requirements.txt",
+                          "submission.yaml", "tests/test_public.py", "data/train.csv"}
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+    assert not any("holdout" in n or "solution" in n or "generator" in n for n in names)
+    assert (KIT / "data" / "train.csv").read_bytes() == dataset(
+        load_challenge(CHALLENGE)).train_csv, "run challenges/mle/tools/write_kit_data.py"
+
+
+def _result(files: dict[str, bytes] | None = None, outcome: str = "exited") -> RunResult:
+    empty = CapturedOutput(b"", b"", 0)
+    return RunResult(outcome=outcome, exit_code=0, seconds=1.0,  # type: ignore[arg-type]
+                     stdout=empty, stderr=empty, limits=Limits(), files=files or {})
+
+
+class FakeServer(Service):
+    alias = "app"
+
+    def running(self) -> bool:
+        return True
+
+    def logs_tail(self, max_bytes: int = 16 * 1024) -> str:
+        return "started"
+
+    def restart(self) -> None:
+        pass
+
+    def stop(self) -> RunResult:
+        return _result()
+
+
+@dataclass
+class RecordingSandbox(Sandbox):
+    """Answers like a server that predicts the leaky column: records every file handed in."""
+
+    handed: list[dict[str, Any]] = field(default_factory=list)
+
+    def ensure_image(self, spec: BuildSpec) -> BuiltImage:
+        return BuiltImage(tag="fake:1", id="sha256:fake", content_hash="x", built=False,
+                          seconds=0)
+
+    def run(self, spec: RunSpec) -> RunResult:
+        self.handed.append(dict(spec.files))
+        if spec.name_hint == "train":
+            return _result({ARTIFACT_TAR: tar_of(("model/model.skops", b"m" * 100,
+                                                  tarfile.REGTYPE))})
+        if spec.name_hint == "prober":
+            plan = json.loads(spec.files["plan.json"])  # type: ignore[arg-type]
+            preds = [{"probability": 0.5, "label": 0} for _ in plan["records"]]
+            return _result({"results.json": json.dumps({
+                "ready": {"ready": True, "seconds": 1}, "holdout": {"predictions": preds},
+                "metadata": {"status": 200, "json": {"model_version": "1",
+                                                     "features": ["x"]}},
+                "determinism": {"same": True}, "alive_at_end": True,
+                "latency": {"p50_ms": 1, "p95_ms": 2, "batch_ms": 3, "batch_status": 200},
+                "probes": []}).encode()})
+        return _result()
+
+    def start(self, spec: RunSpec) -> Service:
+        self.handed.append(dict(spec.files))
+        return FakeServer()
+
+    def internal_network(self, name_hint: str = "net") -> Network:
+        return Network(name="n", id="n")
+
+    def close(self) -> None:
+        pass
+
+
+def test_holdout_labels_never_enter_a_container(tmp_path: Path) -> None:
+    challenge = load_challenge(CHALLENGE)
+    for rel in ("train.py", "serve/app.py", "submission.yaml"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes((CHALLENGE / "solutions" / "reference" / rel).read_bytes())
+    submission = Submission(
+        id="t-1", source=tmp_path, root=tmp_path,
+        manifest=Manifest(challenge="mle", candidate="T", artifact="model",
+                          commands={"train": "python train.py", "serve": "uvicorn x:app"}),
+        sha256="0" * 64, files=("serve/app.py", "submission.yaml", "train.py"),
+        total_bytes=10, ignored=())
+    box = RecordingSandbox()
+    ctx = GradingContext(submission=submission, challenge=challenge, sandbox=box,
+                         artifacts_dir=tmp_path / "artifacts")
+    checks = {c.id: c for c in get_track("mle").grade(ctx)}
+    labels = json.dumps(dataset(challenge).holdout_labels).encode()
+    served = next(files for files in box.handed if "model/model.skops" in files
+                  and "plan.json" not in files)
+    assert "train.py" not in served  # the server's container holds no training code
+    for files in box.handed:
+        for name, content in files.items():
+            assert "label" not in name and "holdout" not in name
+            if isinstance(content, bytes):
+                assert labels not in content
+                assert b'"churned"' not in content or name.endswith("train.csv")
+    assert checks["model.holdout-auc"].points == 0  # constant predictions: AUC 0.5
