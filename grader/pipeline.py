@@ -40,6 +40,7 @@ from grader.intake import Submission, open_submission, rejected_submission_id, s
 from grader.kit import starter_digests
 from grader.report import Report, rejected_report, render_markdown
 from grader.report.model import SCHEMA_VERSION
+from grader.review import build_review
 from grader.rubric import score
 from grader.sandbox.client import connect
 from grader.sandbox.docker_engine import DockerSandbox
@@ -205,6 +206,13 @@ class Grader:
         timings["analysis"] = round(time.monotonic() - t, 3)
 
         criteria, total = score(challenge.rubric, checks)
+        t = time.monotonic()
+        try:
+            review = build_review(challenge.root, submission.root, own_files, checks)
+        except Exception as exc:  # the sheet is a help for the reviewer, never a reason to fail
+            review = {"error": f"the review sheet could not be built: {type(exc).__name__}: "
+                               f"{exc}"[:500]}
+        timings["review"] = round(time.monotonic() - t, 3)
         timings["total"] = round(time.monotonic() - started, 3)
         report = Report(
             schema_version=SCHEMA_VERSION, status=status,  # type: ignore[arg-type]
@@ -222,6 +230,7 @@ class Grader:
             environment=environment,
             artifacts=dict(ctx.artifacts) if ctx else {},
             generated_at=_now(),
+            review=review,
         )
         write_report(report, report_dir)
         return GradeOutcome(report, report_dir, exit_code)

@@ -136,6 +136,39 @@ def _criteria(report: Report) -> list[str]:
     return [*out, ""]
 
 
+def _flags(report: Report) -> list[str]:
+    flags = [f for f in report.review.get("flags") or [] if isinstance(f, dict)]
+    if not flags:
+        return []
+    green = [f for f in flags if f.get("kind") == "green"]
+    red = [f for f in flags if f.get("kind") != "green"]
+    out = [f"## Flags: {len(green)} green, {len(red)} red", ""]
+    for flag in red + green:
+        mark = "GREEN" if flag.get("kind") == "green" else "RED"
+        where = f" at {_span(flag['where'])}" if flag.get("where") else ""
+        out.append(f"- **{mark}** {_cell(flag.get('label', flag.get('id')))}{where}: "
+                   f"{_cell(flag.get('evidence', ''))}")
+    return [*out, ""]
+
+
+def _questions(report: Report) -> list[str]:
+    questions = [q for q in report.review.get("questions") or [] if isinstance(q, dict)]
+    if not questions:
+        return []
+    out = ["## Explain-your-code: questions for the call", ""]
+    for n, q in enumerate(questions, 1):
+        out.append(f"{n}. {_cell(q.get('text', ''))}")
+        detail = [f"_why:_ {_cell(q['why'])}"] if q.get("why") else []
+        if q.get("where"):
+            detail.append(f"_where:_ {_span(q['where'])}")
+        if detail:
+            out += ["", "   " + "; ".join(detail)]
+        if q.get("excerpt"):
+            out += ["", *_indented_block(str(q["excerpt"]), "   ")]
+        out.append("")
+    return out
+
+
 def _checks(report: Report) -> list[str]:
     if not report.checks:
         return []
@@ -184,7 +217,8 @@ def _environment(report: Report) -> list[str]:
 
 def render_markdown(report: Report) -> str:
     """The reviewer's reading of a report. Same report in, same text out."""
-    out = _header(report) + _summary(report) + _criteria(report) + _checks(report)
+    out = (_header(report) + _summary(report) + _criteria(report) + _flags(report)
+           + _questions(report) + _checks(report))
     # A rejected report shows its first message as the refusal above; list any others here.
     messages = report.messages[1:] if report.status == "rejected" else report.messages
     if messages:

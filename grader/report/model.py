@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: optional `review` (flags, questions for the call)
 MAX_REPORT_BYTES = 50 * 1024 * 1024
 ReportStatus = Literal["graded", "rejected", "error"]
 STATUSES: tuple[str, ...] = ("graded", "rejected", "error")
@@ -49,6 +49,8 @@ class Report:
     environment: dict[str, Any] = field(default_factory=dict)
     artifacts: dict[str, str] = field(default_factory=dict)
     generated_at: str = ""
+    #: Optional (1.1): {"flags": [...], "green_flags": n, "red_flags": n, "questions": [...]}
+    review: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,6 +96,8 @@ class Report:
         for name, seconds in data["timings"].items():
             if not _is_number(seconds):
                 raise ValueError(f"not a grader report: timings['{name}'] must be a number")
+        if "review" in data and not isinstance(data["review"], dict):
+            raise ValueError("not a grader report: key 'review' must be an object")
         known = cls.__dataclass_fields__
         return cls(**{k: v for k, v in data.items() if k in known})
 

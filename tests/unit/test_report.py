@@ -11,7 +11,7 @@ import pytest
 from grader.challenge import Criterion
 from grader.checks import CheckResult
 from grader.report import Report, load_report, rejected_report, render_markdown
-from grader.report.model import SCHEMA_VERSION
+from grader.report.model import REQUIRED_KEYS, SCHEMA_VERSION
 from grader.rubric import score
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "grader" / "schemas" /
@@ -166,7 +166,7 @@ def test_from_dict_names_the_first_problem(change: dict, words: str) -> None:
 
 
 def test_load_report_refuses_every_missing_key(tmp_path: Path) -> None:
-    for key in sample().to_dict():
+    for key in REQUIRED_KEYS:
         data = sample().to_dict()
         del data[key]
         path = tmp_path / "r.json"
@@ -204,4 +204,4 @@ def test_to_json_keeps_key_order_and_unicode() -> None:
     text = report.to_json()
     assert '"candidate": "Zoë"' in text
     assert list(json.loads(text)) == list(report.to_dict())
-    assert text.startswith('{\n  "schema_version": "1.0",\n  "status": "graded",')
+    assert text.startswith('{\n  "schema_version": "1.1",\n  "status": "graded",')

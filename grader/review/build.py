@@ -1,0 +1,201 @@
+"""Flags and explain-your-code questions from a graded submission's checks and code."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from grader.analysis.routes import find_routes
+from grader.checks import CheckResult
+
+DEFAULTS = Path(__file__).with_name("defaults.yaml")
+REVIEW_FILE = "review.yaml"
+MIN_QUESTIONS, MAX_QUESTIONS = 6, 10
+_EXCERPT_BEFORE, _EXCERPT_AFTER = 2, 10
+_WHERE = re.compile(r"(?P<file>[\w./-]+\.(?:py|ipynb))(?: cell (?P<cell>\d+))?:(?P<line>\d+)")
+
+
+@dataclass(frozen=True)
+class Place:
+    file: str
+    line: int
+    cell: int | None = None   # notebooks: the cell (1-based); `line` is within it
+    name: str = ""
+
+    def __str__(self) -> str:
+        cell = f" cell {self.cell}" if self.cell else ""
+        return f"{self.file}{cell}:{self.line}" + (f" ({self.name})" if self.name else "")
+
+
+def _load(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping with flags and questions")
+    return data
+
+
+def review_config(challenge_root: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(flags, questions): the challenge's first, then the shared defaults."""
+    mine, shared = _load(challenge_root / REVIEW_FILE), _load(DEFAULTS)
+    flags = [*mine.get("flags", []), *shared.get("flags", [])]
+    questions = [*mine.get("questions", []), *shared.get("questions", [])]
+    return ([f for f in flags if isinstance(f, dict) and "id" in f],
+            [q for q in questions if isinstance(q, dict) and "id" in q and "text" in q])
+
+
+# -- conditions ---------------------------------------------------------------------------------
+def _matching(checks: list[CheckResult], when: dict[str, Any]) -> list[CheckResult]:
+    """Checks that satisfy `when` ({check: glob, status: passed|failed|...}; {lint_rule: X})."""
+    if "lint_rule" in when:
+        rule = str(when["lint_rule"])
+        return [c for c in checks if c.id == "static.lint"
+                and rule in (c.evidence.get("by_rule") or {})]
+    pattern = str(when.get("check", ""))
+    statuses = when.get("status", ["failed", "error"])
+    statuses = [statuses] if isinstance(statuses, str) else list(statuses)
+    return [c for c in checks if fnmatchcase(c.id, pattern) and c.status in statuses]
+
+
+def _place_of(check: CheckResult) -> Place | None:
+    """Where a check points in the code: a handler, a finding, a file:line in the message."""
+    texts: list[str] = []
+    handler = check.evidence.get("handler")
+    if isinstance(handler, str):
+        texts.append(handler)
+    for key in ("findings", "first"):
+        items = check.evidence.get(key)
+        if isinstance(items, list) and items and isinstance(items[0], dict):
+            first = items[0]
+            texts.append(f"{first.get('file')}:{first.get('line')}")
+    texts.append(check.message)
+    for text in texts:
+        m = _WHERE.search(text)
+        if m:
+            return Place(m["file"], int(m["line"]), int(m["cell"]) if m["cell"] else None)
+    return None
+
+
+# -- code facts ---------------------------------------------------------------------------------
+def _complexity(node: ast.AST) -> int:
+    branches = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.ExceptHandler, ast.With,
+                ast.AsyncWith, ast.IfExp, ast.comprehension, ast.Assert, ast.Match)
+    score = 1
+    for child in ast.walk(node):
+        if isinstance(child, branches):
+            score += 1
+        elif isinstance(child, ast.BoolOp):
+            score += len(child.values) - 1
+    return score
+
+
+def most_complex_function(root: Path, files: list[str]) -> tuple[Place, int] | None:
+    """The candidate's function with the most branches (tests excluded)."""
+    best: tuple[Place, int] | None = None
+    for rel in files:
+        if not rel.endswith(".py") or "test" in Path(rel).name or "/tests/" in f"/{rel}":
+            continue
+        try:
+            tree = ast.parse((root / rel).read_bytes())
+        except (SyntaxError, ValueError, OSError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                score = _complexity(node)
+                if best is None or score > best[1]:
+                    best = (Place(rel, node.lineno, name=node.name), score)
+    return best
+
+
+def excerpt(root: Path, place: Place) -> str:
+    """A few numbered lines around `place` (notebook cells: within the cell)."""
+    path = root / place.file
+    try:
+        if place.cell is not None:
+            import nbformat
+
+            nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+            source = nb.cells[place.cell - 1].source
+            lines = source.splitlines()
+        else:
+            if path.stat().st_size > 2 * 1024 * 1024:
+                return ""
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except Exception:  # a file we cannot read gives no excerpt, never a failure
+        return ""
+    start = max(1, place.line - _EXCERPT_BEFORE)
+    end = min(len(lines), place.line + _EXCERPT_AFTER)
+    return "\n".join(f"{n:>4}  {lines[n - 1][:160]}" for n in range(start, end + 1))
+
+
+# -- the review ---------------------------------------------------------------------------------
+def _flags(flags: list[dict[str, Any]], checks: list[CheckResult]) -> list[dict[str, Any]]:
+    out, seen = [], set()
+    for flag in flags:
+        when = flag.get("when")
+        if flag["id"] in seen or not isinstance(when, dict):
+            continue
+        hits = _matching(checks, when)
+        if hits:
+            seen.add(flag["id"])
+            place = _place_of(hits[0])
+            out.append({"id": str(flag["id"]), "kind": "green" if flag.get("kind") == "green"
+                        else "red", "label": str(flag.get("label", flag["id"])),
+                        "evidence": f"{hits[0].id}: {hits[0].message}"[:300],
+                        "where": str(place) if place else ""})
+    return out
+
+
+def build_review(challenge_root: Path, submission_root: Path, own_files: list[str] | tuple[
+        str, ...], checks: list[CheckResult]) -> dict[str, Any]:
+    """{"flags": [...], "green_flags": n, "red_flags": n, "questions": [...]}"""
+    flag_defs, question_defs = review_config(challenge_root)
+    flags = _flags(flag_defs, checks)
+    files = list(own_files)
+    complex_fn = most_complex_function(submission_root, files)
+    routes = None
+    questions: list[dict[str, Any]] = []
+    used: set[str] = set()
+
+    def add(q: dict[str, Any], place: Place | None, why: str, message: str = "") -> None:
+        where = str(place) if place else "the submission"
+        text = str(q["text"]).replace("{where}", where).replace("{message}", message[:200])
+        questions.append({"id": str(q["id"]), "text": text, "why": why[:300],
+                          "where": str(place) if place else "",
+                          "excerpt": excerpt(submission_root, place) if place else ""})
+
+    for q in question_defs:  # tied to evidence first
+        when = q.get("when")
+        if not isinstance(when, dict) or len(questions) >= MAX_QUESTIONS:
+            continue
+        if when.get("complexity"):
+            if complex_fn and complex_fn[1] >= int(when.get("min", 4)):
+                add(q, complex_fn[0], f"the most complex function (complexity {complex_fn[1]})")
+                used.add(q["id"])
+            continue
+        for hit in _matching(checks, when)[:int(q.get("max", 1))]:
+            add(q, _place_of(hit), f"{hit.id} {hit.status}: {hit.message}", hit.message)
+            used.add(q["id"])
+    for q in question_defs:  # then the bank, until the sheet has enough
+        if len(questions) >= MIN_QUESTIONS + 2 or q["id"] in used or isinstance(
+                q.get("when"), dict):
+            continue
+        place = None
+        target = q.get("where")
+        if isinstance(target, dict) and isinstance(target.get("route"), str):
+            if routes is None:
+                routes = find_routes(submission_root, files)
+            method, _, path = target["route"].partition(" ")
+            route = next((r for r in routes if r.matches(method, path)), None)
+            place = Place(route.file, route.line, name=route.handler) if route else None
+        add(q, place, "from the question bank")
+    return {"flags": flags, "green_flags": sum(f["kind"] == "green" for f in flags),
+            "red_flags": sum(f["kind"] == "red" for f in flags),
+            "questions": questions[:MAX_QUESTIONS]}
