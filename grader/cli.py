@@ -7,6 +7,7 @@ Exit codes: 0 report(s) written, 1 internal error, 2 input rejected, 3 environme
 from __future__ import annotations
 
 import contextlib
+import json
 import signal
 import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -27,7 +28,7 @@ from grader.errors import (
     GraderError,
 )
 from grader.pipeline import GradeOutcome, Grader
-from grader.report import load_report, render_markdown
+from grader.report import load_report, render_html, render_markdown, to_gradescope
 from grader.settings import Settings
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -175,8 +176,10 @@ def _batch_exit_code(codes: list[int]) -> int:
 # -- report ---------------------------------------------------------------------------------
 @cli.command("report", context_settings=_CONTEXT)
 @click.argument("report_json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "html", "gradescope"]),
+              default="md", show_default=True,
+              help="md, json, html (self-contained; artifacts next to the report are "
+                   "embedded) or gradescope (an autograder results.json).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here instead of standard output.")
 def report_cmd(report_json: Path, fmt: str, output: Path | None) -> None:
@@ -185,13 +188,21 @@ def report_cmd(report_json: Path, fmt: str, output: Path | None) -> None:
     \b
     Example:
       grader report reports/ada-1a2b3c4d5e6f/report.json --format md
+      grader report reports/ada-1a2b3c4d5e6f/report.json --format gradescope -o results.json
     """
     try:
         report = load_report(report_json)
     except ValueError as exc:
         _echo_err(f"grader: {report_json}: {exc}")
         sys.exit(EXIT_REJECTED)
-    text = render_markdown(report) if fmt == "md" else report.to_json()
+    if fmt == "md":
+        text = render_markdown(report)
+    elif fmt == "html":
+        text = render_html(report, report_json.parent)
+    elif fmt == "gradescope":
+        text = json.dumps(to_gradescope(report), indent=2) + "\n"
+    else:
+        text = report.to_json()
     if output:
         output.write_text(text, encoding="utf-8")
     else:

@@ -38,7 +38,7 @@ from grader.errors import (
 )
 from grader.intake import Submission, open_submission, rejected_submission_id, source_fingerprint
 from grader.kit import starter_digests
-from grader.report import Report, rejected_report, render_markdown
+from grader.report import Report, rejected_report, render_html, render_markdown
 from grader.report.model import SCHEMA_VERSION
 from grader.review import build_review
 from grader.rubric import score
@@ -49,6 +49,7 @@ from grader.tracks import GradingContext, get_track
 
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"
+REPORT_HTML = "report.html"
 ARTIFACTS_DIR = "artifacts"
 
 
@@ -60,9 +61,11 @@ class GradeOutcome:
 
 
 def write_report(report: Report, report_dir: Path) -> None:
-    """Write report.json and report.md atomically (a reader never sees half a file)."""
+    """Write report.json, report.md and report.html atomically (a reader never sees half a
+    file). The HTML embeds the artifacts already in `report_dir` (notebook, logs)."""
     report_dir.mkdir(parents=True, exist_ok=True)
-    for name, text in ((REPORT_JSON, report.to_json()), (REPORT_MD, render_markdown(report))):
+    for name, text in ((REPORT_JSON, report.to_json()), (REPORT_MD, render_markdown(report)),
+                       (REPORT_HTML, render_html(report, report_dir))):
         tmp = report_dir / f".{name}.tmp"
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, report_dir / name)
