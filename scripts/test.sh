@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(bash scripts/bootstrap.sh)"
 export GRADER_REQUIRE_DOCKER=1   # a missing engine fails the docker tests instead of skipping
+bash scripts/ensure-chromium.sh  # the report.html test opens the report in headless Chromium
+export GRADER_REQUIRE_CHROMIUM=1
 set +e
 .venv/bin/python -m pytest "$@"
 code=$?

@@ -74,6 +74,13 @@ def _blocks(evidence: dict[str, Any]) -> list[dict[str, Any]]:
     return ([{"kind": "table", "rows": rows}] if rows else []) + blocks
 
 
+def _bar_class(criterion: dict[str, Any]) -> str:
+    if not criterion["max_points"] or criterion["status"] == "pending":
+        return ""
+    share = float(criterion["points"]) / float(criterion["max_points"])
+    return "ok" if share >= 0.75 else "warn" if share >= 0.5 else "bad"
+
+
 def _read_artifact(report_dir: Path | None, rel: str, cap: int) -> str | None:
     if report_dir is None:
         return None
@@ -115,7 +122,9 @@ def render_html(report: Report, report_dir: Path | None = None) -> str:
         challenge_version=report.challenge.get("version", "?"),
         track=report.challenge.get("track", "?"), status=report.status,
         generated_at=report.generated_at, percent=_num(percent),
-        percent_clamped=max(0.0, min(100.0, percent)), points=_num(total.get("points", 0)),
+        percent_clamped=max(0.0, min(100.0, percent)),
+        grade_class="ok" if percent >= 75 else "warn" if percent >= 50 else "bad",
+        points=_num(total.get("points", 0)),
         max_points=_num(total.get("max_points", 0)),
         pending=_num(total.get("pending_max_points") or 0) if total.get(
             "pending_max_points") else "",
@@ -125,13 +134,15 @@ def render_html(report: Report, report_dir: Path | None = None) -> str:
             c["points"]), "max_text": _num(c["max_points"]),
             "share": 0 if not c["max_points"] or c["status"] == "pending" else
             max(0.0, min(100.0, 100 * float(c["points"]) / float(c["max_points"])))}
+            | {"bar_class": _bar_class(c)}
             for c in report.criteria],
         flags=flags, green_count=sum(f.get("kind") == "green" for f in flags),
         red_count=sum(f.get("kind") != "green" for f in flags),
         questions=[q for q in review.get("questions") or [] if isinstance(q, dict)],
         checks=[{**c, "title": c.get("title") or "", "points_text": _num(c["points"]),
-                 "max_text": _num(c["max_points"]), "open": False,
-                 "blocks": _blocks(c.get("evidence") or {})} for c in checks],
+                 "max_text": _num(c["max_points"]),
+                 "open": c["status"] in ("failed", "error") and i < 8,  # failures at a glance
+                 "blocks": _blocks(c.get("evidence") or {})} for i, c in enumerate(checks)],
         failed_count=sum(c["status"] != "passed" for c in checks),
         notebook=notebook, logs=logs,
         timings=[(k, f"{float(v):.2f}") for k, v in report.timings.items()],
