@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from grader import __version__
+from grader.batch import expand_paths, write_summary
 from grader.challenge import Challenge, challenge_search_path, find_challenge, load_challenge
 from grader.errors import (
     EXIT_ENVIRONMENT,
@@ -108,7 +109,9 @@ def _outcome_line(outcome: GradeOutcome) -> str:
               help="Submissions graded in parallel.")
 def run_cmd(paths: tuple[Path, ...], challenge_ref: str | None, out_dir: Path,
             jobs: int) -> None:
-    """Grade submissions (each PATH a .zip or a folder) and write their reports.
+    """Grade submissions (each PATH a .zip, a folder, or a folder of them) and write reports.
+
+    With more than one submission, OUT/summary.csv and OUT/index.html rank the cohort.
 
     \b
     Examples:
@@ -125,18 +128,58 @@ def run_cmd(paths: tuple[Path, ...], challenge_ref: str | None, out_dir: Path,
 
         get_track(challenge.track).validate(challenge)
     grader = Grader(out_dir=out_dir, challenge=challenge, settings=Settings.from_env())
-    codes: list[int] = []
-    if jobs == 1 or len(paths) == 1:
-        for path in paths:
-            outcome = grader.grade(path)
-            click.echo(_outcome_line(outcome))
-            codes.append(outcome.exit_code)
-    else:
-        codes = _run_parallel(grader, paths, jobs)
+    batch = expand_paths(list(paths))
+    if not batch:
+        _echo_err(f"grader: no submissions (zips or folders) in {', '.join(map(str, paths))}")
+        sys.exit(EXIT_REJECTED)
+    outcomes: list[GradeOutcome] = []
+    with _Progress(len(batch)) as progress:
+        if jobs == 1 or len(batch) == 1:
+            for path in batch:
+                outcome = grader.grade(path)
+                progress.done(_outcome_line(outcome))
+                outcomes.append(outcome)
+            codes = [o.exit_code for o in outcomes]
+        else:
+            codes = _run_parallel(grader, tuple(batch), jobs, progress, outcomes)
+    if len(batch) > 1:
+        csv_path, index = write_summary(out_dir, [(o.report, o.report_dir) for o in outcomes])
+        click.echo(f"cohort summary: {index} and {csv_path}")
     sys.exit(_batch_exit_code(codes))
 
 
-def _run_parallel(grader: Grader, paths: tuple[Path, ...], jobs: int) -> list[int]:
+class _Progress:
+    """A progress bar on a terminal; one line per finished submission otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar: Any = None
+        if sys.stdout.isatty() and total > 1:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self.bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(),
+                                transient=True)
+            self.task = self.bar.add_task("grading", total=total)
+
+    def __enter__(self) -> _Progress:
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def done(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.console.print(line, markup=False, highlight=False)
+            self.bar.advance(self.task)
+        else:
+            click.echo(line)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _run_parallel(grader: Grader, paths: tuple[Path, ...], jobs: int, progress: _Progress,
+                  outcomes: list[GradeOutcome]) -> list[int]:
     codes: list[int] = []
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade") as pool:
         pending: dict[Future[GradeOutcome], Path] = {pool.submit(grader.grade, p): p
@@ -154,7 +197,8 @@ def _run_parallel(grader: Grader, paths: tuple[Path, ...], jobs: int) -> list[in
                         _echo_err(f"grader: {path}: {exc}")
                         codes.append(exc.exit_code)
                         continue
-                    click.echo(_outcome_line(outcome))
+                    progress.done(_outcome_line(outcome))
+                    outcomes.append(outcome)
                     codes.append(outcome.exit_code)
         except BaseException:
             from grader.sandbox.lifecycle import CANCEL
@@ -256,6 +300,56 @@ def images_build_cmd(challenge_refs: tuple[str, ...]) -> None:
 
 
 # -- kit ------------------------------------------------------------------------------------
+@cli.command("validate", context_settings=_CONTEXT)
+@click.argument("challenge_ref", metavar="CHALLENGE")
+@click.option("--solution", "solutions", multiple=True, metavar="NAME",
+              help="Validate only this solution (repeatable).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Keep the solutions' reports here (default: a temporary folder).")
+def validate_cmd(challenge_ref: str, solutions: tuple[str, ...], out_dir: Path | None) -> None:
+    """For challenge authors: check the config, build the images, grade every solution and
+    check each lands in its range (solutions/expected.yaml).
+
+    \b
+    Example:
+      grader validate challenges/backend
+      grader validate datascience --solution reference
+
+    Exit code: 0 every solution as expected, 1 a solution is not (named), 2 the challenge's
+    configuration is invalid, 3 the environment is not usable.
+    """
+    import tempfile
+
+    from grader.tracks import get_track
+    from grader.validate import SolutionResult, validate_challenge
+
+    challenge = find_challenge(challenge_ref)
+    get_track(challenge.track).validate(challenge)
+    with tempfile.TemporaryDirectory(prefix="grader-validate-") as tmp:
+        grader = Grader(out_dir=out_dir or Path(tmp), challenge=challenge,
+                        settings=Settings.from_env())
+
+        def grade(path: Path) -> tuple[object, Path]:
+            outcome = grader.grade(path)
+            return outcome.report, outcome.report_dir
+
+        def show(result: SolutionResult) -> None:
+            low, high = result.expected
+            mark = "ok  " if result.ok else "FAIL"
+            click.echo(f"{mark} {result.name}: {result.percent}% (expected {low:g}-{high:g}%)")
+            for problem in result.problems:
+                click.echo(f"       - {problem}")
+
+        results = validate_challenge(challenge, grade, list(solutions) or None,  # type: ignore[arg-type]
+                                     progress=show)
+    bad = [r.name for r in results if not r.ok]
+    if bad:
+        _echo_err(f"grader: {challenge.id}: {len(bad)} of {len(results)} solution(s) not as "
+                  f"expected: {', '.join(bad)}")
+        sys.exit(EXIT_INTERNAL)
+    click.echo(f"{challenge.id}: all {len(results)} solution(s) as expected")
+
+
 @cli.command("kit", context_settings=_CONTEXT)
 @click.argument("challenge_ref", metavar="CHALLENGE")
 @click.option("--framework", "variant", help="Which kit, when the challenge has several.")

@@ -7,13 +7,14 @@ submission's files at hand so each question can point at file:line with a short 
 Nothing here changes a score.
 
 review.yaml:
+    exclude: [no-tests]        # shared flags/questions (defaults.yaml) that do not apply here
     flags:
       - {id: row-loops, kind: red, label: Row-by-row loops in pandas,
          when: {check: static.vectorized, status: failed}}
       - {id: bare-except, kind: red, label: Bare except, when: {lint_rule: E722}}
     questions:
       - {id: failed-test, text: "... {message} ... {where}", max: 2,
-         when: {check: "http.*", status: failed}}
+         when: {check: "http.*", status: failed, message: "optional words"}}
       - {id: complex, text: "{where} ...", when: {complexity: true}}
       - {id: orm, text: "How many queries ...?"}          # no `when`: from the bank
       - {id: handler, text: "...", where: {route: "POST /predict"}}

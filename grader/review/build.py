@@ -45,15 +45,19 @@ def _load(path: Path) -> dict[str, Any]:
 def review_config(challenge_root: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(flags, questions): the challenge's first, then the shared defaults."""
     mine, shared = _load(challenge_root / REVIEW_FILE), _load(DEFAULTS)
-    flags = [*mine.get("flags", []), *shared.get("flags", [])]
-    questions = [*mine.get("questions", []), *shared.get("questions", [])]
+    excluded = {str(x) for x in mine.get("exclude", [])}  # shared ones that do not apply
+    flags = [*mine.get("flags", []), *(f for f in shared.get("flags", [])
+                                       if f.get("id") not in excluded)]
+    questions = [*mine.get("questions", []), *(q for q in shared.get("questions", [])
+                                               if q.get("id") not in excluded)]
     return ([f for f in flags if isinstance(f, dict) and "id" in f],
             [q for q in questions if isinstance(q, dict) and "id" in q and "text" in q])
 
 
 # -- conditions ---------------------------------------------------------------------------------
 def _matching(checks: list[CheckResult], when: dict[str, Any]) -> list[CheckResult]:
-    """Checks that satisfy `when` ({check: glob, status: passed|failed|...}; {lint_rule: X})."""
+    """Checks that satisfy `when`: {check: glob, status: passed|failed|..., message: words};
+    or {lint_rule: X} (a ruff rule among static.lint's findings)."""
     if "lint_rule" in when:
         rule = str(when["lint_rule"])
         return [c for c in checks if c.id == "static.lint"
@@ -61,7 +65,9 @@ def _matching(checks: list[CheckResult], when: dict[str, Any]) -> list[CheckResu
     pattern = str(when.get("check", ""))
     statuses = when.get("status", ["failed", "error"])
     statuses = [statuses] if isinstance(statuses, str) else list(statuses)
-    return [c for c in checks if fnmatchcase(c.id, pattern) and c.status in statuses]
+    words = str(when.get("message", ""))
+    return [c for c in checks if fnmatchcase(c.id, pattern) and c.status in statuses
+            and words in c.message]
 
 
 def _place_of(check: CheckResult) -> Place | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -130,7 +131,7 @@ def test_gc_removes_what_carries_the_label(docker_client: object) -> None:
     assert leftovers(docker_client) == []  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("verb", ["run", "report", "doctor", "gc", "images"])
+@pytest.mark.parametrize("verb", ["run", "report", "doctor", "gc", "images", "validate", "kit"])
 def test_every_verb_has_help_with_an_example(verb: str) -> None:
     result = grader(verb, "--help")
     assert result.returncode == 0
@@ -149,3 +150,19 @@ def test_jobs_grade_in_parallel_and_a_broken_zip_does_not_stop_the_batch(
     assert result.stdout.count("REJECTED ") == 1
     reports = [json.loads(p.read_text()) for p in (tmp_path / "out").glob("*/report.json")]
     assert sorted(r["status"] for r in reports) == ["graded", "graded", "rejected"]
+    summary = (tmp_path / "out" / "summary.csv").read_text().splitlines()
+    assert len(summary) == 4 and summary[0].startswith("rank,candidate,submission")
+    assert summary[-1].split(",")[4] == "rejected"  # listed last, never dropped
+    assert "report.html" in (tmp_path / "out" / "index.html").read_text()
+
+
+def test_a_folder_of_submissions_is_a_batch(tmp_path: Path, docker_client: object) -> None:
+    cohort = tmp_path / "cohort"
+    cohort.mkdir()
+    for name in ("reference", "case-sensitive"):
+        shutil.copytree(SOLUTIONS / name, cohort / name)
+    result = grader("run", str(cohort), "--challenge", str(TEST_CHALLENGE), "--out",
+                    str(tmp_path / "out"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("graded ") == 2 and "cohort summary" in result.stdout
+    assert len(list((tmp_path / "out").glob("*/report.html"))) == 2

@@ -93,6 +93,15 @@ def test_most_complex_function_skips_tests(tmp_path: Path) -> None:
     assert (place.file, place.name, score) == ("m.py", "f", 2)
 
 
+def test_a_challenge_can_exclude_shared_flags(tmp_path: Path) -> None:
+    no_tests = [CheckResult.failed("static.tests-present", "no test files")]
+    backend = build_review(ROOT / "challenges" / "backend", tmp_path, [], no_tests)
+    notebook = build_review(ROOT / "challenges" / "datascience", tmp_path, [], no_tests)
+    assert "no-tests" in {f["id"] for f in backend["flags"]}
+    assert "no-tests" not in {f["id"] for f in notebook["flags"]}
+    assert "no-tests" not in {q["id"] for q in notebook["questions"]}
+
+
 def test_a_broken_or_empty_submission_still_gets_a_sheet(tmp_path: Path) -> None:
     review = build_review(ROOT / "challenges" / "mle", tmp_path, [], [])
     assert len(review["questions"]) >= 6 and review["flags"] == []
@@ -102,7 +111,9 @@ def test_a_broken_or_empty_submission_still_gets_a_sheet(tmp_path: Path) -> None
 def test_every_review_file_is_well_formed(challenge: Path) -> None:
     raw = yaml.safe_load((challenge / "review.yaml").read_text())
     flags, questions = review_config(challenge)
-    assert len(flags) == len(raw["flags"]) + len(yaml.safe_load(DEFAULTS.read_text())["flags"])
+    shared = [f for f in yaml.safe_load(DEFAULTS.read_text())["flags"]
+              if f["id"] not in raw.get("exclude", [])]
+    assert len(flags) == len(raw["flags"]) + len(shared)
     for flag in raw["flags"]:
         assert flag["kind"] in ("green", "red") and isinstance(flag["when"], dict), flag
     assert len([q for q in raw["questions"] if "when" not in q]) >= 2

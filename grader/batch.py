@@ -1,0 +1,104 @@
+"""Batch grading helpers: which submissions a batch holds, and the cohort summary.
+
+`expand_paths`: a folder that is not itself a submission (no submission.yaml at its top or in
+its single top folder) stands for the zips and folders inside it. `write_summary` writes
+`summary.csv` and `index.html` in the output folder: every submission ranked by score, with
+its points per criterion, flags and a link to its report. A rejected or failed submission is
+listed too (score 0, its status), never dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from pathlib import Path
+
+from grader.report import Report
+
+SUMMARY_CSV = "summary.csv"
+INDEX_HTML = "index.html"
+
+
+def _is_submission_folder(path: Path) -> bool:
+    if (path / "submission.yaml").is_file():
+        return True
+    entries = [p for p in path.iterdir() if not p.name.startswith(".")]
+    return len(entries) == 1 and entries[0].is_dir() and (entries[0] / "submission.yaml"
+                                                          ).is_file()
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir() and not path.is_symlink() and not _is_submission_folder(path):
+            out += sorted(p for p in path.iterdir() if not p.name.startswith(".")
+                          and (p.suffix == ".zip" or (p.is_dir() and not p.is_symlink())))
+        else:
+            out.append(path)
+    return out
+
+
+def _rows(reports: list[tuple[Report, Path]]) -> tuple[list[str], list[list[str]]]:
+    criteria: list[str] = []
+    for report, _ in reports:
+        for c in report.criteria:
+            if c["status"] != "pending" and c["title"] not in criteria:
+                criteria.append(c["title"])
+    ranked = sorted(reports, key=lambda r: (-float(r[0].total.get("percent") or 0),
+                                            str(r[0].submission.get("id"))))
+    rows = []
+    for rank, (report, folder) in enumerate(ranked, 1):
+        points = {c["title"]: c["points"] for c in report.criteria}
+        review = report.review or {}
+        rows.append([str(rank), str(report.submission.get("candidate") or ""),
+                     str(report.submission.get("id", "")), str(report.challenge.get("id", "")),
+                     report.status, str(report.total.get("percent", 0)),
+                     str(report.total.get("points", 0)), str(report.total.get("max_points", 0)),
+                     str(review.get("green_flags", "")), str(review.get("red_flags", "")),
+                     *[str(points.get(t, "")) for t in criteria],
+                     f"{folder.name}/report.html"])
+    header = ["rank", "candidate", "submission", "challenge", "status", "percent", "points",
+              "max_points", "green_flags", "red_flags", *criteria, "report"]
+    return header, rows
+
+
+def write_summary(out_dir: Path, reports: list[tuple[Report, Path]],
+                  similar: list[dict[str, object]] | None = None) -> tuple[Path, Path]:
+    """summary.csv and index.html for a cohort; `similar`: flagged pairs (similarity)."""
+    header, rows = _rows(reports)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    csv_path = out_dir / SUMMARY_CSV
+    csv_path.write_text(buf.getvalue(), encoding="utf-8")
+
+    e = html.escape
+    cells = "".join(f"<th>{e(h)}</th>" for h in header[:-1])
+    body = []
+    for row in rows:
+        link = f'<a href="{e(row[-1])}">{e(row[1] or row[2])}</a>'
+        rest = "".join(f"<td>{e(v)}</td>" for v in row[2:-1])
+        body.append(f"<tr><td>{e(row[0])}</td><td>{link}</td>{rest}</tr>")
+    pairs = ""
+    if similar:
+        items = "".join(
+            f"<li><b>{e(str(p.get('a')))}</b> and <b>{e(str(p.get('b')))}</b>: "
+            f"{e(str(p.get('score')))} similar ({e(str(p.get('detail', '')))})</li>"
+            for p in similar)
+        pairs = f"<h2>Unusually similar pairs</h2><ul>{items}</ul>"
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Cohort: {len(rows)} submissions</title>
+<style>body{{font:14px/1.4 system-ui,sans-serif;margin:24px}}table{{border-collapse:collapse}}
+th,td{{border-bottom:1px solid #d0d7de;padding:4px 8px;text-align:left}}</style></head>
+<body><h1>Cohort: {len(rows)} submission(s)</h1>
+<table><tr>{cells}</tr>
+{"".join(body)}
+</table>{pairs}
+<p>Also as <a href="{SUMMARY_CSV}">{SUMMARY_CSV}</a>.</p></body></html>
+"""
+    index = out_dir / INDEX_HTML
+    index.write_text(page, encoding="utf-8")
+    return csv_path, index

@@ -1,0 +1,129 @@
+"""`grader validate`: a challenge's own solutions, graded for real, land where it says.
+
+`solutions/expected.yaml` maps each solution folder to what its report must show:
+
+    no-auth:
+      percent: [55, 75]                 # the total must land in this range
+      passes: [http.auth.token_issued]  # these checks must pass ...
+      fails: [http.auth.requires_token] # ... fail ...
+      skipped: []                       # ... or be skipped
+      messages: {check.id: "words the message must hold"}
+      same_http_as: no-ownership        # identical http.* statuses, and no more points
+
+The test suite (tests/integration/test_solutions.py) uses the same `check_report`, so a
+challenge that passes `grader validate` is the one the tests hold to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from grader.challenge import Challenge
+from grader.errors import ChallengeConfigError
+from grader.report import Report
+
+EXPECTED_FILE = "expected.yaml"
+_KEYS = {"percent", "passes", "fails", "skipped", "messages", "same_http_as"}
+
+
+@dataclass
+class SolutionResult:
+    name: str
+    expected: tuple[float, float]
+    percent: float | None = None
+    problems: list[str] = field(default_factory=list)
+    report_dir: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def load_expectations(challenge: Challenge) -> dict[str, dict[str, Any]]:
+    path = challenge.root / "solutions" / EXPECTED_FILE
+    if not path.is_file():
+        raise ChallengeConfigError(f"{path}: missing (each solution's expected score range)")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not data:
+        raise ChallengeConfigError(f"{path}: expected a mapping of solution -> expectations")
+    for name, expect in data.items():
+        where = f"{path}: {name}"
+        if not (challenge.root / "solutions" / str(name)).is_dir():
+            raise ChallengeConfigError(f"{where}: no folder solutions/{name}")
+        if not isinstance(expect, dict) or set(expect) - _KEYS:
+            raise ChallengeConfigError(f"{where}: expected keys among {sorted(_KEYS)}")
+        low_high = expect.get("percent")
+        if not (isinstance(low_high, list) and len(low_high) == 2 and all(
+                isinstance(v, int | float) for v in low_high) and low_high[0] <= low_high[1]):
+            raise ChallengeConfigError(f"{where}: 'percent' must be [low, high]")
+    return data
+
+
+def check_report(report: Report, expect: dict[str, Any],
+                 other: Callable[[str], Report] | None = None) -> list[str]:
+    """What in `report` contradicts `expect` (empty: all as expected)."""
+    problems = []
+    if report.status != "graded":
+        problems.append(f"status {report.status}, expected graded")
+    low, high = expect["percent"]
+    percent = report.total.get("percent", 0)
+    if not low <= percent <= high:
+        problems.append(f"scored {percent}%, expected {low}-{high}%")
+    checks = {c["id"]: c for c in report.checks}
+    for status, key in (("passed", "passes"), ("failed", "fails"), ("skipped", "skipped")):
+        for check_id in expect.get(key, []):
+            if check_id not in checks:
+                problems.append(f"{check_id} is missing from the report")
+            elif checks[check_id]["status"] != status:
+                problems.append(f"{check_id} {checks[check_id]['status']}, expected {status}: "
+                                f"{checks[check_id].get('message', '')[:200]}")
+    for check_id, words in (expect.get("messages") or {}).items():
+        message = checks.get(check_id, {}).get("message", "")
+        if words not in message:
+            problems.append(f"{check_id}: message lacks {words!r}: {message[:200]!r}")
+    if expect.get("same_http_as") and other is not None:
+        theirs = other(expect["same_http_as"])
+        mine_http = {c["id"]: c["status"] for c in report.checks if c["id"].startswith("http.")}
+        their_http = {c["id"]: c["status"] for c in theirs.checks
+                      if c["id"].startswith("http.")}
+        if mine_http != their_http:
+            problems.append(f"HTTP results differ from {expect['same_http_as']}")
+        if report.total["points"] > theirs.total["points"]:
+            problems.append(f"scored more than {expect['same_http_as']}")
+    return problems
+
+
+def validate_challenge(challenge: Challenge, grade: Callable[[Path], tuple[Report, Path]],
+                       only: list[str] | None = None,
+                       progress: Callable[[SolutionResult], None] | None = None
+                       ) -> list[SolutionResult]:
+    """Grade each solution (with `grade`, which returns its report and folder) and compare."""
+    expectations = load_expectations(challenge)
+    unknown = sorted(set(only or []) - set(expectations))
+    if unknown:
+        raise ChallengeConfigError(f"no solution {', '.join(unknown)} in "
+                                   f"{challenge.root / 'solutions' / EXPECTED_FILE}")
+    cache: dict[str, tuple[Report, Path]] = {}
+
+    def graded(name: str) -> tuple[Report, Path]:
+        if name not in cache:
+            cache[name] = grade(challenge.root / "solutions" / name)
+        return cache[name]
+
+    results = []
+    for name, expect in expectations.items():
+        if only and name not in only:
+            continue
+        report, folder = graded(name)
+        result = SolutionResult(name, tuple(expect["percent"]),  # type: ignore[arg-type]
+                                report.total.get("percent"), report_dir=folder)
+        result.problems = check_report(report, expect, lambda n: graded(n)[0])
+        results.append(result)
+        if progress:
+            progress(result)
+    return results
