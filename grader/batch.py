@@ -13,6 +13,7 @@ import csv
 import html
 import io
 from pathlib import Path
+from typing import Any
 
 from grader.report import Report
 
@@ -64,7 +65,7 @@ def _rows(reports: list[tuple[Report, Path]]) -> tuple[list[str], list[list[str]
 
 
 def write_summary(out_dir: Path, reports: list[tuple[Report, Path]],
-                  similar: list[dict[str, object]] | None = None) -> tuple[Path, Path]:
+                  similar: list[dict[str, Any]] | None = None) -> tuple[Path, Path]:
     """summary.csv and index.html for a cohort; `similar`: flagged pairs (similarity)."""
     header, rows = _rows(reports)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -84,15 +85,27 @@ def write_summary(out_dir: Path, reports: list[tuple[Report, Path]],
         body.append(f"<tr><td>{e(row[0])}</td><td>{link}</td>{rest}</tr>")
     pairs = ""
     if similar:
-        items = "".join(
-            f"<li><b>{e(str(p.get('a')))}</b> and <b>{e(str(p.get('b')))}</b>: "
-            f"{e(str(p.get('score')))} similar ({e(str(p.get('detail', '')))})</li>"
-            for p in similar)
-        pairs = f"<h2>Unusually similar pairs</h2><ul>{items}</ul>"
+        items = []
+        for p in similar:
+            earlier = p.get("earlier_cohort") or []
+            note = f" (earlier cohort: {', '.join(map(str, earlier))})" if earlier else ""
+            sides = "".join(
+                f"<tr><td><code>{e(str(f.get('a')))}</code><pre>{e(str(f.get('a_excerpt', '')))}"
+                f"</pre></td><td><code>{e(str(f.get('b')))}</code>"
+                f"<pre>{e(str(f.get('b_excerpt', '')))}</pre></td></tr>"
+                for f in p.get("fragments", [])[:3])
+            items.append(
+                f"<h3>{e(str(p.get('a')))} and {e(str(p.get('b')))}: "
+                f"{float(p.get('score', 0)):.0%} of fingerprints shared{e(note)}</h3>"
+                f"<table class=pair><tr><th>{e(str(p.get('a')))}</th>"
+                f"<th>{e(str(p.get('b')))}</th></tr>{sides}</table>")
+        pairs = "<h2>Unusually similar pairs</h2>" + "".join(items)
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Cohort: {len(rows)} submissions</title>
 <style>body{{font:14px/1.4 system-ui,sans-serif;margin:24px}}table{{border-collapse:collapse}}
-th,td{{border-bottom:1px solid #d0d7de;padding:4px 8px;text-align:left}}</style></head>
+th,td{{border-bottom:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}}
+table.pair td{{width:50%}} pre{{background:#f6f8fa;padding:6px;white-space:pre-wrap}}</style>
+</head>
 <body><h1>Cohort: {len(rows)} submission(s)</h1>
 <table><tr>{cells}</tr>
 {"".join(body)}

@@ -143,9 +143,43 @@ def run_cmd(paths: tuple[Path, ...], challenge_ref: str | None, out_dir: Path,
         else:
             codes = _run_parallel(grader, tuple(batch), jobs, progress, outcomes)
     if len(batch) > 1:
-        csv_path, index = write_summary(out_dir, [(o.report, o.report_dir) for o in outcomes])
+        pairs = _similar_pairs(outcomes, grader.store)
+        csv_path, index = write_summary(out_dir, [(o.report, o.report_dir) for o in outcomes],
+                                        pairs)
+        (out_dir / "similarity.json").write_text(json.dumps(pairs, indent=1) + "\n")
+        for pair in pairs:
+            click.echo(f"similar: {pair['a']} and {pair['b']} ({pair['score']:.0%} of "
+                       f"fingerprints shared): {pair['detail']}")
         click.echo(f"cohort summary: {index} and {csv_path}")
     sys.exit(_batch_exit_code(codes))
+
+
+def _similar_pairs(outcomes: list[GradeOutcome], store: Any) -> list[dict[str, Any]]:
+    """Flagged pairs within this cohort, and against earlier ones kept in the store, per
+    challenge. Fragments come with excerpts read from the stored sources when available."""
+    from grader.similarity import excerpt, flagged_pairs
+
+    pairs: list[dict[str, Any]] = []
+    by_challenge: dict[str, dict[str, Any]] = {}
+    for o in outcomes:
+        if o.report.status == "graded" and o.fingerprints:
+            by_challenge.setdefault(str(o.report.challenge.get("id")), {})[
+                str(o.report.submission["id"])] = o.fingerprints
+    for challenge_id, prints in by_challenge.items():
+        cohort = list(prints)
+        earlier = store.fingerprints(challenge_id) if store is not None else {}
+        everyone = {**{k: v for k, v in earlier.items() if v}, **prints}
+        for pair in flagged_pairs(everyone, cohort):
+            pair["challenge"] = challenge_id
+            if store is not None:
+                for fragment in pair["fragments"][:3]:
+                    for side in ("a", "b"):
+                        fragment[f"{side}_excerpt"] = excerpt(
+                            lambda rel, who=pair[side]: store.source_text(who, rel),
+                            fragment[side])
+            pair["earlier_cohort"] = [x for x in (pair["a"], pair["b"]) if x not in cohort]
+            pairs.append(pair)
+    return pairs
 
 
 class _Progress:
@@ -348,6 +382,80 @@ def validate_cmd(challenge_ref: str, solutions: tuple[str, ...], out_dir: Path |
                   f"expected: {', '.join(bad)}")
         sys.exit(EXIT_INTERNAL)
     click.echo(f"{challenge.id}: all {len(results)} solution(s) as expected")
+
+
+def _store() -> Any:
+    from grader.store import Store, default_store_path
+
+    path = default_store_path()
+    if path is None:
+        _echo_err("grader: the local store is off (GRADER_STORE=off)")
+        sys.exit(EXIT_REJECTED)
+    return Store(path)
+
+
+@cli.command("list", context_settings=_CONTEXT)
+@click.option("--challenge", "challenge_id", metavar="ID", help="Only this challenge.")
+def list_cmd(challenge_id: str | None) -> None:
+    """List the graded submissions kept in the local store (GRADER_STORE).
+
+    \b
+    Example:
+      grader list --challenge backend
+    """
+    entries = _store().entries(challenge_id)
+    for e in entries:
+        click.echo(f"{e.id:<40} {e.challenge:<14} {e.status:<9} {e.percent:>6.1f}%  "
+                   f"{e.graded_at}  {e.candidate}")
+    click.echo(f"{len(entries)} submission(s)")
+
+
+@cli.command("show", context_settings=_CONTEXT)
+@click.argument("submission_id", metavar="ID")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md",
+              show_default=True)
+def show_cmd(submission_id: str, fmt: str) -> None:
+    """Show a stored report (an id from `grader list`, or a unique prefix of one).
+
+    \b
+    Example:
+      grader show ada-lovelace-1a2b
+    """
+    report = _store().report(submission_id)
+    if report is None:
+        _echo_err(f"grader: no stored submission {submission_id!r} (see grader list)")
+        sys.exit(EXIT_REJECTED)
+    text = render_markdown(report) if fmt == "md" else report.to_json()
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+@cli.command("regrade", context_settings=_CONTEXT)
+@click.argument("challenge_ref", metavar="CHALLENGE")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
+              show_default=True, help="Folder for the new reports.")
+def regrade_cmd(challenge_ref: str, out_dir: Path) -> None:
+    """Grade again every stored submission of a challenge (after the challenge changed),
+    from the files kept in the store; prints each old and new score.
+
+    \b
+    Example:
+      grader regrade backend --out reports-v2/
+    """
+    from grader.tracks import get_track
+
+    challenge = find_challenge(challenge_ref)
+    get_track(challenge.track).validate(challenge)
+    store = _store()
+    entries = [e for e in store.entries(challenge.id) if e.source_zip is not None]
+    grader = Grader(out_dir=out_dir, challenge=challenge, settings=Settings.from_env(),
+                    store=store)
+    codes = []
+    for entry in entries:
+        outcome = grader.grade(entry.source_zip)
+        codes.append(outcome.exit_code)
+        click.echo(f"{entry.id}: {entry.percent:g}% -> {outcome.report.total.get('percent')}%")
+    click.echo(f"regraded {len(entries)} submission(s) of {challenge.id}")
+    sys.exit(_batch_exit_code(codes))
 
 
 @cli.command("kit", context_settings=_CONTEXT)

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import platform
 import shutil
+import sqlite3
 import tempfile
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import docker
 
@@ -45,7 +48,11 @@ from grader.rubric import score
 from grader.sandbox.client import connect
 from grader.sandbox.docker_engine import DockerSandbox
 from grader.settings import Settings
+from grader.similarity import fingerprints
+from grader.store import Store, default_store_path
 from grader.tracks import GradingContext, get_track
+
+log = logging.getLogger(__name__)
 
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"
@@ -58,6 +65,20 @@ class GradeOutcome:
     report: Report
     report_dir: Path
     exit_code: int
+    #: winnowing fingerprints of the candidate's own code (grader/similarity.py); {} if none
+    fingerprints: dict[str, list[Any]] = field(default_factory=dict)
+
+
+def _default_store() -> Store | None:
+    path = default_store_path()
+    if path is None:
+        return None
+    try:
+        return Store(path)
+    except (OSError, sqlite3.Error) as exc:
+        log.warning("grader: the local store %s is not usable (%s): results are not kept",
+                    path, exc)
+        return None
 
 
 def write_report(report: Report, report_dir: Path) -> None:
@@ -80,11 +101,15 @@ class Grader:
 
     def __init__(self, out_dir: Path, challenge: Challenge | None = None,
                  settings: Settings | None = None,
-                 client_factory: Callable[[], docker.DockerClient] = connect) -> None:
+                 client_factory: Callable[[], docker.DockerClient] = connect,
+                 store: Store | bool | None = False) -> None:
+        """store: a Store, None for none, or False (default) for the one GRADER_STORE names
+        (see grader/store.py)."""
         self.out_dir = out_dir
         self.challenge = challenge
         self.settings = settings or Settings.from_env()
         self.client_factory = client_factory
+        self.store = store if store is not False else _default_store()
 
     # -- environment facts ------------------------------------------------------------------
     def _environment(self, client: docker.DockerClient | None,
@@ -118,6 +143,11 @@ class Grader:
             environment=self._environment(None))
         report_dir = self.out_dir / sub["id"]
         write_report(report, report_dir)
+        if self.store is not None:
+            try:
+                self.store.record(report, report_dir)
+            except (OSError, sqlite3.Error) as exc:
+                log.warning("grader: the local store could not record %s: %s", sub["id"], exc)
         return GradeOutcome(report, report_dir, EXIT_REJECTED)
 
     # -- the pipeline -----------------------------------------------------------------------
@@ -236,7 +266,15 @@ class Grader:
             review=review,
         )
         write_report(report, report_dir)
-        return GradeOutcome(report, report_dir, exit_code)
+        prints: dict[str, list[Any]] = {}
+        try:
+            prints = fingerprints(submission.root, own_files)
+            if self.store is not None:
+                self.store.record(report, report_dir, submission.root, submission.files,
+                                  prints)
+        except (OSError, sqlite3.Error) as exc:  # the store is a convenience: warn, go on
+            log.warning("grader: the local store could not record %s: %s", submission.id, exc)
+        return GradeOutcome(report, report_dir, exit_code, prints)
 
 
 def _own_files(submission: Submission, challenge: Challenge) -> tuple[str, ...]:

@@ -32,3 +32,11 @@ def docker_client() -> Iterator[object]:
         pytest.skip(f"no Docker engine: {exc}")
     yield client
     client.close()
+
+
+@pytest.fixture(autouse=True)
+def _private_store(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own local store (never the user's), so stored results of one test
+    never show up in another's similarity checks or listings."""
+    monkeypatch.setenv("GRADER_STORE", str(tmp_path_factory.mktemp("store") / "grader.db"))

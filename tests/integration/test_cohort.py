@@ -1,0 +1,103 @@
+"""A cohort graded as a batch: near-copies of one submission are flagged with the fragments
+side by side, independent work is not; results land in the local store, where `grader list`,
+`grader show` and `grader regrade` find them; a later cohort is compared with the earlier one."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, TEST_CHALLENGE
+
+pytestmark = pytest.mark.docker
+REFERENCE = TEST_CHALLENGE / "solutions" / "reference"
+INDEPENDENT = '''\
+import json
+import string
+
+
+def count(text):
+    freq = {}
+    for raw in text.split():
+        word = "".join(ch for ch in raw.lower() if ch.isalpha() or ch not in string.printable)
+        word = "".join(ch for ch in word if ch.isalpha())
+        if word:
+            freq[word] = freq.get(word, 0) + 1
+    ranked = sorted(freq, key=lambda w: (-freq[w], w))
+    return {"total_words": sum(freq.values()), "top": [[w, freq[w]] for w in ranked[:3]]}
+
+
+with open("input.txt", encoding="utf-8") as src, open("output.json", "w") as dst:
+    dst.write(json.dumps(count(src.read())))
+'''
+
+
+def grader(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=600, check=False)
+
+
+def near_copy(dst: Path, candidate: str) -> None:
+    shutil.copytree(REFERENCE, dst)
+    code = (dst / "wordfreq.py").read_text()
+    code = re.sub(r"\btext\b", "content", re.sub(r"\bcounts\b", "tally", code))
+    (dst / "wordfreq.py").write_text(code.replace('"""Word frequencies', '"""Counts words'))
+    (dst / "submission.yaml").write_text(
+        (dst / "submission.yaml").read_text().replace("Ada Reference", candidate))
+
+
+def test_cohort_similarity_store_and_regrade(tmp_path: Path, docker_client: object) -> None:
+    env = {**os.environ, "GRADER_STORE": str(tmp_path / "store" / "grader.db")}
+    cohort = tmp_path / "cohort"
+    shutil.copytree(REFERENCE, cohort / "ada")
+    near_copy(cohort / "bob", "Bob Copy")
+    near_copy(cohort / "cy", "Cy Copy")
+    (cohort / "dee").mkdir()
+    (cohort / "dee" / "wordfreq.py").write_text(INDEPENDENT)
+    (cohort / "dee" / "submission.yaml").write_text(
+        "challenge: wordfreq\ncandidate: Dee Independent\ncommands: {run: python wordfreq.py}\n")
+
+    out = tmp_path / "out"
+    result = grader("run", str(cohort), "--challenge", str(TEST_CHALLENGE), "--out", str(out),
+                    "--jobs", "2", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(list(out.glob("*/report.html"))) == 4
+    pairs = json.loads((out / "similarity.json").read_text())
+    flagged = {frozenset(re.sub(r"-[0-9a-f]{12}$", "", x) for x in (p["a"], p["b"]))
+               for p in pairs}
+    assert flagged == {frozenset({"ada-reference", "bob-copy"}),
+                       frozenset({"ada-reference", "cy-copy"}),
+                       frozenset({"bob-copy", "cy-copy"})}
+    assert all(p["fragments"][0]["a_excerpt"] for p in pairs)  # side by side, from the store
+    index = (out / "index.html").read_text()
+    assert "Unusually similar pairs" in index and "Dee Independent" in index
+    rows = list(csv.DictReader((out / "summary.csv").open()))
+    assert [float(r["percent"]) for r in rows] == sorted((float(r["percent"]) for r in rows),
+                                                         reverse=True)
+
+    listed = grader("list", "--challenge", "wordfreq", env=env)
+    assert listed.returncode == 0 and "4 submission(s)" in listed.stdout
+    shown = grader("show", "dee-independent", env=env)
+    assert shown.returncode == 0 and "Dee Independent" in shown.stdout
+
+    later = tmp_path / "later"
+    near_copy(later / "eve", "Eve Later")
+    result = grader("run", str(later / "eve"), str(cohort / "dee"), "--challenge",
+                    str(TEST_CHALLENGE), "--out", str(tmp_path / "out2"), env=env)
+    assert result.returncode == 0, result.stderr
+    later_pairs = json.loads((tmp_path / "out2" / "similarity.json").read_text())
+    assert any(p["earlier_cohort"] for p in later_pairs)  # eve matches the stored cohort
+    assert all("dee" not in p["a"] + p["b"] for p in later_pairs)
+
+    regraded = grader("regrade", str(TEST_CHALLENGE), "--out", str(tmp_path / "out3"),
+                      env=env)
+    assert regraded.returncode == 0, regraded.stderr
+    assert "regraded 5 submission(s) of wordfreq" in regraded.stdout
