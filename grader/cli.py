@@ -458,6 +458,32 @@ def regrade_cmd(challenge_ref: str, out_dir: Path) -> None:
     sys.exit(_batch_exit_code(codes))
 
 
+@cli.command("check", context_settings=_CONTEXT)
+@click.argument("folder", required=False, default=".",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+def check_cmd(folder: Path) -> None:
+    """For candidates, inside the unzipped kit: the intake rules, submission.yaml, the files
+    graded as your own work, and the kit's public checks (no hidden material is involved).
+
+    \b
+    Example:
+      cd backend-fastapi && grader check
+
+    Exit code: 0 ready to submit, 1 something to fix (listed).
+    """
+    from grader.check import check_folder
+
+    lines = check_folder(folder)
+    marks = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}
+    for line in lines:
+        click.echo(f"{marks[line.status]} {line.text}")
+        if line.detail and line.status != "ok":
+            click.echo("\n".join(f"       {d}" for d in line.detail.splitlines()))
+    failed = sum(1 for line in lines if line.status == "fail")
+    click.echo("ready to submit" if not failed else f"{failed} thing(s) to fix")
+    sys.exit(1 if failed else 0)
+
+
 @cli.command("kit", context_settings=_CONTEXT)
 @click.argument("challenge_ref", metavar="CHALLENGE")
 @click.option("--framework", "variant", help="Which kit, when the challenge has several.")

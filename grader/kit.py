@@ -11,14 +11,19 @@ reproducible (fixed timestamps, sorted entries).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import zipfile
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from grader.challenge import Challenge
 from grader.errors import ChallengeConfigError
 
 COMMON = "common"
+KIT_MANIFEST = ".grader/kit.json"
 _MIN_COMPARED_BYTES = 64       # tiny files (empty __init__.py, ...) are the same everywhere
 _SKIP_NAMES = {"__pycache__", ".pytest_cache", ".venv", ".ruff_cache", ".ipynb_checkpoints"}
 _FIXED_TIME = (2024, 1, 1, 0, 0, 0)
@@ -90,15 +95,34 @@ def build_kit(challenge: Challenge, variant: str | None, output: Path) -> tuple[
             raise ChallengeConfigError(
                 f"refusing to build the kit: {path} would leak hidden material ({what})")
     top = f"{challenge.id}-{variant}" if variant else challenge.id
+    manifest = kit_manifest(challenge, variant, {
+        rel: hashlib.sha256(path.read_bytes()).hexdigest() for rel, path in files.items()})
     output.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as zf:
+        info = zipfile.ZipInfo(f"{top}/{KIT_MANIFEST}", date_time=_FIXED_TIME)
+        info.external_attr = (0o100000 | 0o644) << 16
+        zf.writestr(info, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
         for rel in sorted(files):
             info = zipfile.ZipInfo(f"{top}/{rel}", date_time=_FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             mode = 0o755 if os.access(files[rel], os.X_OK) else 0o644
             info.external_attr = (0o100000 | mode) << 16
             zf.writestr(info, files[rel].read_bytes())
-    return output, sorted(files)
+    return output, sorted([*files, KIT_MANIFEST])
+
+
+def kit_manifest(challenge: Challenge, variant: str | None,
+                 digests: dict[str, str]) -> dict[str, Any]:
+    """What `grader check` needs inside the kit: the kit's files (to tell the candidate's own
+    work from them) and the public checks of `starter_kits/<id>/kit.yaml`. Nothing hidden."""
+    spec_file = kits_root(challenge) / "kit.yaml"
+    spec = yaml.safe_load(spec_file.read_text(encoding="utf-8")) if spec_file.is_file() else {}
+    if not isinstance(spec, dict):
+        raise ChallengeConfigError(f"{spec_file}: expected a mapping")
+    return {"challenge": challenge.id, "variant": variant, "title": challenge.title,
+            "time_budget_minutes": challenge.time_budget_minutes, "starter_files": digests,
+            **{k: spec.get(k, []) for k in ("required_commands", "required_manifest",
+                                             "required_files", "public_checks")}}
 
 
 def starter_digests(challenge: Challenge) -> set[str]:

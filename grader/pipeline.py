@@ -40,7 +40,7 @@ from grader.errors import (
     InputRejected,
 )
 from grader.intake import Submission, open_submission, rejected_submission_id, source_fingerprint
-from grader.kit import starter_digests
+from grader.kit import KIT_MANIFEST, starter_digests
 from grader.report import Report, rejected_report, render_html, render_markdown
 from grader.report.model import SCHEMA_VERSION
 from grader.review import build_review
@@ -283,7 +283,7 @@ def _own_files(submission: Submission, challenge: Challenge) -> tuple[str, ...]:
     if not starter:
         return submission.files
     return tuple(rel for rel in submission.files
-                 if (submission.root / rel).stat().st_size > 0
+                 if rel != KIT_MANIFEST and (submission.root / rel).stat().st_size > 0
                  and hashlib.sha256((submission.root / rel).read_bytes()).hexdigest()
                  not in starter)
 

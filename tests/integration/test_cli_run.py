@@ -131,7 +131,8 @@ def test_gc_removes_what_carries_the_label(docker_client: object) -> None:
     assert leftovers(docker_client) == []  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("verb", ["run", "report", "doctor", "gc", "images", "validate", "kit"])
+@pytest.mark.parametrize("verb", ["run", "report", "doctor", "gc", "images", "validate", "kit",
+                                  "check", "list", "show", "regrade"])
 def test_every_verb_has_help_with_an_example(verb: str) -> None:
     result = grader(verb, "--help")
     assert result.returncode == 0
