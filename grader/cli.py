@@ -484,6 +484,26 @@ def check_cmd(folder: Path) -> None:
     sys.exit(1 if failed else 0)
 
 
+@cli.command("shell", context_settings=_CONTEXT)
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--challenge", "challenge_ref", metavar="ID|DIR",
+              help="Challenge (default: the one named in submission.yaml).")
+@click.option("-c", "command", metavar="COMMAND", help="Run this command instead of a shell.")
+def shell_cmd(path: Path, challenge_ref: str | None, command: str | None) -> None:
+    """Open a shell in the same sandbox the grader uses for a submission (no network, same
+    image, limits and hardening; the files in /work). Everything is removed on exit.
+
+    \b
+    Example:
+      grader shell submission.zip
+      grader shell submission.zip -c "python -m pytest -q"
+    """
+    from grader.shell import open_shell
+
+    challenge = find_challenge(challenge_ref) if challenge_ref else None
+    sys.exit(open_shell(path, challenge, Settings.from_env(), command, echo=click.echo))
+
+
 @cli.command("kit", context_settings=_CONTEXT)
 @click.argument("challenge_ref", metavar="CHALLENGE")
 @click.option("--framework", "variant", help="Which kit, when the challenge has several.")

@@ -318,6 +318,15 @@ class DockerService(Service):
         self._container.restart(timeout=5)
         self._started = time.monotonic()
 
+    @property
+    def container_id(self) -> str:
+        return str(self._container.id)
+
+    def exec(self, command: list[str]) -> tuple[int, bytes]:
+        """Run a command in the running container (as its user, in its work dir)."""
+        result = self._container.exec_run(command, workdir=self._spec.workdir, demux=False)
+        return int(result.exit_code or 0), bytes(result.output or b"")
+
     def stop(self) -> RunResult:
         with contextlib.suppress(NotFound, APIError):
             self._container.stop(timeout=5)

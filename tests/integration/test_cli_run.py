@@ -132,7 +132,7 @@ def test_gc_removes_what_carries_the_label(docker_client: object) -> None:
 
 
 @pytest.mark.parametrize("verb", ["run", "report", "doctor", "gc", "images", "validate", "kit",
-                                  "check", "list", "show", "regrade"])
+                                  "check", "list", "show", "regrade", "shell"])
 def test_every_verb_has_help_with_an_example(verb: str) -> None:
     result = grader(verb, "--help")
     assert result.returncode == 0
@@ -167,3 +167,19 @@ def test_a_folder_of_submissions_is_a_batch(tmp_path: Path, docker_client: objec
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("graded ") == 2 and "cohort summary" in result.stdout
     assert len(list((tmp_path / "out").glob("*/report.html"))) == 2
+
+
+def test_shell_runs_in_the_grading_sandbox_and_leaves_nothing(tmp_path: Path,
+                                                             docker_client: object) -> None:
+    probe = ("ls /work; id -u; python -c \"import urllib.request as u; "
+             "u.urlopen('http://example.com', timeout=3)\" 2>/dev/null || echo no-network; "
+             "touch /etc/x 2>/dev/null || echo read-only")
+    result = grader("shell", str(SOLUTIONS / "reference"), "--challenge", str(TEST_CHALLENGE),
+                    "-c", probe)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout.split()
+    assert {"wordfreq.py", "submission.yaml", "1000", "no-network", "read-only"} <= set(out)
+    assert leftovers(docker_client) == []  # type: ignore[arg-type]
+    failing = grader("shell", str(SOLUTIONS / "reference"), "--challenge", str(TEST_CHALLENGE),
+                     "-c", "exit 3")
+    assert failing.returncode == 3
