@@ -66,3 +66,14 @@ def test_gradescope_scores_add_up_to_the_total() -> None:
     assert failed["visibility"] == "after_published"
     assert {"score", "execution_time", "tests", "output"} <= set(json.loads(
         json.dumps(results)))
+
+
+def test_a_rejected_report_renders_everywhere() -> None:
+    from grader.report import rejected_report
+
+    report = rejected_report({"id": "x-1", "sha256": "1" * 64, "candidate": None,
+                              "source": "x.zip", "files": 0, "total_bytes": 0,
+                              "framework": None, "ignored": []},
+                             "x.zip is not a zip archive.", "not-a-zip")
+    assert "x.zip is not a zip archive." in render_html(report)
+    assert to_gradescope(report)["output"] == "rejected: x.zip is not a zip archive."
