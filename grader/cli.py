@@ -340,9 +340,13 @@ def images_build_cmd(challenge_refs: tuple[str, ...]) -> None:
               help="Validate only this solution (repeatable).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Keep the solutions' reports here (default: a temporary folder).")
-def validate_cmd(challenge_ref: str, solutions: tuple[str, ...], out_dir: Path | None) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Solutions graded in parallel.")
+def validate_cmd(challenge_ref: str, solutions: tuple[str, ...], out_dir: Path | None,
+                 jobs: int) -> None:
     """For challenge authors: check the config, build the images, grade every solution and
-    check each lands in its range (solutions/expected.yaml).
+    check each lands in its range (solutions/expected.yaml). With --out, the reports and a
+    cohort summary (index.html, summary.csv) are kept there.
 
     \b
     Example:
@@ -375,7 +379,10 @@ def validate_cmd(challenge_ref: str, solutions: tuple[str, ...], out_dir: Path |
                 click.echo(f"       - {problem}")
 
         results = validate_challenge(challenge, grade, list(solutions) or None,  # type: ignore[arg-type]
-                                     progress=show)
+                                     progress=show, jobs=jobs)
+        if out_dir is not None:
+            write_summary(out_dir, [(load_report(r.report_dir / "report.json"), r.report_dir)
+                                    for r in results if r.report_dir is not None])
     bad = [r.name for r in results if not r.ok]
     if bad:
         _echo_err(f"grader: {challenge.id}: {len(bad)} of {len(results)} solution(s) not as "

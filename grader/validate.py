@@ -17,6 +17,7 @@ challenge that passes `grader validate` is the one the tests hold to.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,9 +101,10 @@ def check_report(report: Report, expect: dict[str, Any],
 
 def validate_challenge(challenge: Challenge, grade: Callable[[Path], tuple[Report, Path]],
                        only: list[str] | None = None,
-                       progress: Callable[[SolutionResult], None] | None = None
-                       ) -> list[SolutionResult]:
-    """Grade each solution (with `grade`, which returns its report and folder) and compare."""
+                       progress: Callable[[SolutionResult], None] | None = None,
+                       jobs: int = 1) -> list[SolutionResult]:
+    """Grade each solution (with `grade`, which returns its report and folder; `jobs` at a
+    time) and compare."""
     expectations = load_expectations(challenge)
     unknown = sorted(set(only or []) - set(expectations))
     if unknown:
@@ -115,6 +117,12 @@ def validate_challenge(challenge: Challenge, grade: Callable[[Path], tuple[Repor
             cache[name] = grade(challenge.root / "solutions" / name)
         return cache[name]
 
+    names = [n for n in expectations if not only or n in only]
+    if jobs > 1:
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="validate") as pool:
+            for name, done in zip(names, pool.map(
+                    lambda n: grade(challenge.root / "solutions" / n), names), strict=True):
+                cache[name] = done
     results = []
     for name, expect in expectations.items():
         if only and name not in only:
