@@ -89,6 +89,13 @@ def _place_of(check: CheckResult) -> Place | None:
     return None
 
 
+def short(message: str, cap: int = 160) -> str:
+    """A check's message without pytest's assertion introspection, on one line."""
+    text = re.split(r"\s+\+\s+where\b", message, maxsplit=1)[0]
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= cap else text[:cap - 3] + "..."
+
+
 # -- code facts ---------------------------------------------------------------------------------
 def _complexity(node: ast.AST) -> int:
     branches = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.ExceptHandler, ast.With,
@@ -154,7 +161,7 @@ def _flags(flags: list[dict[str, Any]], checks: list[CheckResult]) -> list[dict[
             place = _place_of(hits[0])
             out.append({"id": str(flag["id"]), "kind": "green" if flag.get("kind") == "green"
                         else "red", "label": str(flag.get("label", flag["id"])),
-                        "evidence": f"{hits[0].id}: {hits[0].message}"[:300],
+                        "evidence": f"{hits[0].id}: {short(hits[0].message, 240)}",
                         "where": str(place) if place else ""})
     return out
 
@@ -186,8 +193,16 @@ def build_review(challenge_root: Path, submission_root: Path, own_files: list[st
                 add(q, complex_fn[0], f"the most complex function (complexity {complex_fn[1]})")
                 used.add(q["id"])
             continue
-        for hit in _matching(checks, when)[:int(q.get("max", 1))]:
-            add(q, _place_of(hit), f"{hit.id} {hit.status}: {hit.message}", hit.message)
+        places: set[str] = set()
+        for hit in _matching(checks, when):
+            if len(places) >= int(q.get("max", 1)) or len(questions) >= MAX_QUESTIONS:
+                break
+            place = _place_of(hit)
+            if str(place) in places:
+                continue  # the same code again: one question is enough
+            places.add(str(place))
+            add(q, place, f"{hit.id} {hit.status}: {short(hit.message, 200)}",
+                short(hit.message))
             used.add(q["id"])
     for q in question_defs:  # then the bank, until the sheet has enough
         if len(questions) >= MIN_QUESTIONS + 2 or q["id"] in used or isinstance(

@@ -119,3 +119,16 @@ def test_every_review_file_is_well_formed(challenge: Path) -> None:
     assert len([q for q in raw["questions"] if "when" not in q]) >= 2
     for q in questions:
         assert isinstance(q["text"], str) and q["text"].strip()
+
+
+def test_messages_lose_pytest_introspection_and_one_place_gets_one_question(
+        submission: Path) -> None:
+    noisy = "GET /notes -> 200: assert 200 == 401  +  where 200 = <Response [200]>.status_code"
+    same_place = [CheckResult.failed(f"http.auth.case_{i}", noisy,
+                                     evidence={"handler": "app/main.py:7 (list_notes)"})
+                  for i in range(3)]
+    review = build_review(ROOT / "challenges" / "backend", submission, ["app/main.py"],
+                          same_place)
+    auth = [q for q in review["questions"] if q["id"] == "failed-auth"]
+    assert len(auth) == 1 and "where 200" not in auth[0]["text"]
+    assert "GET /notes -> 200: assert 200 == 401" in auth[0]["text"]
