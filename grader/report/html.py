@@ -19,6 +19,10 @@ from grader.report.model import Report
 
 TEMPLATES = Path(__file__).with_name("templates")
 _STATUS_ORDER = ("failed", "error", "skipped", "passed")
+# Evidence keys shown up front as "key figures" (metrics, latency, runtime), when present.
+_FIGURES = {"auc": "ROC AUC (holdout)", "baseline_auc": "baseline AUC", "target_auc":
+            "target AUC", "p50_ms": "p50 latency (ms)", "p95_ms": "p95 latency (ms)",
+            "batch_ms": "1,000-record batch (ms)", "mean_abs_change": "leak probe change"}
 _LOGS = ("server.log", "train.log", "dependency-install.log", "grader-error.txt")
 _LOG_TAIL = 20_000
 _NOTEBOOK_CAP = 8 * 1024 * 1024
@@ -72,6 +76,21 @@ def _blocks(evidence: dict[str, Any]) -> list[dict[str, Any]]:
         else:
             blocks.append({"kind": "text", "title": key, "text": _text(value)})
     return ([{"kind": "table", "rows": rows}] if rows else []) + blocks
+
+
+def _key_figures(report: Report) -> list[tuple[str, str]]:
+    figures: dict[str, str] = {}
+    for check in report.checks:
+        evidence = check.get("evidence") or {}
+        for key, label in _FIGURES.items():
+            value = evidence.get(key)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                figures.setdefault(label, f"{value:.3f}" if abs(value) < 1 else _num(value))
+    seconds = report.timings.get("train_seconds")
+    if isinstance(seconds, int | float):
+        figures["training time (s)"] = _num(seconds)
+    return [(label, figures[label]) for label in [*_FIGURES.values(), "training time (s)"]
+            if label in figures]
 
 
 def _bar_class(criterion: dict[str, Any]) -> str:
@@ -144,7 +163,7 @@ def render_html(report: Report, report_dir: Path | None = None) -> str:
                  "open": c["status"] in ("failed", "error") and i < 8,  # failures at a glance
                  "blocks": _blocks(c.get("evidence") or {})} for i, c in enumerate(checks)],
         failed_count=sum(c["status"] != "passed" for c in checks),
-        notebook=notebook, logs=logs,
+        notebook=notebook, logs=logs, key_figures=_key_figures(report),
         timings=[(k, f"{float(v):.2f}") for k, v in report.timings.items()],
         environment=env_rows, artifacts=list(report.artifacts.items()),
         grader_version=report.environment.get("grader_version", ""))

@@ -77,3 +77,12 @@ def test_a_rejected_report_renders_everywhere() -> None:
                              "x.zip is not a zip archive.", "not-a-zip")
     assert "x.zip is not a zip archive." in render_html(report)
     assert to_gradescope(report)["output"] == "rejected: x.zip is not a zip archive."
+
+
+def test_key_figures_come_first_when_the_evidence_has_them() -> None:
+    report = sample()
+    report.checks[0]["evidence"] = {"auc": 0.8312, "baseline_auc": 0.717}
+    report.checks[1]["evidence"] = {"p95_ms": 12.5, "batch_ms": 26.7}
+    html = render_html(report)
+    assert "Key figures" in html and "0.831" in html and "12.5" in html
+    assert html.index("Key figures") < html.index("Criteria")
