@@ -297,6 +297,12 @@ def load_challenge(path: Path | str) -> Challenge:
     )
 
 
+def track_config_error(challenge: Challenge, key: str, expected: str) -> ChallengeConfigError:
+    """The error a track raises for a bad `track_config` key (file, key, what was expected)."""
+    return ChallengeConfigError(
+        f"{challenge.config_file}: key 'track_config.{key}': expected {expected}")
+
+
 def challenge_search_path() -> list[Path]:
     """Folders searched for challenges by id: $GRADER_CHALLENGES_PATH (os.pathsep-separated),
     then ./challenges, then the challenges/ folder beside the grader package (source checkout)."""

@@ -23,21 +23,17 @@ from typing import Any
 from grader.analysis.code_facts import quality_checks
 from grader.analysis.frameworks import KNOWN, detect_framework
 from grader.analysis.routes import Route, find_routes, handler_for
-from grader.challenge import Challenge
+from grader.challenge import Challenge, track_config_error
 from grader.checks import CheckResult
-from grader.errors import ChallengeConfigError, ImageBuildError
+from grader.errors import ChallengeConfigError
 from grader.sandbox.engine import RunResult, RunSpec, Sandbox
 from grader.tracks.base import GradingContext, Track
 from grader.tracks.own_tests import own_tests
-from grader.tracks.requirements import build_dependency_layer, read_dependencies
+from grader.tracks.requirements import submission_image
 from grader.tracks.tester import PLUGIN, RUNNER
 
 RESULTS_CAP = 4 * 1024 * 1024
 SMALL_CAP = 64 * 1024
-
-def _cfg_error(challenge: Challenge, key: str, expected: str) -> ChallengeConfigError:
-    return ChallengeConfigError(
-        f"{challenge.config_file}: key 'track_config.{key}': expected {expected}")
 
 
 def _check_id(nodeid: str) -> str:
@@ -56,7 +52,8 @@ class BackendTrack(Track):
         frameworks = cfg.get("frameworks", list(KNOWN))
         if not isinstance(frameworks, list) or not frameworks or not set(frameworks) <= set(
                 KNOWN):
-            raise _cfg_error(challenge, "frameworks", f"a non-empty list drawn from {KNOWN}")
+            raise track_config_error(challenge, "frameworks",
+                                     f"a non-empty list drawn from {KNOWN}")
         for image in ("server", "tester"):
             if image not in challenge.images:
                 raise ChallengeConfigError(
@@ -64,11 +61,11 @@ class BackendTrack(Track):
                     "track's image (a Dockerfile)")
         hidden = challenge.root / str(cfg.get("hidden_tests", "hidden"))
         if not hidden.is_dir():
-            raise _cfg_error(challenge, "hidden_tests", "a folder of hidden tests")
+            raise track_config_error(challenge, "hidden_tests", "a folder of hidden tests")
         for key in ("port", "startup_timeout_seconds"):
             value = cfg.get(key, 1)
             if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-                raise _cfg_error(challenge, key, "a positive number")
+                raise track_config_error(challenge, key, "a positive number")
 
     # -- grading ----------------------------------------------------------------------------
     def grade(self, ctx: GradingContext) -> list[CheckResult]:
@@ -97,7 +94,7 @@ class BackendTrack(Track):
         specs = {s.name: s for s in self.image_specs(challenge)}
         server_image = ctx.sandbox.ensure_image(specs[f"{challenge.id}-server"]).tag
         tester_image = ctx.sandbox.ensure_image(specs[f"{challenge.id}-tester"]).tag
-        image, why_not = self._submission_image(ctx, server_image, checks)
+        image, why_not = submission_image(ctx, server_image, checks)
         ctx.timings["images"] = round(time.monotonic() - t, 3)
 
         run_command = sub.manifest.commands.get("run")
@@ -149,39 +146,6 @@ class BackendTrack(Track):
             evidence={"handlers": [f"{r.file}:{r.line} {r.handler}"
                                    f"{' (async)' if r.is_async else ''}"
                                    for r in list(handlers.values())[:40]]})
-
-    # -- images -----------------------------------------------------------------------------
-    def _submission_image(self, ctx: GradingContext, server_image: str,
-                          checks: list[CheckResult]) -> tuple[str | None, str]:
-        deps = read_dependencies(ctx.submission.root)
-        title = "Dependencies install"
-        if deps.refused:
-            checks.append(CheckResult.failed(
-                "build.dependencies", f"{len(deps.refused)} requirement line(s) refused: "
-                + "; ".join(deps.refused[:5]), title=title, kind="build",
-                evidence={"refused": list(deps.refused)}))
-        if not deps.requirements:
-            if not deps.refused:
-                checks.append(CheckResult.passed("build.dependencies",
-                                                 "nothing to install beyond the track image",
-                                                 title=title, kind="build"))
-            return server_image, ""
-        try:
-            built = build_dependency_layer(ctx.sandbox, server_image,
-                                           f"{ctx.challenge.id}-deps", deps)
-        except ImageBuildError as exc:
-            ctx.add_artifact("dependency-install.log", exc.log_tail)
-            checks.append(CheckResult.failed(
-                "build.dependencies", f"installing {deps.source} failed: {exc}", title=title,
-                kind="build", evidence={"pip_output": exc.log_tail[-6000:],
-                                        "requirements": list(deps.requirements)}))
-            return None, f"the dependencies in {deps.source} could not be installed"
-        if not deps.refused:
-            checks.append(CheckResult.passed(
-                "build.dependencies", f"{len(deps.requirements)} requirement(s) from "
-                f"{deps.source} installed" + ("" if built.built else " (cached)"),
-                title=title, kind="build"))
-        return built.tag, ""
 
     # -- hidden tests -----------------------------------------------------------------------
     def _tester_spec(self, ctx: GradingContext, tester_image: str, network: Any,

@@ -49,9 +49,9 @@ import nbformat
 
 from grader.analysis import notebook_facts as nbf
 from grader.analysis.code_facts import findings_check, ruff_findings
-from grader.challenge import Challenge
+from grader.challenge import Challenge, track_config_error
 from grader.checks import CheckResult
-from grader.errors import ChallengeConfigError, ImageBuildError
+from grader.errors import ChallengeConfigError
 from grader.tracks.answers import (
     Answers,
     Verdict,
@@ -63,7 +63,7 @@ from grader.tracks.answers import (
 from grader.tracks.base import GradingContext, Track
 from grader.tracks.generators import load_generator
 from grader.tracks.notebooks import NOTEBOOK_NAME, NotebookRun, execute_notebook
-from grader.tracks.requirements import build_dependency_layer, read_dependencies
+from grader.tracks.requirements import submission_image
 
 _RESERVED = {NOTEBOOK_NAME, "executed.ipynb", "summary.json", "run_notebook.py",
              ".grader-figures.jsonl"}
@@ -71,10 +71,6 @@ _TRACEBACK_CHARS = 3000
 _generator_lock = threading.Lock()
 _generated: dict[tuple[str, int], tuple[dict[str, bytes], dict[str, Any]]] = {}
 
-
-def _cfg_error(challenge: Challenge, key: str, expected: str) -> ChallengeConfigError:
-    return ChallengeConfigError(
-        f"{challenge.config_file}: key 'track_config.{key}': expected {expected}")
 
 
 @dataclass(frozen=True)
@@ -107,32 +103,34 @@ class NotebookTrack(Track):
         cfg = challenge.track_config
         image = cfg.get("image", "notebook")
         if image not in challenge.images:
-            raise _cfg_error(challenge, "image", "the name of one of the challenge's images")
+            raise track_config_error(challenge, "image",
+                                     "the name of one of the challenge's images")
         data = cfg.get("data")
         if not isinstance(data, dict) or not (challenge.root / str(data.get("generator", ""))
                                               ).is_file():
-            raise _cfg_error(challenge, "data.generator", "a Python file in the challenge")
+            raise track_config_error(challenge, "data.generator", "a Python file in the challenge")
         for seed in ("public_seed", "variant_seed"):
             if not isinstance(data.get(seed), int) or isinstance(data.get(seed), bool):
-                raise _cfg_error(challenge, f"data.{seed}", "an integer")
+                raise track_config_error(challenge, f"data.{seed}", "an integer")
         if data["public_seed"] == data["variant_seed"]:
-            raise _cfg_error(challenge, "data.variant_seed", "a seed other than public_seed")
+            raise track_config_error(challenge, "data.variant_seed",
+                                     "a seed other than public_seed")
         for key in ("cell_timeout_seconds", "runtime_budget_seconds"):
             value = cfg.get(key, 60)
             if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-                raise _cfg_error(challenge, key, "a positive number")
+                raise track_config_error(challenge, key, "a positive number")
         qs = cfg.get("questions")
         if not isinstance(qs, list) or not qs or not all(
                 isinstance(q, dict) and isinstance(q.get("id"), str)
                 and isinstance(q.get("heading"), str) for q in qs):
-            raise _cfg_error(challenge, "questions", "a list of {id, heading, sql}")
+            raise track_config_error(challenge, "questions", "a list of {id, heading, sql}")
         mistakes = cfg.get("mistakes", {})
         if not isinstance(mistakes, dict):
-            raise _cfg_error(challenge, "mistakes", "a mapping of mistake -> description")
+            raise track_config_error(challenge, "mistakes", "a mapping of mistake -> description")
         for i, item in enumerate(cfg.get("cleaning", [])):
             if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not all(
                     isinstance(item.get(k), list) for k in ("mistakes", "questions")):
-                raise _cfg_error(challenge, f"cleaning[{i}]",
+                raise track_config_error(challenge, f"cleaning[{i}]",
                                  "{id, title, mistakes: [...], questions: [...]}")
 
     @staticmethod
@@ -312,34 +310,7 @@ class NotebookTrack(Track):
         challenge = ctx.challenge
         name = f"{challenge.id}-{challenge.track_config.get('image', 'notebook')}"
         spec = next(s for s in self.image_specs(challenge) if s.name == name)
-        base = ctx.sandbox.ensure_image(spec).tag
-        deps = read_dependencies(ctx.submission.root)
-        title = "Dependencies install"
-        if deps.refused:
-            checks.append(CheckResult.failed(
-                "build.dependencies", f"{len(deps.refused)} requirement line(s) refused: "
-                + "; ".join(deps.refused[:5]), title=title, kind="build",
-                evidence={"refused": list(deps.refused)}))
-        if not deps.requirements:
-            if not deps.refused:
-                checks.append(CheckResult.passed("build.dependencies", "nothing to install "
-                                                 "beyond the track image", title=title,
-                                                 kind="build"))
-            return base
-        try:
-            built = build_dependency_layer(ctx.sandbox, base, f"{challenge.id}-deps", deps)
-        except ImageBuildError as exc:
-            ctx.add_artifact("dependency-install.log", exc.log_tail)
-            checks.append(CheckResult.failed(
-                "build.dependencies", f"installing {deps.source} failed: {exc}", title=title,
-                kind="build", evidence={"pip_output": exc.log_tail[-6000:]}))
-            return None
-        if not deps.refused:
-            checks.append(CheckResult.passed(
-                "build.dependencies", f"{len(deps.requirements)} requirement(s) from "
-                f"{deps.source} installed" + ("" if built.built else " (cached)"),
-                title=title, kind="build"))
-        return built.tag
+        return submission_image(ctx, ctx.sandbox.ensure_image(spec).tag, checks)[0]
 
     def _execute(self, ctx: GradingContext, image: str, notebook: bytes,
                  data: dict[str, bytes], which: str) -> NotebookRun:

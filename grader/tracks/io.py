@@ -27,9 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.challenge import Challenge, Limits
+from grader.challenge import Challenge, Limits, track_config_error
 from grader.checks import CheckResult
-from grader.errors import ChallengeConfigError
 from grader.sandbox.engine import RunResult, RunSpec
 from grader.tracks.base import GradingContext, Track
 
@@ -46,30 +45,26 @@ class _Case:
     limits: dict[str, Any]
 
 
-def _cfg_error(challenge: Challenge, key: str, expected: str) -> ChallengeConfigError:
-    return ChallengeConfigError(
-        f"{challenge.config_file}: key 'track_config.{key}': expected {expected}")
-
 
 def _cases(challenge: Challenge) -> list[_Case]:
     raw = challenge.track_config.get("cases")
     if not isinstance(raw, list) or not raw:
-        raise _cfg_error(challenge, "cases", "a non-empty list of cases")
+        raise track_config_error(challenge, "cases", "a non-empty list of cases")
     cases = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-            raise _cfg_error(challenge, f"cases[{i}].id", "a case id (string)")
+            raise track_config_error(challenge, f"cases[{i}].id", "a case id (string)")
         paths = {}
         for key in ("input", "expected"):
             rel = item.get(key)
             path = (challenge.root / str(rel)).resolve() if isinstance(rel, str) else None
             if path is None or not path.is_file() or not path.is_relative_to(challenge.root):
-                raise _cfg_error(challenge, f"cases[{i}].{key}",
+                raise track_config_error(challenge, f"cases[{i}].{key}",
                                  "a file inside the challenge folder")
             paths[key] = path
         limits = item.get("limits", {})
         if not isinstance(limits, dict) or set(limits) - set(Limits.__dataclass_fields__):
-            raise _cfg_error(challenge, f"cases[{i}].limits", "a mapping of sandbox limits")
+            raise track_config_error(challenge, f"cases[{i}].limits", "a mapping of sandbox limits")
         cases.append(_Case(id=item["id"], title=str(item.get("title", item["id"])),
                            input=paths["input"], expected=paths["expected"],
                            points=float(item.get("points", 1)), limits=limits))
@@ -83,10 +78,10 @@ class IoTrack(Track):
         cfg = challenge.track_config
         image = cfg.get("image", "runtime")
         if image not in challenge.images:
-            raise _cfg_error(challenge, "image",
+            raise track_config_error(challenge, "image",
                              f"one of the challenge images {list(challenge.images)}")
         if cfg.get("compare", "json") not in ("json", "text"):
-            raise _cfg_error(challenge, "compare", "json or text")
+            raise track_config_error(challenge, "compare", "json or text")
         _cases(challenge)
 
     def grade(self, ctx: GradingContext) -> list[CheckResult]:

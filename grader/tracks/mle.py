@@ -35,14 +35,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from grader.analysis.code_facts import quality_checks
-from grader.challenge import Challenge
+from grader.challenge import Challenge, track_config_error
 from grader.checks import CheckResult
-from grader.errors import ChallengeConfigError, ImageBuildError
+from grader.errors import ChallengeConfigError
 from grader.sandbox.engine import RunResult, RunSpec
 from grader.tracks.base import GradingContext, Track
 from grader.tracks.generators import load_generator
 from grader.tracks.own_tests import own_tests
-from grader.tracks.requirements import build_dependency_layer, read_dependencies
+from grader.tracks.requirements import submission_image
 from grader.tracks.serving import PROBE
 
 ARTIFACT_TAR = ".grader/artifact.tar"
@@ -60,10 +60,6 @@ SAFE_FORMATS = re.compile(r"\bskops\b|\bonnx\b|convert_sklearn|to_onnx|\.save_mo
 SAFE_SUFFIXES = (".skops", ".onnx", ".safetensors", ".ubj")
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".sav")
 
-
-def _cfg_error(challenge: Challenge, key: str, expected: str) -> ChallengeConfigError:
-    return ChallengeConfigError(
-        f"{challenge.config_file}: key 'track_config.{key}': expected {expected}")
 
 
 def dataset(challenge: Challenge) -> Any:
@@ -151,16 +147,16 @@ class MleTrack(Track):
         data = cfg.get("data")
         if not isinstance(data, dict) or not (challenge.root / str(data.get("generator", ""))
                                               ).is_file():
-            raise _cfg_error(challenge, "data.generator", "a Python file in the challenge")
+            raise track_config_error(challenge, "data.generator", "a Python file in the challenge")
         if not isinstance(data.get("public_seed"), int):
-            raise _cfg_error(challenge, "data.public_seed", "an integer")
+            raise track_config_error(challenge, "data.public_seed", "an integer")
         for key in ("port", "startup_timeout_seconds", "batch_size", "singles", "big_batch",
                     "huge_batch", "artifact_cap_mb"):
             value = cfg.get(key, 1)
             if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-                raise _cfg_error(challenge, key, "a positive number")
+                raise track_config_error(challenge, key, "a positive number")
         if not isinstance(cfg.get("required_fields", []), list):
-            raise _cfg_error(challenge, "required_fields", "a list of field names")
+            raise track_config_error(challenge, "required_fields", "a list of field names")
 
     # -- grading ----------------------------------------------------------------------------
     def grade(self, ctx: GradingContext) -> list[CheckResult]:
@@ -185,7 +181,8 @@ class MleTrack(Track):
         specs = {s.name: s for s in self.image_specs(challenge)}
         runtime = ctx.sandbox.ensure_image(specs[f"{challenge.id}-runtime"]).tag
         prober = ctx.sandbox.ensure_image(specs[f"{challenge.id}-prober"]).tag
-        image = self._submission_image(ctx, runtime, checks)
+        image = submission_image(ctx, runtime, checks,
+                                 failure_note=" (graded on the track image alone)")[0] or runtime
         ctx.timings["images"] = round(time.monotonic() - t, 3)
 
         t = time.monotonic()
@@ -204,38 +201,6 @@ class MleTrack(Track):
             if c.id != "tests.own.coverage"]
         ctx.timings["own_tests"] = round(time.monotonic() - t, 3)
         return checks
-
-    # -- images -----------------------------------------------------------------------------
-    @staticmethod
-    def _submission_image(ctx: GradingContext, base: str, checks: list[CheckResult]) -> str:
-        deps = read_dependencies(ctx.submission.root)
-        title = "Dependencies install"
-        if deps.refused:
-            checks.append(CheckResult.failed(
-                "build.dependencies", f"{len(deps.refused)} requirement line(s) refused: "
-                + "; ".join(deps.refused[:5]), title=title, kind="build",
-                evidence={"refused": list(deps.refused)}))
-        if not deps.requirements:
-            if not deps.refused:
-                checks.append(CheckResult.passed("build.dependencies", "nothing to install "
-                                                 "beyond the track image", title=title,
-                                                 kind="build"))
-            return base
-        try:
-            built = build_dependency_layer(ctx.sandbox, base, f"{ctx.challenge.id}-deps", deps)
-        except ImageBuildError as exc:
-            ctx.add_artifact("dependency-install.log", exc.log_tail)
-            checks.append(CheckResult.failed(
-                "build.dependencies", f"installing {deps.source} failed (graded on the track "
-                f"image alone): {exc}", title=title, kind="build",
-                evidence={"pip_output": exc.log_tail[-6000:]}))
-            return base
-        if not deps.refused:
-            checks.append(CheckResult.passed(
-                "build.dependencies", f"{len(deps.requirements)} requirement(s) from "
-                f"{deps.source} installed" + ("" if built.built else " (cached)"),
-                title=title, kind="build"))
-        return built.tag
 
     # -- training ---------------------------------------------------------------------------
     def _train(self, ctx: GradingContext, image: str, train_csv: bytes,

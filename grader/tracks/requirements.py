@@ -12,11 +12,16 @@ import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from grader.checks import CheckResult
 from grader.errors import ImageBuildError
 from grader.sandbox.engine import BuildSpec, BuiltImage, Sandbox
+
+if TYPE_CHECKING:
+    from grader.tracks.base import GradingContext
 
 DEPS_DOCKERFILE = """\
 ARG BASE_IMAGE
@@ -82,4 +87,40 @@ def build_dependency_layer(sandbox: Sandbox, base_tag: str, name: str,
         return sandbox.ensure_image(spec)
 
 
-__all__ = ["Dependencies", "ImageBuildError", "build_dependency_layer", "read_dependencies"]
+def submission_image(ctx: GradingContext, base_tag: str, checks: list[CheckResult],
+                     failure_note: str = "") -> tuple[str | None, str]:
+    """`base_tag` plus the submission's dependency layer, appending `build.dependencies` to
+    `checks`. Returns (tag, "") or, when the install failed, (None, why) with pip's output
+    in the check and in the `dependency-install.log` artifact."""
+    deps = read_dependencies(ctx.submission.root)
+    title = "Dependencies install"
+    if deps.refused:
+        checks.append(CheckResult.failed(
+            "build.dependencies", f"{len(deps.refused)} requirement line(s) refused: "
+            + "; ".join(deps.refused[:5]), title=title, kind="build",
+            evidence={"refused": list(deps.refused)}))
+    if not deps.requirements:
+        if not deps.refused:
+            checks.append(CheckResult.passed("build.dependencies", "nothing to install "
+                                             "beyond the track image", title=title,
+                                             kind="build"))
+        return base_tag, ""
+    try:
+        built = build_dependency_layer(ctx.sandbox, base_tag, f"{ctx.challenge.id}-deps", deps)
+    except ImageBuildError as exc:
+        ctx.add_artifact("dependency-install.log", exc.log_tail)
+        checks.append(CheckResult.failed(
+            "build.dependencies", f"installing {deps.source} failed{failure_note}: {exc}",
+            title=title, kind="build", evidence={"pip_output": exc.log_tail[-6000:],
+                                                 "requirements": list(deps.requirements)}))
+        return None, f"the dependencies in {deps.source} could not be installed"
+    if not deps.refused:
+        checks.append(CheckResult.passed(
+            "build.dependencies", f"{len(deps.requirements)} requirement(s) from "
+            f"{deps.source} installed" + ("" if built.built else " (cached)"),
+            title=title, kind="build"))
+    return built.tag, ""
+
+
+__all__ = ["Dependencies", "ImageBuildError", "build_dependency_layer", "read_dependencies",
+           "submission_image"]
