@@ -32,7 +32,7 @@ def grade_once(solution: Path) -> dict[str, float]:
         wall = time.perf_counter() - started
     timings = dict(outcome.report.timings)
     timings["wall"] = wall
-    timings["percent"] = outcome.report.total["percent"]
+    timings["percent"] = outcome.report.total.percent
     return timings
 
 

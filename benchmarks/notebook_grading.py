@@ -22,7 +22,7 @@ from pathlib import Path
 
 from grader.challenge import load_challenge
 from grader.pipeline import Grader
-from grader.tracks.datascience import generate
+from grader.tracks.notebook.track import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".bench" / "notebook-venv"
@@ -63,7 +63,7 @@ def grade_once(solution: Path) -> tuple[float, float, float]:
         outcome = Grader(out_dir=Path(out), challenge=challenge).grade(solution)
         wall = time.perf_counter() - started
     return wall, float(outcome.report.timings.get("public_run", 0)), float(
-        outcome.report.total["percent"])
+        outcome.report.total.percent)
 
 
 def main() -> None:
@@ -73,7 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     solution = ROOT / "challenges" / "datascience" / "solutions" / args.solution
     challenge = load_challenge(ROOT / "challenges" / "datascience")
-    data, _ = generate(challenge, challenge.track_config["data"]["public_seed"])
+    data, _ = generate(challenge.config, challenge.config.data.public_seed)
 
     python = native_python()
     native_once(python, solution / "analysis.ipynb", data)  # warm the page cache

@@ -16,10 +16,10 @@ import time
 import uuid
 from pathlib import Path
 
-from grader.challenge import Limits
 from grader.sandbox.client import connect
 from grader.sandbox.docker_engine import DockerSandbox
 from grader.sandbox.engine import BuildSpec, RunSpec
+from grader.sandbox.limits import Limits
 from grader.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -44,19 +44,19 @@ def _rows(reports: list[tuple[Report, Path]]) -> tuple[list[str], list[list[str]
     criteria: list[str] = []
     for report, _ in reports:
         for c in report.criteria:
-            if c["status"] != "pending" and c["title"] not in criteria:
-                criteria.append(c["title"])
-    ranked = sorted(reports, key=lambda r: (-float(r[0].total.get("percent") or 0),
-                                            str(r[0].submission.get("id"))))
+            if c.status != "pending" and c.title not in criteria:
+                criteria.append(c.title)
+    ranked = sorted(reports, key=lambda r: (-float(r[0].total.percent), r[0].submission.id))
     rows = []
     for rank, (report, folder) in enumerate(ranked, 1):
-        points = {c["title"]: c["points"] for c in report.criteria}
-        review = report.review or {}
-        rows.append([str(rank), str(report.submission.get("candidate") or ""),
-                     str(report.submission.get("id", "")), str(report.challenge.get("id", "")),
-                     report.status, str(report.total.get("percent", 0)),
-                     str(report.total.get("points", 0)), str(report.total.get("max_points", 0)),
-                     str(review.get("green_flags", "")), str(review.get("red_flags", "")),
+        points = {c.title: c.points for c in report.criteria}
+        review = report.review
+        rows.append([str(rank), report.submission.candidate or "", report.submission.id,
+                     report.challenge.id if report.challenge else "",
+                     report.status, str(report.total.percent), str(report.total.points),
+                     str(report.total.max_points),
+                     str(review.green_flags) if review else "",
+                     str(review.red_flags) if review else "",
                      *[str(points.get(t, "")) for t in criteria],
                      f"{folder.name}/report.html"])
     header = ["rank", "candidate", "submission", "challenge", "status", "percent", "points",

@@ -18,50 +18,36 @@ Schema (docs/challenge-yaml.md has the long form):
     rubric:
       - {id: correctness, title: Correct output, points: 60, checks: ["case.*"]}
       - {id: explain, title: Explain-your-code call, points: 10, manual: true}
-    track_config: {...}         # free-form; validated by the track
+    track_config: {...}         # the track's typed configuration (its config class)
+
+The track named by `track` is looked up in the registry (grader/registry.py) and its config
+dataclass loads `track_config` here, once (grader/typed.py: wrong types and unknown keys are
+refused with the key named). The track also says which images it runs (each must be declared
+under `images`) and which check ids it can produce (a rubric pattern that matches none of them
+is refused: a typo would otherwise score 0 silently).
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from grader import typed
 from grader.errors import ChallengeConfigError
+from grader.intake.limits import IntakeLimits
+from grader.registry import get_track, known_tracks
+from grader.sandbox.engine import BuildSpec
+from grader.sandbox.limits import Limits
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 CHALLENGE_FILE = "challenge.yaml"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits of one sandboxed container run."""
-
-    memory_mb: int = 512
-    cpus: float = 1.0
-    pids: int = 128
-    timeout_seconds: float = 60.0
-    output_kb: int = 256
-    tmpfs_mb: int = 64
-
-    def merged(self, **overrides: Any) -> Limits:
-        values = {**self.__dict__, **{k: v for k, v in overrides.items() if v is not None}}
-        return Limits(**values)
-
-
-@dataclass(frozen=True)
-class IntakeLimits:
-    """Caps applied when a submission is unpacked."""
-
-    max_archive_mb: float = 100.0
-    max_total_mb: float = 50.0
-    max_files: int = 2000
-    max_ratio: float = 100.0
-    max_entries: int = 20000  # including ignored entries (.git, venvs, ...)
 
 
 @dataclass(frozen=True)
@@ -101,13 +87,25 @@ class Challenge:
     limits: Limits
     intake: IntakeLimits
     rubric: tuple[Criterion, ...]
-    track_config: dict[str, Any] = field(default_factory=dict)
+    #: The track's typed configuration: an instance of the track's `config_class`, loaded from
+    #: `track_config` (its dataclass defaults are the only defaults).
+    config: Any = None
     version: str = "1"
     description: str = ""
 
     @property
     def config_file(self) -> Path:
         return self.root / CHALLENGE_FILE
+
+    def image_spec(self, role: str) -> BuildSpec:
+        """The build of image `role` (a key of `images:`), tagged `<challenge id>-<role>`."""
+        spec = self.images[role]
+        return BuildSpec(name=f"{self.id}-{role}", dockerfile=spec.dockerfile,
+                         context=spec.context)
+
+    def image_specs(self) -> list[BuildSpec]:
+        """Every image the challenge declares (built by `grader images build`)."""
+        return [self.image_spec(role) for role in self.images]
 
 
 class _Reader:
@@ -260,8 +258,24 @@ TOP_LEVEL_KEYS = {"id", "track", "title", "version", "description", "time_budget
                   "images", "limits", "intake", "rubric", "track_config"}
 
 
-def load_challenge(path: Path | str) -> Challenge:
-    """Load and validate a challenge from its folder (or its challenge.yaml)."""
+def _merge(base: Any, overrides: Mapping[str, Any]) -> Any:
+    """`base` (YAML data) with `overrides` merged in, nested mappings key by key."""
+    if not isinstance(base, dict):
+        return dict(overrides)
+    merged = dict(base)
+    for key, value in overrides.items():
+        merged[key] = (_merge(merged.get(key), value) if isinstance(value, Mapping)
+                       and isinstance(merged.get(key), dict) else value)
+    return merged
+
+
+def load_challenge(path: Path | str, overrides: Mapping[str, Any] | None = None) -> Challenge:
+    """Load and validate a challenge from its folder (or its challenge.yaml).
+
+    overrides: values merged into the YAML before validation (nested mappings key by key),
+    e.g. `{"track_config": {"train_timeout_seconds": 10}}`; the tests use it to run
+    production challenges with short timeouts. They are validated like the file itself.
+    """
     path = Path(path)
     root = path.parent if path.name == CHALLENGE_FILE else path
     file = root / CHALLENGE_FILE
@@ -272,29 +286,59 @@ def load_challenge(path: Path | str) -> Challenge:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ChallengeConfigError(f"{file}: is not valid YAML: {exc}") from None
+    if overrides:
+        data = _merge(data, overrides)
     r = _Reader(file, data)
     r.unknown_keys(TOP_LEVEL_KEYS)
-    from grader.tracks import known_tracks  # late import: tracks import this module
-
+    challenge_id = r.get("id", str, "an id matching [a-z0-9][a-z0-9_-]*",
+                         check=ID_PATTERN.match)
+    title = r.get("title", str, "a short title")
     tracks = known_tracks()
-    track = r.get("track", str, f"one of {', '.join(sorted(tracks))}",
-                  check=lambda v: v in tracks)
-    track_config = r.get("track_config", dict, "a mapping", {})
-    return Challenge(
-        id=r.get("id", str, "an id matching [a-z0-9][a-z0-9_-]*", check=ID_PATTERN.match),
-        track=track,
-        title=r.get("title", str, "a short title"),
-        root=root.resolve(),
-        version=str(r.get("version", (str, int), "a version string", "1")),
-        description=r.get("description", str, "a string", ""),
-        time_budget_minutes=r.get("time_budget_minutes", int, "a positive integer (minutes)",
-                                  120, _positive),
-        images=_load_images(r.child("images", None), root.resolve()),
-        limits=_load_limits(r.child("limits", None)),
-        intake=_load_intake(r.child("intake", None)),
-        rubric=_load_rubric(file, data.get("rubric")),
-        track_config=track_config,
-    )
+    track_name = r.get("track", str, f"one of {', '.join(sorted(tracks))}",
+                       check=lambda v: v in tracks)
+    version = str(r.get("version", (str, int), "a version string", "1"))
+    description = r.get("description", str, "a string", "")
+    budget = r.get("time_budget_minutes", int, "a positive integer (minutes)", 120, _positive)
+    images = _load_images(r.child("images", None), root.resolve())
+    limits = _load_limits(r.child("limits", None))
+    intake = _load_intake(r.child("intake", None))
+    rubric = _load_rubric(file, data.get("rubric"))
+    raw_config = r.get("track_config", dict, "a mapping", {})
+    track = get_track(track_name)
+    config = load_track_config(file, track.config_class, raw_config, root.resolve())
+    for role in track.images(config):
+        if role not in images:
+            raise ChallengeConfigError(
+                f"{file}: key 'images.{role}': expected the {track_name} track's "
+                f"'{role}' image (a Dockerfile)")
+    _check_rubric_matches(file, rubric, [*track.check_ids(config), *track.shared_static])
+    return Challenge(id=challenge_id, track=track_name, title=title, root=root.resolve(),
+                     version=version, description=description, time_budget_minutes=budget,
+                     images=images, limits=limits, intake=intake, rubric=rubric,
+                     config=config)
+
+
+def load_track_config(file: Path, config_class: type, raw: Any, root: Path) -> Any:
+    """`track_config` as an instance of the track's config class; ChallengeConfigError naming
+    the file and the key otherwise."""
+    try:
+        return typed.load(config_class, raw, context=typed.Context(root=root))
+    except typed.ShapeError as exc:
+        raise ChallengeConfigError(f"{file}: {exc.within('track_config').describe()}") from None
+
+
+def _check_rubric_matches(file: Path, rubric: Iterable[Criterion],
+                          check_ids: list[str]) -> None:
+    """Every rubric pattern must match a check the track can produce (or a family of them:
+    a declared `answer.q1.*` covers the pattern `answer.q1.value`)."""
+    for i, criterion in enumerate(rubric):
+        for pattern in criterion.checks:
+            if not any(fnmatchcase(known, pattern) or fnmatchcase(pattern, known)
+                       for known in check_ids):
+                raise ChallengeConfigError(
+                    f"{file}: key 'rubric[{i}].checks': the pattern '{pattern}' matches no "
+                    "check this track produces (known: "
+                    f"{', '.join(sorted(set(check_ids))[:30])})")
 
 
 def track_config_error(challenge: Challenge, key: str, expected: str) -> ChallengeConfigError:

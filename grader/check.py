@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from grader.challenge import IntakeLimits
 from grader.errors import InputRejected
 from grader.intake import open_submission
 from grader.kit import KIT_MANIFEST
+from grader.pipeline import intake_limits_for
 
 CHECK_TIMEOUT = 300
 _PLACEHOLDER_NAMES = {"your name", "your.name@example.com", ""}
@@ -64,7 +64,7 @@ def check_folder(folder: Path) -> list[Line]:
     workdir = Path(tempfile.mkdtemp(prefix="grader-check-"))
     try:
         try:
-            sub = open_submission(folder, workdir, IntakeLimits())
+            sub = open_submission(folder, workdir, intake_limits_for(folder))
         except InputRejected as exc:
             return [*lines, Line("fail", f"the grader would refuse this submission "
                                          f"[{exc.rule}]: {exc}")]

@@ -7,8 +7,11 @@ JSON-serialisable and already truncated to a reasonable size by whoever made it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
+
+from grader import typed
+from grader.typed import spec
 
 Status = Literal["passed", "failed", "error", "skipped"]
 STATUSES: tuple[Status, ...] = ("passed", "failed", "error", "skipped")
@@ -26,12 +29,18 @@ class CheckResult:
 
     id: str
     status: Status
-    points: float
-    max_points: float = 1.0
+    points: float = spec(schema={"minimum": 0})
+    max_points: float = spec(1.0, schema={"minimum": 0})
     title: str = ""
     message: str = ""
     kind: Kind = "runtime"
-    evidence: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, Any] = spec(default_factory=dict,
+                                    doc="what the check saw (a run's outcome, HTTP exchanges, "
+                                        "expected vs got, ...), already capped")
+    #: Key figures the reviewer should see first (label -> value), e.g.
+    #: {"ROC AUC (holdout)": 0.83}; renderings show them above the criteria. Optional (1.2).
+    figures: dict[str, float | str] = spec(default_factory=dict,
+                                           doc="key figures, label -> value (1.2)")
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -63,10 +72,9 @@ class CheckResult:
                    message=message, **kw)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data: dict[str, Any] = typed.dump(self)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CheckResult:
-        return cls(**{k: data[k] for k in (
-            "id", "status", "points", "max_points", "title", "message", "kind", "evidence",
-        ) if k in data})
+        return typed.load(cls, data, context=typed.Context(extra="ignore"))

@@ -86,16 +86,16 @@ def cli() -> None:
 # -- run ------------------------------------------------------------------------------------
 def _outcome_line(outcome: GradeOutcome) -> str:
     report = outcome.report
-    sub = report.submission.get("id")
+    sub = report.submission.id
     if report.status == "rejected":
-        why = report.messages[0]["text"] if report.messages else "rejected"
+        why = report.messages[0].text if report.messages else "rejected"
         return f"REJECTED {sub}: {why}  -> {outcome.report_dir / 'report.md'}"
     total = report.total
-    pending = total.get("pending_max_points") or 0
+    pending = total.pending_max_points
     extra = f" (+{pending:g} pending manual)" if pending else ""
     tag = "ERROR" if report.status == "error" else "graded"
-    return (f"{tag} {sub}: {total['points']:g} / {total['max_points']:g} points "
-            f"({total['percent']:g}%){extra}  -> {outcome.report_dir / 'report.md'}")
+    return (f"{tag} {sub}: {total.points:g} / {total.max_points:g} points "
+            f"({total.percent:g}%){extra}  -> {outcome.report_dir / 'report.md'}")
 
 
 @cli.command("run", context_settings=_CONTEXT)
@@ -123,10 +123,6 @@ def run_cmd(paths: tuple[Path, ...], challenge_ref: str | None, out_dir: Path,
     3 the environment is not usable, 1 internal error.
     """
     challenge: Challenge | None = find_challenge(challenge_ref) if challenge_ref else None
-    if challenge is not None:
-        from grader.tracks import get_track
-
-        get_track(challenge.track).validate(challenge)
     grader = Grader(out_dir=out_dir, challenge=challenge, settings=Settings.from_env())
     batch = expand_paths(list(paths))
     if not batch:
@@ -163,8 +159,8 @@ def _similar_pairs(outcomes: list[GradeOutcome], store: Any) -> list[dict[str, A
     by_challenge: dict[str, dict[str, Any]] = {}
     for o in outcomes:
         if o.report.status == "graded" and o.fingerprints:
-            by_challenge.setdefault(str(o.report.challenge.get("id")), {})[
-                str(o.report.submission["id"])] = o.fingerprints
+            challenge_id = o.report.challenge.id if o.report.challenge else ""
+            by_challenge.setdefault(challenge_id, {})[o.report.submission.id] = o.fingerprints
     for challenge_id, prints in by_challenge.items():
         cohort = list(prints)
         earlier = store.fingerprints(challenge_id) if store is not None else {}
@@ -319,7 +315,6 @@ def images_build_cmd(challenge_refs: tuple[str, ...]) -> None:
     """
     from grader.sandbox.client import connect
     from grader.sandbox.docker_engine import DockerSandbox
-    from grader.tracks import get_track
 
     challenges = [find_challenge(r) for r in challenge_refs] or _all_challenges()
     client = connect()
@@ -327,7 +322,7 @@ def images_build_cmd(challenge_refs: tuple[str, ...]) -> None:
         base = sandbox.base_layer()
         click.echo(f"{'built ' if base.built else 'cached'} {base.tag}  ({base.seconds:.1f} s)")
         for challenge in challenges:
-            for spec in get_track(challenge.track).image_specs(challenge):
+            for spec in challenge.image_specs():
                 built = sandbox.ensure_image(spec)
                 click.echo(f"{'built ' if built.built else 'cached'} {built.tag}  "
                            f"({built.seconds:.1f} s)")
@@ -358,11 +353,9 @@ def validate_cmd(challenge_ref: str, solutions: tuple[str, ...], out_dir: Path |
     """
     import tempfile
 
-    from grader.tracks import get_track
     from grader.validate import SolutionResult, validate_challenge
 
     challenge = find_challenge(challenge_ref)
-    get_track(challenge.track).validate(challenge)
     with tempfile.TemporaryDirectory(prefix="grader-validate-") as tmp:
         grader = Grader(out_dir=out_dir or Path(tmp), challenge=challenge,
                         settings=Settings.from_env())
@@ -448,10 +441,7 @@ def regrade_cmd(challenge_ref: str, out_dir: Path) -> None:
     Example:
       grader regrade backend --out reports-v2/
     """
-    from grader.tracks import get_track
-
     challenge = find_challenge(challenge_ref)
-    get_track(challenge.track).validate(challenge)
     store = _store()
     entries = [e for e in store.entries(challenge.id) if e.source_zip is not None]
     grader = Grader(out_dir=out_dir, challenge=challenge, settings=Settings.from_env(),
@@ -460,7 +450,7 @@ def regrade_cmd(challenge_ref: str, out_dir: Path) -> None:
     for entry in entries:
         outcome = grader.grade(entry.source_zip)
         codes.append(outcome.exit_code)
-        click.echo(f"{entry.id}: {entry.percent:g}% -> {outcome.report.total.get('percent')}%")
+        click.echo(f"{entry.id}: {entry.percent:g}% -> {outcome.report.total.percent}%")
     click.echo(f"regraded {len(entries)} submission(s) of {challenge.id}")
     sys.exit(_batch_exit_code(codes))
 

@@ -13,7 +13,6 @@ from grader.sandbox.client import connect
 from grader.sandbox.engine import BuildSpec
 from grader.sandbox.lifecycle import leftovers
 from grader.settings import OFFLINE_BASE_IMAGE, Settings
-from grader.tracks import get_track
 
 
 def run_doctor(echo: Callable[[str], None]) -> bool:
@@ -72,7 +71,7 @@ def run_doctor(echo: Callable[[str], None]) -> bool:
             echo(f"ok   challenge {challenge.id} ({challenge.track}) in {sub}")
             if base_tag is None:
                 continue
-            for spec in get_track(challenge.track).image_specs(challenge):
+            for spec in challenge.image_specs():
                 full = BuildSpec(name=spec.name, dockerfile=spec.dockerfile,
                                  context=spec.context,
                                  build_args={"BASE_IMAGE": base_tag, **spec.build_args})

@@ -9,7 +9,6 @@ submission are removed on every path, Ctrl-C included.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 import os
@@ -28,7 +27,7 @@ import docker
 
 from grader import __version__
 from grader.analysis import python_facts, static_checks
-from grader.challenge import Challenge, IntakeLimits, find_challenge
+from grader.challenge import Challenge, find_challenge
 from grader.checks import CheckResult
 from grader.errors import (
     EXIT_INTERNAL,
@@ -39,10 +38,25 @@ from grader.errors import (
     ImageBuildError,
     InputRejected,
 )
-from grader.intake import Submission, open_submission, rejected_submission_id, source_fingerprint
+from grader.intake import (
+    Submission,
+    open_submission,
+    peek_challenge_id,
+    rejected_submission_id,
+    source_fingerprint,
+)
+from grader.intake.limits import IntakeLimits
 from grader.kit import KIT_MANIFEST, starter_digests
+from grader.registry import get_track
 from grader.report import Report, rejected_report, render_html, render_markdown
-from grader.report.model import SCHEMA_VERSION
+from grader.report.model import (
+    SCHEMA_VERSION,
+    ChallengeInfo,
+    Environment,
+    Review,
+    SubmissionInfo,
+    now,
+)
 from grader.review import build_review
 from grader.rubric import score
 from grader.sandbox.client import connect
@@ -50,7 +64,7 @@ from grader.sandbox.docker_engine import DockerSandbox
 from grader.settings import Settings
 from grader.similarity import fingerprints
 from grader.store import Store, default_store_path
-from grader.tracks import GradingContext, get_track
+from grader.tracks.base import GradingContext, Track
 
 log = logging.getLogger(__name__)
 
@@ -92,10 +106,6 @@ def write_report(report: Report, report_dir: Path) -> None:
         os.replace(tmp, report_dir / name)
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-
-
 class Grader:
     """Grades submissions into `out_dir/<submission-id>/`. One instance may grade many."""
 
@@ -113,41 +123,41 @@ class Grader:
 
     # -- environment facts ------------------------------------------------------------------
     def _environment(self, client: docker.DockerClient | None,
-                     images: dict[str, str] | None = None) -> dict[str, object]:
+                     images: dict[str, str] | None = None,
+                     built: list[str] | None = None,
+                     base_image: str | None = None) -> Environment:
         docker_version = None
         if client is not None:
             try:
                 docker_version = client.version().get("Version")
             except Exception:
                 docker_version = None
-        return {"grader_version": __version__, "python": platform.python_version(),
-                "docker_version": docker_version, "base_image": self.settings.base_image,
-                "images": dict(images or {})}
+        return Environment(grader_version=__version__, python=platform.python_version(),
+                           docker_version=docker_version,
+                           base_image=base_image or self.settings.base_image,
+                           images=dict(images or {}), images_built=list(built or []))
 
     def _rejected(self, path: Path, exc: InputRejected, started: float,
                   submission: Submission | None = None,
                   challenge: Challenge | None = None) -> GradeOutcome:
         if submission is not None:
-            sub = {"id": submission.id, "sha256": submission.sha256,
-                   "candidate": submission.manifest.candidate, "source": str(path),
-                   "files": len(submission.files), "total_bytes": submission.total_bytes,
-                   "framework": submission.manifest.framework,
-                   "ignored": list(submission.ignored)}
+            sub = _submission_info(submission, path)
         else:
-            sub = {"id": rejected_submission_id(path), "sha256": source_fingerprint(path),
-                   "candidate": None, "source": str(path), "files": 0, "total_bytes": 0,
-                   "framework": None, "ignored": []}
+            sub = SubmissionInfo(id=rejected_submission_id(path),
+                                 sha256=source_fingerprint(path), candidate=None,
+                                 source=str(path), files=0, total_bytes=0, framework=None,
+                                 ignored=[])
         report = rejected_report(
-            sub, str(exc), exc.rule, challenge=_challenge_dict(challenge),
+            sub, str(exc), exc.rule, challenge=_challenge_info(challenge),
             timings={"total": round(time.monotonic() - started, 3)},
             environment=self._environment(None))
-        report_dir = self.out_dir / sub["id"]
+        report_dir = self.out_dir / sub.id
         write_report(report, report_dir)
         if self.store is not None:
             try:
                 self.store.record(report, report_dir)
             except (OSError, sqlite3.Error) as exc:
-                log.warning("grader: the local store could not record %s: %s", sub["id"], exc)
+                log.warning("grader: the local store could not record %s: %s", sub.id, exc)
         return GradeOutcome(report, report_dir, EXIT_REJECTED)
 
     # -- the pipeline -----------------------------------------------------------------------
@@ -159,7 +169,7 @@ class Grader:
         try:
             # intake
             t = time.monotonic()
-            limits = self.challenge.intake if self.challenge else IntakeLimits()
+            limits = self.challenge.intake if self.challenge else intake_limits_for(path)
             try:
                 submission = open_submission(path, workdir, limits)
             except InputRejected as exc:
@@ -183,13 +193,13 @@ class Grader:
                     f"is being graded against '{challenge.id}'.", rule="challenge-mismatch"),
                     started, submission, challenge)
             track = get_track(challenge.track)
-            track.validate(challenge)
             return self._grade_valid(path, submission, challenge, track, timings, started)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 
     def _grade_valid(self, path: Path, submission: Submission, challenge: Challenge,
-                     track: object, timings: dict[str, float], started: float) -> GradeOutcome:
+                     track: Track[Any], timings: dict[str, float],
+                     started: float) -> GradeOutcome:
         report_dir = self.out_dir / submission.id
         artifacts_dir = report_dir / ARTIFACTS_DIR
         shutil.rmtree(artifacts_dir, ignore_errors=True)
@@ -198,9 +208,8 @@ class Grader:
         exit_code = EXIT_OK
         own_files = _own_files(submission, challenge)
         client = self.client_factory()
-        images: dict[str, str] = {}
-        environment: dict[str, object] = {}
-        ctx: GradingContext | None = None
+        environment = self._environment(None)
+        ctx: GradingContext[Any] | None = None
         t = time.monotonic()
         try:
             with DockerSandbox(client, self.settings) as sandbox:
@@ -208,7 +217,7 @@ class Grader:
                                      sandbox=sandbox, artifacts_dir=artifacts_dir,
                                      timings=timings, own_files=own_files)
                 try:
-                    checks += track.grade(ctx)  # type: ignore[attr-defined]
+                    checks += track.grade(ctx)
                 except ImageBuildError as exc:
                     raise EnvironmentProblem(
                         f"an image of challenge {challenge.id} failed to build: {exc}\n"
@@ -226,16 +235,15 @@ class Grader:
                         f"grader failed while grading ({type(exc).__name__}: {exc}); this is a "
                         f"bug in grader, not the candidate's doing; traceback in {rel}",
                         title="Grading finished", max_points=0))
-                images = dict(sandbox.images_used)
-                environment = self._environment(client, images)
-                environment["images_built"] = list(sandbox.images_built)
-                environment["base_image"] = sandbox.base_image_name
+                environment = self._environment(client, sandbox.images_used,
+                                                sandbox.images_built, sandbox.base_image_name)
         finally:
             client.close()
         timings["track"] = round(time.monotonic() - t, 3)
 
         t = time.monotonic()
-        checks += static_checks(python_facts(submission.root, own_files))
+        checks += [c for c in static_checks(python_facts(submission.root, own_files))
+                   if c.id in track.shared_static]
         timings["analysis"] = round(time.monotonic() - t, 3)
 
         criteria, total = score(challenge.rubric, checks)
@@ -243,28 +251,17 @@ class Grader:
         try:
             review = build_review(challenge.root, submission.root, own_files, checks)
         except Exception as exc:  # the sheet is a help for the reviewer, never a reason to fail
-            review = {"error": f"the review sheet could not be built: {type(exc).__name__}: "
-                               f"{exc}"[:500]}
+            review = Review(error=f"the review sheet could not be built: {type(exc).__name__}: "
+                                  f"{exc}"[:500])
         timings["review"] = round(time.monotonic() - t, 3)
         timings["total"] = round(time.monotonic() - started, 3)
         report = Report(
-            schema_version=SCHEMA_VERSION, status=status,  # type: ignore[arg-type]
-            submission={"id": submission.id, "sha256": submission.sha256,
-                        "candidate": submission.manifest.candidate, "source": str(path),
-                        "files": len(submission.files), "total_bytes": submission.total_bytes,
-                        "framework": submission.manifest.framework,
-                        "ignored": list(submission.ignored)},
-            challenge=_challenge_dict(challenge),
-            total=total.to_dict(),
-            criteria=[c.to_dict() for c in criteria],
-            checks=[c.to_dict() for c in checks],
-            messages=[],
-            timings=timings,
-            environment=environment,
-            artifacts=dict(ctx.artifacts) if ctx else {},
-            generated_at=_now(),
-            review=review,
-        )
+            schema_version=SCHEMA_VERSION, status=status,
+            submission=_submission_info(submission, path),
+            challenge=_challenge_info(challenge),
+            total=total, criteria=criteria, checks=checks, messages=[], timings=timings,
+            environment=environment, artifacts=dict(ctx.artifacts) if ctx else {},
+            generated_at=now(), review=review)
         write_report(report, report_dir)
         prints: dict[str, list[Any]] = {}
         try:
@@ -275,6 +272,19 @@ class Grader:
         except (OSError, sqlite3.Error) as exc:  # the store is a convenience: warn, go on
             log.warning("grader: the local store could not record %s: %s", submission.id, exc)
         return GradeOutcome(report, report_dir, exit_code, prints)
+
+
+def intake_limits_for(path: Path) -> IntakeLimits:
+    """The intake limits of the challenge a submission names in its submission.yaml (read
+    before the intake, capped: grader.intake.peek), else the defaults; a challenge that cannot
+    be found or loaded is reported by the intake's own steps later."""
+    challenge_id = peek_challenge_id(path)
+    if challenge_id is None:
+        return IntakeLimits()
+    try:
+        return find_challenge(challenge_id, allow_path=False).intake
+    except ChallengeConfigError:
+        return IntakeLimits()
 
 
 def _own_files(submission: Submission, challenge: Challenge) -> tuple[str, ...]:
@@ -288,8 +298,16 @@ def _own_files(submission: Submission, challenge: Challenge) -> tuple[str, ...]:
                  not in starter)
 
 
-def _challenge_dict(challenge: Challenge | None) -> dict[str, object]:
+def _challenge_info(challenge: Challenge | None) -> ChallengeInfo | None:
     if challenge is None:
-        return {}
-    return {"id": challenge.id, "title": challenge.title, "track": challenge.track,
-            "version": challenge.version}
+        return None
+    return ChallengeInfo(id=challenge.id, title=challenge.title, track=challenge.track,
+                         version=challenge.version)
+
+
+def _submission_info(submission: Submission, path: Path) -> SubmissionInfo:
+    return SubmissionInfo(id=submission.id, sha256=submission.sha256,
+                          candidate=submission.manifest.candidate, source=str(path),
+                          files=len(submission.files), total_bytes=submission.total_bytes,
+                          framework=submission.manifest.framework,
+                          ignored=list(submission.ignored))

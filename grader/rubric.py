@@ -10,12 +10,14 @@ elsewhere (a solution without ownership checks must not reach 100% through async
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any, Literal
 
+from grader import typed
 from grader.challenge import Criterion
 from grader.checks import CheckResult
+from grader.typed import spec
 
 CriterionStatus = Literal["scored", "pending", "bonus"]
 
@@ -31,31 +33,33 @@ class CriterionScore:
 
     id: str
     title: str
-    points: float
-    max_points: float
-    status: CriterionStatus
-    checks: list[str]
-    message: str
+    points: float = spec(schema={"minimum": 0})
+    max_points: float = spec(schema={"minimum": 0})
+    status: CriterionStatus = spec()
+    checks: list[str] = spec()
+    message: str = spec()
     description: str = ""
     manual: bool = False
     bonus: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data: dict[str, Any] = typed.dump(self)
+        return data
 
 
 @dataclass
 class Total:
     """The total over `scored` criteria; pending and bonus points are reported beside it."""
 
-    points: float
-    max_points: float
-    percent: float
-    pending_max_points: float
-    bonus_points: float
+    points: float = spec(schema={"minimum": 0})
+    max_points: float = spec(schema={"minimum": 0})
+    percent: float = spec(schema={"minimum": 0, "maximum": 100})
+    pending_max_points: float = spec(0, schema={"minimum": 0})
+    bonus_points: float = spec(0, schema={"minimum": 0})
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data: dict[str, Any] = typed.dump(self)
+        return data
 
 
 def _matches(criterion: Criterion, check_id: str) -> bool:

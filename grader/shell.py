@@ -1,7 +1,7 @@
 """`grader shell`: a shell in the very sandbox the grader uses, to debug one submission.
 
 The submission goes through the same intake; the container is the challenge's main image
-(`track_config.image`, else the first image of challenge.yaml) plus the submission's
+(the first image role its track runs, else the first image of challenge.yaml) plus the submission's
 dependency layer, with the same hardening and limits and no network, the submission's files
 in /work. Interactive shells use `docker exec -it` (the Docker CLI); `-c COMMAND` runs one
 command through the SDK and prints its output. Everything is removed on exit, Ctrl-C included.
@@ -14,21 +14,23 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from grader.challenge import Challenge, IntakeLimits, find_challenge
+from grader.challenge import Challenge, find_challenge
 from grader.errors import EnvironmentProblem, ImageBuildError, InputRejected
 from grader.intake import open_submission
+from grader.pipeline import intake_limits_for
+from grader.registry import get_track
 from grader.sandbox.client import connect
 from grader.sandbox.docker_engine import DockerSandbox
 from grader.sandbox.engine import RunSpec
 from grader.settings import Settings
-from grader.tracks import get_track
-from grader.tracks.requirements import build_dependency_layer, read_dependencies
+from grader.tracks.steps.dependencies import build_dependency_layer, read_dependencies
 
 
 def main_image_name(challenge: Challenge) -> str:
-    name = challenge.track_config.get("image")
-    if isinstance(name, str) and name in challenge.images:
-        return name
+    """The image the candidate's code runs in: the track's first image role."""
+    roles = get_track(challenge.track).images(challenge.config)
+    if roles:
+        return roles[0]
     if not challenge.images:
         raise EnvironmentProblem(f"challenge {challenge.id} declares no image to open a "
                                  "shell in", fix="add an image to its challenge.yaml")
@@ -40,12 +42,9 @@ def open_shell(path: Path, challenge: Challenge | None, settings: Settings,
     workdir = Path(tempfile.mkdtemp(prefix="grader-shell-"))
     try:
         submission = open_submission(path, workdir,
-                                     challenge.intake if challenge else IntakeLimits())
+                                     challenge.intake if challenge else intake_limits_for(path))
         challenge = challenge or find_challenge(submission.manifest.challenge, allow_path=False)
-        track = get_track(challenge.track)
-        track.validate(challenge)
-        wanted = f"{challenge.id}-{main_image_name(challenge)}"
-        spec = next(s for s in track.image_specs(challenge) if s.name == wanted)
+        spec = challenge.image_spec(main_image_name(challenge))
         with DockerSandbox(connect(), settings) as sandbox:
             image = sandbox.ensure_image(spec).tag
             deps = read_dependencies(submission.root)

@@ -74,7 +74,7 @@ class Store:
     def record(self, report: Report, report_dir: Path, root: Path | None = None,
                files: tuple[str, ...] = (), fingerprints: dict[str, Any] | None = None) -> None:
         """Keep a graded (or rejected) submission; its files when `root` is given."""
-        sub_id = str(report.submission.get("id"))
+        sub_id = report.submission.id
         if root is not None and files:
             self.sources.mkdir(parents=True, exist_ok=True)
             tmp = self.sources / f".{sub_id}.zip.tmp"
@@ -85,12 +85,12 @@ class Store:
         with self._db() as db:
             db.execute(
                 "INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (sub_id, str(report.challenge.get("id", "")),
-                 str(report.submission.get("candidate") or ""), report.status,
-                 float(report.total.get("percent") or 0), float(report.total.get("points") or 0),
-                 float(report.total.get("max_points") or 0), report.generated_at,
-                 str(report.submission.get("source", "")), str(report_dir),
-                 str(report.submission.get("sha256", "")), report.to_json(),
+                (sub_id, report.challenge.id if report.challenge else "",
+                 report.submission.candidate or "", report.status,
+                 float(report.total.percent), float(report.total.points),
+                 float(report.total.max_points), report.generated_at,
+                 report.submission.source, str(report_dir),
+                 report.submission.sha256, report.to_json(),
                  json.dumps(fingerprints or {})))
 
     def _entry(self, row: tuple[Any, ...]) -> Entry:

@@ -72,29 +72,28 @@ def check_report(report: Report, expect: dict[str, Any],
     if report.status != "graded":
         problems.append(f"status {report.status}, expected graded")
     low, high = expect["percent"]
-    percent = report.total.get("percent", 0)
+    percent = report.total.percent
     if not low <= percent <= high:
         problems.append(f"scored {percent}%, expected {low}-{high}%")
-    checks = {c["id"]: c for c in report.checks}
+    checks = report.check_map
     for status, key in (("passed", "passes"), ("failed", "fails"), ("skipped", "skipped")):
         for check_id in expect.get(key, []):
             if check_id not in checks:
                 problems.append(f"{check_id} is missing from the report")
-            elif checks[check_id]["status"] != status:
-                problems.append(f"{check_id} {checks[check_id]['status']}, expected {status}: "
-                                f"{checks[check_id].get('message', '')[:200]}")
+            elif checks[check_id].status != status:
+                problems.append(f"{check_id} {checks[check_id].status}, expected {status}: "
+                                f"{checks[check_id].message[:200]}")
     for check_id, words in (expect.get("messages") or {}).items():
-        message = checks.get(check_id, {}).get("message", "")
+        message = checks[check_id].message if check_id in checks else ""
         if words not in message:
             problems.append(f"{check_id}: message lacks {words!r}: {message[:200]!r}")
     if expect.get("same_http_as") and other is not None:
         theirs = other(expect["same_http_as"])
-        mine_http = {c["id"]: c["status"] for c in report.checks if c["id"].startswith("http.")}
-        their_http = {c["id"]: c["status"] for c in theirs.checks
-                      if c["id"].startswith("http.")}
+        mine_http = {c.id: c.status for c in report.checks if c.id.startswith("http.")}
+        their_http = {c.id: c.status for c in theirs.checks if c.id.startswith("http.")}
         if mine_http != their_http:
             problems.append(f"HTTP results differ from {expect['same_http_as']}")
-        if report.total["points"] > theirs.total["points"]:
+        if report.total.points > theirs.total.points:
             problems.append(f"scored more than {expect['same_http_as']}")
     return problems
 
@@ -129,7 +128,7 @@ def validate_challenge(challenge: Challenge, grade: Callable[[Path], tuple[Repor
             continue
         report, folder = graded(name)
         result = SolutionResult(name, tuple(expect["percent"]),  # type: ignore[arg-type]
-                                report.total.get("percent"), report_dir=folder)
+                                report.total.percent, report_dir=folder)
         result.problems = check_report(report, expect, lambda n: graded(n)[0])
         results.append(result)
         if progress:

@@ -1,5 +1,7 @@
 """Code-quality facts every track can use, read on the host without running the code:
-ruff findings by rule (ruff only parses), committed secrets, and Python-2-isms."""
+ruff findings by rule (ruff only parses), committed secrets, Python-2-isms, lines of code, and
+`findings_check` to turn a list of findings into a check. The checks built from them for a
+track's own files are in grader/tracks/steps/static.py."""
 
 from __future__ import annotations
 
@@ -96,7 +98,7 @@ def ruff_findings(root: Path, files: tuple[str, ...] | list[str] | None = None
     return counts, first, None
 
 
-def _python_lines(root: Path, files: tuple[str, ...] | list[str]) -> int:
+def python_lines(root: Path, files: tuple[str, ...] | list[str]) -> int:
     total = 0
     for rel in files:
         if rel.endswith(".py") and (root / rel).stat().st_size < 1024 * 1024:
@@ -113,31 +115,3 @@ def findings_check(check_id: str, title: str, findings: list[dict[str, object]],
     where = "; ".join(f"{f[what_key]} at {f['file']}:{f['line']}" for f in findings[:5])
     return CheckResult.failed(check_id, f"{len(findings)} {found}: {where}", title=title,
                               kind="static", evidence={"findings": findings})
-
-
-def quality_checks(root: Path, files: tuple[str, ...] | list[str]) -> list[CheckResult]:
-    """static.lint, static.no-secrets, static.modern-python."""
-    checks: list[CheckResult] = []
-    counts, first, error = ruff_findings(root, files)
-    lines = max(_python_lines(root, files), 1)
-    if error:
-        checks.append(CheckResult.skipped("static.lint", error, title="Lint (ruff)",
-                                          kind="static"))
-    else:
-        total = sum(counts.values())
-        per_100 = 100 * total / lines
-        points = max(0.0, 1.0 - per_100 / 5)  # 5+ findings per 100 lines: no credit
-        by_rule = ", ".join(f"{code} x{n}" for code, n in counts.most_common(8))
-        checks.append(CheckResult(
-            id="static.lint", status="passed" if per_100 <= 1 else "failed", points=points,
-            title="Lint (ruff)", kind="static",
-            message=(f"{total} ruff finding(s) in {lines} lines of Python"
-                     + (f": {by_rule}" if by_rule else "")),
-            evidence={"by_rule": dict(counts.most_common()), "first": first}))
-    checks.append(findings_check(
-        "static.no-secrets", "No secrets committed", find_secrets(root, files), "kind",
-        "secret(s) committed", "no committed secrets found"))
-    checks.append(findings_check(
-        "static.modern-python", "Modern Python", find_py2isms(root, files), "what",
-        "Python-2-ism(s)", "no Python-2-isms"))
-    return checks

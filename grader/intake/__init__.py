@@ -22,15 +22,8 @@ The modules, in the order an intake uses them:
 
 from __future__ import annotations
 
-import sys
-import types
-
-from grader.intake import fingerprint, limits, listing, manifest, names, peek, submission, unpack
 from grader.intake.fingerprint import rejected_submission_id, source_fingerprint
 from grader.intake.limits import DEFAULT_LIMITS, IntakeLimits
-from grader.intake.limits import _check_caps as _check_caps
-from grader.intake.listing import _list_folder as _list_folder
-from grader.intake.listing import _Listing as _Listing
 from grader.intake.manifest import MANIFEST_MAX_BYTES, Manifest
 from grader.intake.names import MANIFEST_FILE
 from grader.intake.peek import peek_challenge_id
@@ -48,25 +41,3 @@ __all__ = [
     "rejected_submission_id",
     "source_fingerprint",
 ]
-
-_MODULES = (names, limits, listing, unpack, manifest, fingerprint, submission, peek)
-_UNSET = object()
-
-
-class _Package(types.ModuleType):
-    """grader.intake used to be a single module, and tests replace its helpers with
-    `monkeypatch.setattr(grader.intake, "_check_caps", ...)`, expecting every caller to see
-    the replacement. So setting a name on the package also rebinds it in each module above
-    that holds the same object under that name (and undoing the patch restores them alike)."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        old = self.__dict__.get(name, _UNSET)
-        super().__setattr__(name, value)
-        if old is _UNSET:
-            return
-        for module in _MODULES:
-            if vars(module).get(name, _UNSET) is old:
-                setattr(module, name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -19,15 +19,15 @@ VISIBILITY = "after_published"  # reviewers publish after the explain-your-code 
 def _weights(report: Report) -> dict[str, float]:
     """points per unit of a check's max_points, from the criterion that scores it."""
     weights: dict[str, float] = {}
-    by_id = {c["id"]: c for c in report.checks}
+    by_id = report.check_map
     for criterion in report.criteria:
-        if criterion.get("status") != "scored":
+        if criterion.status != "scored":
             continue
-        ids = [i for i in criterion.get("checks", []) if i in by_id]
-        available = sum(float(by_id[i]["max_points"]) for i in ids)
+        ids = [i for i in criterion.checks if i in by_id]
+        available = sum(by_id[i].max_points for i in ids)
         for i in ids:
             if available:
-                weights[i] = float(criterion["max_points"]) / available
+                weights[i] = criterion.max_points / available
     return weights
 
 
@@ -35,26 +35,25 @@ def to_gradescope(report: Report) -> dict[str, Any]:
     weights = _weights(report)
     tests = []
     for check in report.checks:
-        weight = weights.get(check["id"])
+        weight = weights.get(check.id)
         if weight is None:
             continue  # reported for information only, not scored
         tests.append({
-            "name": str(check.get("title") or check["id"]),
-            "number": check["id"],
-            "score": round(float(check["points"]) * weight, 4),
-            "max_score": round(float(check["max_points"]) * weight, 4),
-            "status": "passed" if check["status"] == "passed" else "failed",
-            "output": str(check.get("message", ""))[:5000],
+            "name": check.title or check.id,
+            "number": check.id,
+            "score": round(check.points * weight, 4),
+            "max_score": round(check.max_points * weight, 4),
+            "status": "passed" if check.status == "passed" else "failed",
+            "output": check.message[:5000],
             "visibility": VISIBILITY,
         })
     total = report.total
-    pending = total.get("pending_max_points") or 0
-    summary = (f"{report.status}: {total.get('points')} / {total.get('max_points')} points "
-               f"({total.get('percent')}%)" + (f", {pending} pending manual review"
-                                               if pending else ""))
+    pending = total.pending_max_points
+    summary = (f"{report.status}: {total.points} / {total.max_points} points "
+               f"({total.percent}%)" + (f", {pending} pending manual review" if pending else ""))
     if report.status == "rejected" and report.messages:
-        summary = f"rejected: {report.messages[0].get('text', '')}"
-    return {"score": float(total.get("points", 0)),
+        summary = f"rejected: {report.messages[0].text}"
+    return {"score": float(total.points),
             "execution_time": round(float(report.timings.get("total", 0)), 2),
             "output": summary, "visibility": VISIBILITY, "stdout_visibility": "hidden",
             "tests": tests}

@@ -15,14 +15,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from grader.report.figures import key_figures
 from grader.report.model import Report
+from grader.rubric import CriterionScore
 
 TEMPLATES = Path(__file__).with_name("templates")
 _STATUS_ORDER = ("failed", "error", "skipped", "passed")
-# Evidence keys shown up front as "key figures" (metrics, latency, runtime), when present.
-_FIGURES = {"auc": "ROC AUC (holdout)", "baseline_auc": "baseline AUC", "target_auc":
-            "target AUC", "p50_ms": "p50 latency (ms)", "p95_ms": "p95 latency (ms)",
-            "batch_ms": "1,000-record batch (ms)", "mean_abs_change": "leak probe change"}
 _LOGS = ("server.log", "train.log", "dependency-install.log", "grader-error.txt")
 _LOG_TAIL = 20_000
 _NOTEBOOK_CAP = 8 * 1024 * 1024
@@ -78,25 +76,10 @@ def _blocks(evidence: dict[str, Any]) -> list[dict[str, Any]]:
     return ([{"kind": "table", "rows": rows}] if rows else []) + blocks
 
 
-def _key_figures(report: Report) -> list[tuple[str, str]]:
-    figures: dict[str, str] = {}
-    for check in report.checks:
-        evidence = check.get("evidence") or {}
-        for key, label in _FIGURES.items():
-            value = evidence.get(key)
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                figures.setdefault(label, f"{value:.3f}" if abs(value) < 1 else _num(value))
-    seconds = report.timings.get("train_seconds")
-    if isinstance(seconds, int | float):
-        figures["training time (s)"] = _num(seconds)
-    return [(label, figures[label]) for label in [*_FIGURES.values(), "training time (s)"]
-            if label in figures]
-
-
-def _bar_class(criterion: dict[str, Any]) -> str:
-    if not criterion["max_points"] or criterion["status"] == "pending":
+def _bar_class(criterion: CriterionScore) -> str:
+    if not criterion.max_points or criterion.status == "pending":
         return ""
-    share = float(criterion["points"]) / float(criterion["max_points"])
+    share = criterion.points / criterion.max_points
     return "ok" if share >= 0.75 else "warn" if share >= 0.5 else "bad"
 
 
@@ -118,52 +101,54 @@ def render_html(report: Report, report_dir: Path | None = None) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(
         ["html", "j2"], default=True), keep_trailing_newline=True)
     total = report.total
-    checks = sorted(report.checks, key=lambda c: _STATUS_ORDER.index(c["status"])
-                    if c["status"] in _STATUS_ORDER else 9)
-    review = report.review or {}
-    flags = sorted([f for f in review.get("flags") or [] if isinstance(f, dict)],
-                   key=lambda f: f.get("kind") != "red")
+    checks = sorted(report.checks, key=lambda c: _STATUS_ORDER.index(c.status)
+                    if c.status in _STATUS_ORDER else 9)
+    review = report.review
+    flags = sorted(review.flags if review else [], key=lambda f: f.kind != "red")
     notebook = None
     if "executed.html" in report.artifacts:
         notebook = _read_artifact(report_dir, report.artifacts["executed.html"], _NOTEBOOK_CAP)
     logs = [(name, text) for name in _LOGS if name in report.artifacts
             for text in [_read_artifact(report_dir, report.artifacts[name], _LOG_TAIL)] if text]
-    env_rows = [(k, v) for k, v in report.environment.items()
-                if isinstance(v, str | int | float)]
-    env_rows += [(f"image {k}", str(v)[:19]) for k, v in
-                 (report.environment.get("images") or {}).items()]
-    percent = float(total.get("percent", 0) or 0)
+    environment = report.environment
+    env_rows: list[tuple[str, str]] = [
+        (k, str(v)) for k, v in (("grader_version", environment.grader_version),
+                                 ("python", environment.python),
+                                 ("docker_version", environment.docker_version),
+                                 ("base_image", environment.base_image)) if v]
+    env_rows += [(f"image {k}", str(v)[:19]) for k, v in environment.images.items()]
+    percent = float(total.percent)
+    challenge = report.challenge
     return env.get_template("report.html.j2").render(
-        candidate=report.submission.get("candidate", "?"),
-        submission_id=report.submission.get("id", "?"),
-        challenge_title=report.challenge.get("title", report.challenge.get("id", "?")),
-        challenge_id=report.challenge.get("id", "?"),
-        challenge_version=report.challenge.get("version", "?"),
-        track=report.challenge.get("track", "?"), status=report.status,
+        candidate=report.submission.candidate or "?",
+        submission_id=report.submission.id,
+        challenge_title=(challenge.title or challenge.id) if challenge else "?",
+        challenge_id=challenge.id if challenge else "?",
+        challenge_version=challenge.version if challenge else "?",
+        track=challenge.track if challenge else "?", status=report.status,
         generated_at=report.generated_at, percent=_num(percent),
         percent_clamped=max(0.0, min(100.0, percent)),
         grade_class="ok" if percent >= 75 else "warn" if percent >= 50 else "bad",
-        points=_num(total.get("points", 0)),
-        max_points=_num(total.get("max_points", 0)),
-        pending=_num(total.get("pending_max_points") or 0) if total.get(
-            "pending_max_points") else "",
-        bonus=_num(total.get("bonus_points")) if total.get("bonus_points") else "",
+        points=_num(total.points), max_points=_num(total.max_points),
+        pending=_num(total.pending_max_points) if total.pending_max_points else "",
+        bonus=_num(total.bonus_points) if total.bonus_points else "",
         messages=report.messages,
-        criteria=[{**c, "points_text": "pending" if c["status"] == "pending" else _num(
-            c["points"]), "max_text": _num(c["max_points"]),
-            "share": 0 if not c["max_points"] or c["status"] == "pending" else
-            max(0.0, min(100.0, 100 * float(c["points"]) / float(c["max_points"])))}
-            | {"bar_class": _bar_class(c)}
-            for c in report.criteria],
-        flags=flags, green_count=sum(f.get("kind") == "green" for f in flags),
-        red_count=sum(f.get("kind") != "green" for f in flags),
-        questions=[q for q in review.get("questions") or [] if isinstance(q, dict)],
-        checks=[{**c, "title": c.get("title") or "", "points_text": _num(c["points"]),
-                 "max_text": _num(c["max_points"]),
-                 "open": c["status"] in ("failed", "error") and i < 8,  # failures at a glance
-                 "blocks": _blocks(c.get("evidence") or {})} for i, c in enumerate(checks)],
-        failed_count=sum(c["status"] != "passed" for c in checks),
-        notebook=notebook, logs=logs, key_figures=_key_figures(report),
+        criteria=[{"title": c.title, "status": c.status, "message": c.message,
+                   "points_text": "pending" if c.status == "pending" else _num(c.points),
+                   "max_text": _num(c.max_points), "bar_class": _bar_class(c),
+                   "share": 0 if not c.max_points or c.status == "pending" else
+                   max(0.0, min(100.0, 100 * c.points / c.max_points))}
+                  for c in report.criteria],
+        flags=flags, green_count=sum(f.kind == "green" for f in flags),
+        red_count=sum(f.kind != "green" for f in flags),
+        questions=review.questions if review else [],
+        checks=[{"id": c.id, "status": c.status, "message": c.message,
+                 "title": c.title, "points_text": _num(c.points),
+                 "max_text": _num(c.max_points),
+                 "open": c.status in ("failed", "error") and i < 8,  # failures at a glance
+                 "blocks": _blocks(c.evidence)} for i, c in enumerate(checks)],
+        failed_count=sum(c.status != "passed" for c in checks),
+        notebook=notebook, logs=logs, key_figures=key_figures(report),
         timings=[(k, f"{float(v):.2f}") for k, v in report.timings.items()],
         environment=env_rows, artifacts=list(report.artifacts.items()),
-        grader_version=report.environment.get("grader_version", ""))
+        grader_version=environment.grader_version)

@@ -9,7 +9,8 @@ import json
 import re
 from typing import Any
 
-from grader.report.model import Report
+from grader.report.figures import key_figures
+from grader.report.model import Message, Report
 
 _BLOCK_CAP = 4000
 _STATUS_ORDER = ("failed", "error", "skipped", "passed")
@@ -83,21 +84,20 @@ def _evidence(evidence: dict[str, Any], indent: str = "") -> list[str]:
     return lines
 
 
-def _message_line(message: dict[str, Any]) -> str:
-    rule = f" (rule {_span(message['rule'])})" if message.get("rule") else ""
-    return f"- {message.get('level', 'info')}: {message.get('text', '')}{rule}"
+def _message_line(message: Message) -> str:
+    rule = f" (rule {_span(message.rule)})" if message.rule else ""
+    return f"- {message.level}: {message.text}{rule}"
 
 
 def _header(report: Report) -> list[str]:
     sub, chal = report.submission, report.challenge
-    who = sub.get("candidate") or sub.get("id") or "submission"
-    what = chal.get("title") or chal.get("id") or "unknown challenge"
+    who = sub.candidate or sub.id or "submission"
+    what = (chal.title or chal.id) if chal else "unknown challenge"
     out = [f"# {who}: {what}", ""]
-    out.append(f"- submission: {_span(sub.get('id'))} (sha256 "
-               f"{_span(str(sub.get('sha256') or '')[:16])}) from {_span(sub.get('source'))}")
+    out.append(f"- submission: {_span(sub.id)} (sha256 {_span(sub.sha256[:16])}) from "
+               f"{_span(sub.source)}")
     if chal:
-        out.append(f"- challenge: {_span(chal.get('id'))} v{chal.get('version')} "
-                   f"({chal.get('track')} track)")
+        out.append(f"- challenge: {_span(chal.id)} v{chal.version} ({chal.track} track)")
     out += [f"- status: **{report.status}**", ""]
     return out
 
@@ -105,23 +105,32 @@ def _header(report: Report) -> list[str]:
 def _summary(report: Report) -> list[str]:
     total = report.total
     if report.status == "rejected":
-        first = report.messages[0] if report.messages else {}
-        out = [f"**Submission rejected:** {first.get('text') or 'no reason recorded'}", ""]
-        if first.get("rule"):
-            out += [f"Rule: {_span(first['rule'])}. Score: 0 (nothing was run).", ""]
+        first = report.messages[0] if report.messages else None
+        text = first.text if first else "no reason recorded"
+        out = [f"**Submission rejected:** {text}", ""]
+        if first and first.rule:
+            out += [f"Rule: {_span(first.rule)}. Score: 0 (nothing was run).", ""]
         return out
     out: list[str] = []
     if report.status == "error":
         out += ["**Grading did not finish:** grader failed part-way (not the candidate's "
                 "doing); the score below counts only what ran. See the `error` checks.", ""]
-    pending = total.get("pending_max_points") or 0
-    line = (f"**Total: {_num(total['points'])} / {_num(total['max_points'])} points "
-            f"({_num(total['percent'])}%)**")
-    if pending:
-        line += f", plus {_num(pending)} points pending the reviewer's manual scoring"
-    if total.get("bonus_points"):
-        line += f", and {_num(total['bonus_points'])} bonus points (not in the total)"
+    line = (f"**Total: {_num(total.points)} / {_num(total.max_points)} points "
+            f"({_num(total.percent)}%)**")
+    if total.pending_max_points:
+        line += (f", plus {_num(total.pending_max_points)} points pending the reviewer's "
+                 "manual scoring")
+    if total.bonus_points:
+        line += f", and {_num(total.bonus_points)} bonus points (not in the total)"
     return [*out, line, ""]
+
+
+def _key_figures(report: Report) -> list[str]:
+    figures = key_figures(report)
+    if not figures:
+        return []
+    return ["## Key figures", "", *(f"- {_cell(label)}: {value}" for label, value in figures),
+            ""]
 
 
 def _criteria(report: Report) -> list[str]:
@@ -130,41 +139,41 @@ def _criteria(report: Report) -> list[str]:
     out = ["## Criteria", "", "| criterion | points | max | status | notes |",
            "| --- | ---: | ---: | --- | --- |"]
     for c in report.criteria:
-        points = "pending" if c["status"] == "pending" else _num(c["points"])
-        out.append(f"| {_cell(c['title'])} | {points} | {_num(c['max_points'])} | "
-                   f"{_cell(c['status'])} | {_cell(c.get('message', ''))} |")
+        points = "pending" if c.status == "pending" else _num(c.points)
+        out.append(f"| {_cell(c.title)} | {points} | {_num(c.max_points)} | "
+                   f"{_cell(c.status)} | {_cell(c.message)} |")
     return [*out, ""]
 
 
 def _flags(report: Report) -> list[str]:
-    flags = [f for f in report.review.get("flags") or [] if isinstance(f, dict)]
+    flags = report.review.flags if report.review else []
     if not flags:
         return []
-    green = [f for f in flags if f.get("kind") == "green"]
-    red = [f for f in flags if f.get("kind") != "green"]
+    green = [f for f in flags if f.kind == "green"]
+    red = [f for f in flags if f.kind != "green"]
     out = [f"## Flags: {len(green)} green, {len(red)} red", ""]
     for flag in red + green:
-        mark = "GREEN" if flag.get("kind") == "green" else "RED"
-        where = f" at {_span(flag['where'])}" if flag.get("where") else ""
-        out.append(f"- **{mark}** {_cell(flag.get('label', flag.get('id')))}{where}: "
-                   f"{_cell(flag.get('evidence', ''))}")
+        mark = "GREEN" if flag.kind == "green" else "RED"
+        where = f" at {_span(flag.where)}" if flag.where else ""
+        out.append(f"- **{mark}** {_cell(flag.label or flag.id)}{where}: "
+                   f"{_cell(flag.evidence)}")
     return [*out, ""]
 
 
 def _questions(report: Report) -> list[str]:
-    questions = [q for q in report.review.get("questions") or [] if isinstance(q, dict)]
+    questions = report.review.questions if report.review else []
     if not questions:
         return []
     out = ["## Explain-your-code: questions for the call", ""]
     for n, q in enumerate(questions, 1):
-        out.append(f"{n}. {_cell(q.get('text', ''))}")
-        detail = [f"_why:_ {_cell(q['why'])}"] if q.get("why") else []
-        if q.get("where"):
-            detail.append(f"_where:_ {_span(q['where'])}")
+        out.append(f"{n}. {_cell(q.text)}")
+        detail = [f"_why:_ {_cell(q.why)}"] if q.why else []
+        if q.where:
+            detail.append(f"_where:_ {_span(q.where)}")
         if detail:
             out += ["", "   " + "; ".join(detail)]
-        if q.get("excerpt"):
-            out += ["", *_indented_block(str(q["excerpt"]), "   ")]
+        if q.excerpt:
+            out += ["", *_indented_block(q.excerpt, "   ")]
         out.append("")
     return out
 
@@ -174,18 +183,17 @@ def _checks(report: Report) -> list[str]:
         return []
     out = ["## Checks", ""]
     # Failures first; sorted() is stable, so checks keep their order within a status.
-    ordered = sorted(report.checks, key=lambda c: (_STATUS_ORDER.index(c["status"])
-                                                   if c["status"] in _STATUS_ORDER else 9))
+    ordered = sorted(report.checks, key=lambda c: (_STATUS_ORDER.index(c.status)
+                                                   if c.status in _STATUS_ORDER else 9))
     for check in ordered:
-        name = check.get("title") or check["id"]
-        mark = _STATUS_MARK.get(check["status"], str(check["status"]).upper())
-        out += [f"### {mark} {_span(check['id'])}: {name} "
-                f"({_num(check['points'])}/{_num(check['max_points'])})", ""]
-        if check.get("message"):
-            out += [str(check["message"]), ""]
-        evidence = check.get("evidence")
-        if isinstance(evidence, dict) and evidence:
-            lines = _evidence(evidence)
+        name = check.title or check.id
+        mark = _STATUS_MARK.get(check.status, str(check.status).upper())
+        out += [f"### {mark} {_span(check.id)}: {name} "
+                f"({_num(check.points)}/{_num(check.max_points)})", ""]
+        if check.message:
+            out += [check.message, ""]
+        if check.evidence:
+            lines = _evidence(check.evidence)
             if lines:
                 out += ["<details><summary>evidence</summary>", "", *lines, "", "</details>",
                         ""]
@@ -202,23 +210,22 @@ def _timings(report: Report) -> list[str]:
 
 def _environment(report: Report) -> list[str]:
     env = report.environment
-    if not env:
-        return []
     out = ["## Environment", ""]
-    for key in ("grader_version", "python", "docker_version", "base_image"):
-        if env.get(key):
-            out.append(f"- {key}: {env[key]}")
-    for name, image_id in (env.get("images") or {}).items():
+    for key, value in (("grader_version", env.grader_version), ("python", env.python),
+                       ("docker_version", env.docker_version), ("base_image", env.base_image)):
+        if value:
+            out.append(f"- {key}: {value}")
+    for name, image_id in env.images.items():
         out.append(f"- image {name}: {_span(str(image_id)[:19])}")
-    if env.get("images_built"):
-        out.append(f"- built during this run: {', '.join(map(str, env['images_built']))}")
-    return [*out, ""]
+    if env.images_built:
+        out.append(f"- built during this run: {', '.join(env.images_built)}")
+    return [*out, ""] if len(out) > 2 else []
 
 
 def render_markdown(report: Report) -> str:
     """The reviewer's reading of a report. Same report in, same text out."""
-    out = (_header(report) + _summary(report) + _criteria(report) + _flags(report)
-           + _questions(report) + _checks(report))
+    out = (_header(report) + _summary(report) + _key_figures(report) + _criteria(report)
+           + _flags(report) + _questions(report) + _checks(report))
     # A rejected report shows its first message as the refusal above; list any others here.
     messages = report.messages[1:] if report.status == "rejected" else report.messages
     if messages:
@@ -228,7 +235,7 @@ def render_markdown(report: Report) -> str:
         out += ["## Artifacts", ""]
         out += [f"- [{name}]({path})" for name, path in report.artifacts.items()]
         out.append("")
-    version = report.environment.get("grader_version")
+    version = report.environment.grader_version
     by = f"grader {version}" if version else "grader"
     out.append(f"_Generated by {by} at {report.generated_at or 'an unknown time'}._")
     return "\n".join(out) + "\n"

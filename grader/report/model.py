@@ -1,63 +1,152 @@
-"""The report: one versioned JSON document per graded submission.
+"""The report: one versioned JSON document per graded submission, typed.
 
-Markdown (and, later, HTML and Gradescope) are renderings of it; `grader report` re-renders a
-saved one. docs/report.md documents every key; grader/schemas/report.schema.json is its schema.
-Versioning: a minor bump adds optional keys, a major bump breaks readers.
+Every part is a dataclass (`Report`, `SubmissionInfo`, `ChallengeInfo`, `Total`,
+`CriterionScore`, `CheckResult`, `Message`, `Environment`, `Review`); every reader (CLI, batch,
+store, validate, Markdown, HTML, Gradescope) uses them, and dicts appear only at the JSON edge
+(`to_json`, `from_dict`). The dataclasses are the one description of the shape:
+`grader.typed` loads and checks a document from them and generates the JSON schema
+(grader/schemas/report.schema.json, kept in step by a test); docs/report.md explains each key.
+
+Versioning: a minor bump adds optional keys (an older reader ignores them), a major bump
+breaks readers. This reader reads every 1.x report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.1"  # 1.1: optional `review` (flags, questions for the call)
+from grader import typed
+from grader.checks import CheckResult
+from grader.rubric import CriterionScore, Total
+from grader.typed import non_negative, spec
+
+#: 1.1: optional `review` (flags, questions for the call). 1.2: optional `figures` on checks.
+SCHEMA_VERSION = "1.2"
 MAX_REPORT_BYTES = 50 * 1024 * 1024
 ReportStatus = Literal["graded", "rejected", "error"]
 STATUSES: tuple[str, ...] = ("graded", "rejected", "error")
-# Every key of a 1.x report, with the JSON type it must have (schema: report.schema.json).
-REQUIRED_KEYS: dict[str, type] = {
-    "schema_version": str, "status": str, "submission": dict, "challenge": dict, "total": dict,
-    "criteria": list, "checks": list, "messages": list, "timings": dict, "environment": dict,
-    "artifacts": dict, "generated_at": str,
-}
-_JSON_TYPE = {str: "a string", dict: "an object", list: "an array"}
-# Keys the renderings read from list items and the total; checked so a bad file fails on load.
-_ITEM_KEYS = {
-    "criteria": ("id", "title", "points", "max_points", "status"),
-    "checks": ("id", "status", "points", "max_points"),
-    "messages": ("level", "text"),
-}
-_TOTAL_KEYS = ("points", "max_points", "percent")
+_COUNT = {"minimum": 0}
+
+
+@dataclass
+class SubmissionInfo:
+    """What was graded: the unpacked submission (for a rejected input, its raw bytes)."""
+
+    id: str = spec(doc="<candidate-slug>-<sha256 prefix>")
+    sha256: str = spec(schema={"pattern": "^[0-9a-f]{64}$"},
+                       doc="fingerprint of the unpacked file tree (of the raw bytes when "
+                           "rejected)")
+    candidate: str | None = spec()
+    source: str = spec(doc="the path given")
+    files: int = spec(check=non_negative, schema=_COUNT)
+    total_bytes: int = spec(check=non_negative, schema=_COUNT)
+    framework: str | None = spec()
+    ignored: list[str] = spec(doc="entries skipped at intake (.git, virtualenvs, ...)")
+
+
+@dataclass
+class ChallengeInfo:
+    """The challenge graded against."""
+
+    id: str
+    title: str
+    track: str
+    version: str
+
+
+@dataclass
+class Message:
+    """A note about the grading as a whole (a rejected input's rule, a warning)."""
+
+    level: Literal["info", "warning", "error"]
+    text: str
+    rule: str | None = None
+
+
+@dataclass
+class Environment:
+    """Where the grading ran."""
+
+    grader_version: str = ""
+    python: str = ""
+    docker_version: str | None = None
+    base_image: str = ""
+    images: dict[str, str] = spec(default_factory=dict, doc="image name -> image id")
+    images_built: list[str] = spec(default_factory=list,
+                                   doc="names built (not found in the cache) in this run")
+
+
+@dataclass
+class Flag:
+    """A green or red flag for the reviewer, raised by a check (grader/review)."""
+
+    id: str
+    kind: Literal["green", "red"]
+    label: str
+    evidence: str = ""
+    where: str = ""
+
+
+@dataclass
+class Question:
+    """A question for the explain-your-code call, pointing at the candidate's code."""
+
+    id: str
+    text: str
+    why: str = ""
+    where: str = ""
+    excerpt: str = ""
+
+
+@dataclass
+class Review:
+    """Flags and explain-your-code questions (never part of the score); `error` when the
+    sheet could not be built."""
+
+    flags: list[Flag] = field(default_factory=list)
+    green_flags: int = 0
+    red_flags: int = 0
+    questions: list[Question] = field(default_factory=list)
+    error: str = ""
 
 
 @dataclass
 class Report:
     """One report document; the fields are its top-level keys (docs/report.md)."""
 
-    schema_version: str
-    status: ReportStatus
-    submission: dict[str, Any]
-    challenge: dict[str, Any]
-    total: dict[str, Any]
-    criteria: list[dict[str, Any]]
-    checks: list[dict[str, Any]]
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    environment: dict[str, Any] = field(default_factory=dict)
-    artifacts: dict[str, str] = field(default_factory=dict)
-    generated_at: str = ""
-    #: Optional (1.1): {"flags": [...], "green_flags": n, "red_flags": n, "questions": [...]}
-    review: dict[str, Any] = field(default_factory=dict)
+    schema_version: str = spec(schema={"pattern": "^1\\.[0-9]+$"})
+    status: ReportStatus = spec(doc="graded: the pipeline ran; rejected: intake refused the "
+                                    "input; error: grader failed part-way (a bug)")
+    submission: SubmissionInfo = spec()
+    challenge: ChallengeInfo | None = spec(empty_is_none=True,
+                                           doc="{} when the challenge is unknown")
+    total: Total = spec()
+    criteria: list[CriterionScore] = spec()
+    checks: list[CheckResult] = spec()
+    messages: list[Message] = spec()
+    timings: dict[str, float] = spec(doc="seconds per stage", check=lambda v: all(
+        x >= 0 for x in v.values()), expected="a mapping of stage -> seconds (>= 0)")
+    environment: Environment = spec()
+    artifacts: dict[str, str] = spec(doc="name -> path relative to the report folder")
+    generated_at: str = spec(schema={"format": "date-time"})
+    review: Review | None = spec(None, empty_is_none=True, doc="optional (1.1)")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data: dict[str, Any] = typed.dump(self)
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False,
                           ensure_ascii=False) + "\n"
+
+    @property
+    def check_map(self) -> dict[str, CheckResult]:
+        """Checks by id (the last one wins when an id repeats)."""
+        return {c.id: c for c in self.checks}
 
     @classmethod
     def from_dict(cls, data: Any) -> Report:
@@ -67,52 +156,26 @@ class Report:
         """
         if not isinstance(data, dict):
             raise ValueError("not a grader report: a report is a JSON object")
-        missing = [k for k in REQUIRED_KEYS if k not in data]
-        if missing:
-            raise ValueError(f"not a grader report: missing key(s) {', '.join(missing)}")
-        version = data["schema_version"]
+        version = data.get("schema_version")
         major = SCHEMA_VERSION.split(".")[0]
-        if not isinstance(version, str) or version.split(".")[0] != major:
+        if isinstance(version, str) and version.split(".")[0] != major:
             raise ValueError(f"report schema version {version!r} is not supported "
                              f"(this grader reads {major}.x)")
-        for key, kind in REQUIRED_KEYS.items():
-            if not isinstance(data[key], kind):
-                raise ValueError(f"not a grader report: key '{key}' must be {_JSON_TYPE[kind]}, "
-                                 f"got {type(data[key]).__name__}")
-        if data["status"] not in STATUSES:
-            raise ValueError(f"unknown report status {data['status']!r}: expected one of "
-                             f"{', '.join(STATUSES)}")
-        _require_numbers("total", data["total"], _TOTAL_KEYS)
-        for key, needed in _ITEM_KEYS.items():
-            for i, item in enumerate(data[key]):
-                if not isinstance(item, dict):
-                    raise ValueError(f"not a grader report: {key}[{i}] must be an object")
-                absent = [k for k in needed if k not in item]
-                if absent:
-                    raise ValueError(f"not a grader report: {key}[{i}] is missing key(s) "
-                                     f"{', '.join(absent)}")
-                numeric = tuple(k for k in needed if k in ("points", "max_points"))
-                _require_numbers(f"{key}[{i}]", item, numeric)
-        for name, seconds in data["timings"].items():
-            if not _is_number(seconds):
-                raise ValueError(f"not a grader report: timings['{name}'] must be a number")
-        if "review" in data and not isinstance(data["review"], dict):
-            raise ValueError("not a grader report: key 'review' must be an object")
-        known = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in data.items() if k in known})
+        try:
+            return typed.load(cls, data, context=typed.Context(extra="ignore"))
+        except typed.ShapeError as exc:
+            missing = exc.expected.endswith("(the key is missing)")
+            raise ValueError(f"not a grader report: {'missing ' if missing else ''}"
+                             f"{exc.describe()}") from None
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _require_numbers(where: str, item: dict[str, Any], keys: tuple[str, ...]) -> None:
-    for k in keys:
-        if k not in item:
-            raise ValueError(f"not a grader report: {where} is missing key {k}")
-        if not _is_number(item[k]):
-            raise ValueError(f"not a grader report: {where}.{k} must be a number, "
-                             f"got {item[k]!r}")
+def report_schema() -> dict[str, Any]:
+    """The report's JSON schema, generated from the dataclasses above."""
+    body = typed.json_schema(Report, extra="ignore")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "grader/report.schema.json", "title": "grader report",
+            "description": "One graded (or rejected) submission. See docs/report.md. "
+                           "Generated from grader/report/model.py.", **body}
 
 
 def load_report(path: Path) -> Report:
@@ -126,22 +189,26 @@ def load_report(path: Path) -> Report:
                          f"(cap {MAX_REPORT_BYTES // (1024 * 1024)} MiB)")
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ValueError(f"not valid JSON ({exc})") from None
     return Report.from_dict(data)
 
 
-def rejected_report(submission: dict[str, Any], message: str, rule: str,
-                    challenge: dict[str, Any] | None = None,
+def now() -> str:
+    """The current time as the report writes it (ISO 8601, UTC, seconds)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def rejected_report(submission: SubmissionInfo, message: str, rule: str,
+                    challenge: ChallengeInfo | None = None,
                     timings: dict[str, float] | None = None,
-                    environment: dict[str, Any] | None = None) -> Report:
+                    environment: Environment | None = None) -> Report:
     """The report of a submission refused at intake: score 0, the rule and its message."""
     return Report(
         schema_version=SCHEMA_VERSION, status="rejected", submission=submission,
-        challenge=challenge or {},
-        total={"points": 0, "max_points": 0, "percent": 0, "pending_max_points": 0,
-               "bonus_points": 0},
+        challenge=challenge,
+        total=Total(points=0, max_points=0, percent=0, pending_max_points=0, bonus_points=0),
         criteria=[], checks=[],
-        messages=[{"level": "error", "text": message, "rule": rule}],
-        timings=timings or {}, environment=environment or {}, artifacts={},
-        generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
+        messages=[Message(level="error", text=message, rule=rule)],
+        timings=timings or {}, environment=environment or Environment(), artifacts={},
+        generated_at=now())

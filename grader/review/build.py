@@ -13,6 +13,7 @@ import yaml
 
 from grader.analysis.routes import find_routes
 from grader.checks import CheckResult
+from grader.report.model import Flag, Question, Review
 
 DEFAULTS = Path(__file__).with_name("defaults.yaml")
 REVIEW_FILE = "review.yaml"
@@ -149,8 +150,9 @@ def excerpt(root: Path, place: Place) -> str:
 
 
 # -- the review ---------------------------------------------------------------------------------
-def _flags(flags: list[dict[str, Any]], checks: list[CheckResult]) -> list[dict[str, Any]]:
-    out, seen = [], set()
+def _flags(flags: list[dict[str, Any]], checks: list[CheckResult]) -> list[Flag]:
+    out: list[Flag] = []
+    seen: set[str] = set()
     for flag in flags:
         when = flag.get("when")
         if flag["id"] in seen or not isinstance(when, dict):
@@ -159,30 +161,30 @@ def _flags(flags: list[dict[str, Any]], checks: list[CheckResult]) -> list[dict[
         if hits:
             seen.add(flag["id"])
             place = _place_of(hits[0])
-            out.append({"id": str(flag["id"]), "kind": "green" if flag.get("kind") == "green"
-                        else "red", "label": str(flag.get("label", flag["id"])),
-                        "evidence": f"{hits[0].id}: {short(hits[0].message, 240)}",
-                        "where": str(place) if place else ""})
+            out.append(Flag(id=str(flag["id"]), kind="green" if flag.get("kind") == "green"
+                            else "red", label=str(flag.get("label", flag["id"])),
+                            evidence=f"{hits[0].id}: {short(hits[0].message, 240)}",
+                            where=str(place) if place else ""))
     return out
 
 
 def build_review(challenge_root: Path, submission_root: Path, own_files: list[str] | tuple[
-        str, ...], checks: list[CheckResult]) -> dict[str, Any]:
-    """{"flags": [...], "green_flags": n, "red_flags": n, "questions": [...]}"""
+        str, ...], checks: list[CheckResult]) -> Review:
+    """The flags and the explain-your-code questions for a graded submission."""
     flag_defs, question_defs = review_config(challenge_root)
     flags = _flags(flag_defs, checks)
     files = list(own_files)
     complex_fn = most_complex_function(submission_root, files)
     routes = None
-    questions: list[dict[str, Any]] = []
+    questions: list[Question] = []
     used: set[str] = set()
 
     def add(q: dict[str, Any], place: Place | None, why: str, message: str = "") -> None:
         where = str(place) if place else "the submission"
         text = str(q["text"]).replace("{where}", where).replace("{message}", message[:200])
-        questions.append({"id": str(q["id"]), "text": text, "why": why[:300],
-                          "where": str(place) if place else "",
-                          "excerpt": excerpt(submission_root, place) if place else ""})
+        questions.append(Question(id=str(q["id"]), text=text, why=why[:300],
+                                  where=str(place) if place else "",
+                                  excerpt=excerpt(submission_root, place) if place else ""))
 
     for q in question_defs:  # tied to evidence first
         when = q.get("when")
@@ -217,6 +219,6 @@ def build_review(challenge_root: Path, submission_root: Path, own_files: list[st
             route = next((r for r in routes if r.matches(method, path)), None)
             place = Place(route.file, route.line, name=route.handler) if route else None
         add(q, place, "from the question bank")
-    return {"flags": flags, "green_flags": sum(f["kind"] == "green" for f in flags),
-            "red_flags": sum(f["kind"] == "red" for f in flags),
-            "questions": questions[:MAX_QUESTIONS]}
+    return Review(flags=flags, green_flags=sum(f.kind == "green" for f in flags),
+                  red_flags=sum(f.kind == "red" for f in flags),
+                  questions=questions[:MAX_QUESTIONS])

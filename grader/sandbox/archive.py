@@ -151,3 +151,30 @@ def read_single_file(chunks: Iterable[bytes], expected_name: str, max_bytes: int
             return data
     except tarfile.TarError as exc:
         raise ArchiveRejected(f"{expected_name}: unreadable archive ({exc})") from None
+
+
+def read_tar_files(raw: bytes, cap: int) -> tuple[dict[str, bytes], str]:
+    """The regular files of a tar a container wrote (e.g. a model artifact), in memory: no
+    links, no special files, no absolute or `..` paths, at most `cap` bytes in all. Returns
+    (files, "") or ({}, the problem in one sentence)."""
+    files: dict[str, bytes] = {}
+    total = 0
+    try:
+        with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tar:
+            for member in tar:
+                path = PurePosixPath(member.name)
+                if path.is_absolute() or ".." in path.parts:
+                    return {}, f"it holds an unsafe path: {member.name[:200]}"
+                if member.isdir():
+                    continue
+                if not member.isfile():
+                    return {}, f"it holds a link or special file: {member.name[:200]}"
+                total += member.size
+                if total > cap:
+                    return {}, (f"it is larger than the {cap / 2**20:g} MiB cap "
+                                f"({total / 2**20:.1f} MiB and counting)")
+                handle = tar.extractfile(member)
+                files[path.as_posix()] = handle.read() if handle else b""
+    except (tarfile.TarError, OSError) as exc:
+        return {}, f"it could not be read back: {exc}"
+    return files, ""

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from grader.challenge import Limits
 from grader.sandbox.capture import CapturedOutput
+from grader.sandbox.limits import Limits
 
 Outcome = Literal["exited", "timeout", "oom", "cancelled", "stopped"]
 

@@ -1,28 +1,48 @@
 """The contract between the pipeline and a track.
 
-The pipeline hands a track a GradingContext (the unpacked submission, the challenge, a sandbox
-session and a folder for artifacts); the track drives the sandbox and returns CheckResults.
-A track never renders a report and never computes a score: the rubric does that.
+A track is a small class (in the spirit of repo2docker's BuildPacks) that answers:
+
+- `config_class`: the dataclass its `track_config` loads into (grader/typed.py), once, when
+  the challenge is loaded;
+- `images(config)`: the roles of the challenge images it runs (each must be declared);
+- `check_ids(config)`: every check id it can produce, concrete or as a glob family (a rubric
+  pattern that matches none is refused when the challenge loads);
+- `shared_static`: which of the shared static checks (grader/analysis) apply to it;
+- `grade(ctx)`: drive the sandbox and return CheckResults.
+
+The pipeline hands `grade` a GradingContext: the unpacked submission, the challenge and its
+typed `config`, a sandbox session, `image(role)` to get a built image, `stage(name)` to time a
+step, and `add_artifact` for logs and executed notebooks. Shared steps (dependency images, a
+service on an internal network, the static prelude, own tests, seeded data) live in
+`grader.tracks.steps`. A track never renders a report and never computes a score.
 """
 
 from __future__ import annotations
 
 import abc
+import contextlib
 import re
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from grader.challenge import Challenge
 from grader.checks import CheckResult
 from grader.intake import Submission
-from grader.sandbox.engine import BuildSpec, Sandbox
+from grader.sandbox.engine import Sandbox
 
 _ARTIFACT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
+#: Static checks the pipeline adds for every track (grader/analysis/python_facts.py); a track
+#: lists in `shared_static` those that apply to it.
+SHARED_STATIC = ("static.syntax", "static.tests-present", "static.type-hints")
+
+ConfigT = TypeVar("ConfigT")
 
 
 @dataclass
-class GradingContext:
+class GradingContext(Generic[ConfigT]):
     submission: Submission
     challenge: Challenge
     sandbox: Sandbox
@@ -34,8 +54,27 @@ class GradingContext:
     own_files: tuple[str, ...] | None = None
 
     @property
+    def config(self) -> ConfigT:
+        """The challenge's typed track configuration."""
+        config: ConfigT = self.challenge.config
+        return config
+
+    @property
     def candidate_files(self) -> tuple[str, ...]:
         return self.submission.files if self.own_files is None else self.own_files
+
+    def image(self, role: str) -> str:
+        """The tag of the challenge's image `role`, built (or found in the cache) now."""
+        return self.sandbox.ensure_image(self.challenge.image_spec(role)).tag
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time the block into `timings[name]` (seconds), whatever way it ends."""
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(time.monotonic() - started, 3)
 
     def add_artifact(self, name: str, data: str | bytes) -> str:
         """Save a report artifact (a log, an executed notebook); returns its relative path."""
@@ -49,20 +88,29 @@ class GradingContext:
         return rel
 
 
-class Track(abc.ABC):
+@dataclass(frozen=True)
+class NoConfig:
+    """The configuration of a track that takes none (track_config must be empty)."""
+
+
+class Track(abc.ABC, Generic[ConfigT]):
     """How one kind of challenge is graded."""
 
     name: ClassVar[str]
+    config_class: ClassVar[type[Any]] = NoConfig
+    shared_static: ClassVar[tuple[str, ...]] = SHARED_STATIC
 
-    def validate(self, challenge: Challenge) -> None:  # noqa: B027 - optional hook
-        """Check the challenge's `track_config`; raise ChallengeConfigError naming the key."""
-
-    def image_specs(self, challenge: Challenge) -> list[BuildSpec]:
-        """The images this track needs for `challenge` (built by `grader images build`)."""
-        return [BuildSpec(name=f"{challenge.id}-{spec.name}", dockerfile=spec.dockerfile,
-                          context=spec.context) for spec in challenge.images.values()]
+    def images(self, config: ConfigT) -> tuple[str, ...]:
+        """The roles (keys of challenge.yaml's `images`) of the images this track runs; the
+        first is the one the candidate's code runs in (`grader shell` opens it)."""
+        return ()
 
     @abc.abstractmethod
-    def grade(self, ctx: GradingContext) -> list[CheckResult]:
+    def check_ids(self, config: ConfigT) -> Iterable[str]:
+        """Every check id `grade` can produce for this configuration; a family whose members
+        are only known at grading time is given as a glob (`robust.*`)."""
+
+    @abc.abstractmethod
+    def grade(self, ctx: GradingContext[ConfigT]) -> list[CheckResult]:
         """Run the submission in the sandbox and judge it. Candidate-caused failures are
         CheckResults (failed/error), never exceptions."""

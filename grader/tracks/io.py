@@ -22,103 +22,105 @@ track_config:
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from grader.challenge import Challenge, Limits, track_config_error
 from grader.checks import CheckResult
 from grader.sandbox.engine import RunResult, RunSpec
 from grader.tracks.base import GradingContext, Track
+from grader.typed import positive, spec
 
 _EVIDENCE_CHARS = 2000
+_POSITIVE = "a positive number"
 
 
 @dataclass(frozen=True)
-class _Case:
+class CaseLimits:
+    """Per-case overrides of the challenge's sandbox limits (unset: the challenge's)."""
+
+    memory_mb: int | None = spec(None, check=positive, expected="a positive integer (MiB)")
+    cpus: float | None = spec(None, check=positive, expected=_POSITIVE)
+    pids: int | None = spec(None, check=positive, expected="a positive integer")
+    timeout_seconds: float | None = spec(None, check=positive, expected=_POSITIVE)
+    output_kb: int | None = spec(None, check=positive, expected="a positive integer (KiB)")
+    tmpfs_mb: int | None = spec(None, check=positive, expected="a positive integer (MiB)")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hidden case: the input handed in, the output expected back."""
+
     id: str
-    title: str
-    input: Path
-    expected: Path
-    points: float
-    limits: dict[str, Any]
+    input: Path = spec(path="file", expected="a file inside the challenge folder")
+    expected: Path = spec(path="file", expected="a file inside the challenge folder")
+    title: str = ""
+    points: float = spec(1.0, check=positive, expected=_POSITIVE)
+    limits: CaseLimits = field(default_factory=CaseLimits)
 
 
-
-def _cases(challenge: Challenge) -> list[_Case]:
-    raw = challenge.track_config.get("cases")
-    if not isinstance(raw, list) or not raw:
-        raise track_config_error(challenge, "cases", "a non-empty list of cases")
-    cases = []
-    for i, item in enumerate(raw):
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-            raise track_config_error(challenge, f"cases[{i}].id", "a case id (string)")
-        paths = {}
-        for key in ("input", "expected"):
-            rel = item.get(key)
-            path = (challenge.root / str(rel)).resolve() if isinstance(rel, str) else None
-            if path is None or not path.is_file() or not path.is_relative_to(challenge.root):
-                raise track_config_error(challenge, f"cases[{i}].{key}",
-                                 "a file inside the challenge folder")
-            paths[key] = path
-        limits = item.get("limits", {})
-        if not isinstance(limits, dict) or set(limits) - set(Limits.__dataclass_fields__):
-            raise track_config_error(challenge, f"cases[{i}].limits", "a mapping of sandbox limits")
-        cases.append(_Case(id=item["id"], title=str(item.get("title", item["id"])),
-                           input=paths["input"], expected=paths["expected"],
-                           points=float(item.get("points", 1)), limits=limits))
-    return cases
+@dataclass(frozen=True)
+class OwnTests:
+    command: str = spec("test", doc="the submission.yaml command that runs them")
+    check: str = spec("tests.own", doc="the check id reported")
 
 
-class IoTrack(Track):
+@dataclass(frozen=True)
+class IoConfig:
+    """How an io challenge runs the candidate's program and compares its output."""
+
+    cases: list[Case] = spec(check=lambda v: len(v) > 0, expected="a non-empty list of cases")
+    image: str = spec("runtime", doc="which challenge image runs the code")
+    command: str = spec("run", doc="the submission.yaml command to run ...")
+    default_command: str = spec("python3 main.py", doc="... or this when it has none")
+    input_file: str = "input.txt"
+    output_file: str = "output.json"
+    output_max_kb: int = spec(64, check=positive, expected="a positive integer (KiB)")
+    compare: Literal["json", "text"] = "json"
+    own_tests: OwnTests | None = None
+
+
+class IoTrack(Track[IoConfig]):
     name = "io"
+    config_class = IoConfig
 
-    def validate(self, challenge: Challenge) -> None:
-        cfg = challenge.track_config
-        image = cfg.get("image", "runtime")
-        if image not in challenge.images:
-            raise track_config_error(challenge, "image",
-                             f"one of the challenge images {list(challenge.images)}")
-        if cfg.get("compare", "json") not in ("json", "text"):
-            raise track_config_error(challenge, "compare", "json or text")
-        _cases(challenge)
+    def images(self, config: IoConfig) -> tuple[str, ...]:
+        return (config.image,)
 
-    def grade(self, ctx: GradingContext) -> list[CheckResult]:
-        challenge = ctx.challenge
-        self.validate(challenge)
-        cfg = challenge.track_config
-        spec = next(s for s in self.image_specs(challenge)
-                    if s.name == f"{challenge.id}-{cfg.get('image', 'runtime')}")
-        image = ctx.sandbox.ensure_image(spec)
-        command = ctx.submission.manifest.commands.get(
-            str(cfg.get("command", "run")), str(cfg.get("default_command", "python3 main.py")))
-        input_file = str(cfg.get("input_file", "input.txt"))
-        output_file = str(cfg.get("output_file", "output.json"))
-        output_cap = int(cfg.get("output_max_kb", 64)) * 1024
+    def check_ids(self, config: IoConfig) -> Iterable[str]:
+        return [*(f"case.{c.id}" for c in config.cases),
+                *([config.own_tests.check] if config.own_tests else [])]
+
+    def grade(self, ctx: GradingContext[IoConfig]) -> list[CheckResult]:
+        cfg = ctx.config
+        image = ctx.image(cfg.image)
+        command = ctx.submission.manifest.commands.get(cfg.command, cfg.default_command)
         files: dict[str, bytes | Path] = {
             rel: ctx.submission.root / rel for rel in ctx.submission.files}
-
         checks = []
-        for case in _cases(challenge):
+        for case in cfg.cases:
+            overrides = {k: v for k, v in dataclasses.asdict(case.limits).items()
+                         if v is not None}
             result = ctx.sandbox.run(RunSpec(
-                image=image.tag, command=["/bin/sh", "-c", command],
-                limits=challenge.limits.merged(**case.limits),
-                files={**files, input_file: case.input.read_bytes()},
-                collect={output_file: output_cap}, name_hint=f"case-{case.id}"))
-            checks.append(self._judge(case, result, output_file,
-                                      str(cfg.get("compare", "json"))))
-        own = cfg.get("own_tests")
-        if isinstance(own, dict):
-            checks.append(self._own_tests(ctx, image.tag, files, own))
+                image=image, command=["/bin/sh", "-c", command],
+                limits=ctx.challenge.limits.merged(**overrides),
+                files={**files, cfg.input_file: case.input.read_bytes()},
+                collect={cfg.output_file: cfg.output_max_kb * 1024},
+                name_hint=f"case-{case.id}"))
+            checks.append(self._judge(case, result, cfg.output_file, cfg.compare))
+        if cfg.own_tests is not None:
+            checks.append(self._own_tests(ctx, image, files, cfg.own_tests))
         return checks
 
-    def _judge(self, case: _Case, result: RunResult, output_file: str,
+    def _judge(self, case: Case, result: RunResult, output_file: str,
                compare: str) -> CheckResult:
         check_id = f"case.{case.id}"
         evidence: dict[str, Any] = {"run": result.to_evidence(), "command_result":
                                     result.describe()}
-        kw = {"title": case.title, "max_points": case.points, "evidence": evidence}
+        kw = {"title": case.title or case.id, "max_points": case.points, "evidence": evidence}
         if result.outcome != "exited":
             return CheckResult.failed(check_id, result.describe(), **kw)
         if output_file not in result.files:
@@ -144,10 +146,10 @@ class IoTrack(Track):
         return CheckResult.failed(check_id, f"{output_file} differs from the expected output",
                                   **kw)
 
-    def _own_tests(self, ctx: GradingContext, image: str, files: dict[str, bytes | Path],
-                   own: dict[str, Any]) -> CheckResult:
-        check_id = str(own.get("check", "tests.own"))
-        command = ctx.submission.manifest.commands.get(str(own.get("command", "test")))
+    def _own_tests(self, ctx: GradingContext[IoConfig], image: str,
+                   files: dict[str, bytes | Path], own: OwnTests) -> CheckResult:
+        check_id = own.check
+        command = ctx.submission.manifest.commands.get(own.command)
         if not command:
             return CheckResult.failed(check_id, "submission.yaml names no test command",
                                       title="Candidate's own tests")

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from grader.challenge import Limits
 from grader.sandbox.docker_engine import DockerSandbox
 from grader.sandbox.lifecycle import leftovers
+from grader.sandbox.limits import Limits
 from grader.settings import Settings
 
 

@@ -8,10 +8,10 @@ import json
 import nbformat
 import pytest
 
-from grader.challenge import Limits
 from grader.sandbox.docker_engine import DockerSandbox
 from grader.sandbox.engine import BuildSpec
-from grader.tracks.notebooks import execute_notebook
+from grader.sandbox.limits import Limits
+from grader.tracks.notebook.execute import execute_notebook
 from tests.conftest import ROOT
 
 IMAGE_DIR = ROOT / "challenges" / "datascience" / "images" / "notebook"

@@ -45,16 +45,16 @@ def test_report_html_shows_score_criteria_and_questions(tmp_path: Path,
     outcome = Grader(out_dir=tmp_path / "out", challenge=load_challenge(challenge)).grade(
         challenge / "solutions" / "raises-halfway")
     page = outcome.report_dir / "report.html"
-    percent = outcome.report.total["percent"]
+    percent = outcome.report.total.percent
 
     dom = browse(browser, page, tmp_path, "--dump-dom", "--virtual-time-budget=3000")
     assert dom.returncode == 0, dom.stderr[-2000:]
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dom.stdout))
     assert f"{percent}%" in text
     for criterion in outcome.report.criteria:
-        assert criterion["title"] in text.replace("&amp;", "&")
+        assert criterion.title in text.replace("&amp;", "&")
     assert "Explain-your-code: questions for the call" in text
-    first_question = outcome.report.review["questions"][0]["text"][:40]
+    first_question = outcome.report.review.questions[0].text[:40]
     assert re.sub(r"\s+", " ", first_question) in text.replace("&#39;", "'").replace(
         "&amp;", "&").replace("&quot;", '"')
     assert "Executed notebook" in text

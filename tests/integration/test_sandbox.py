@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.challenge import Limits
 from grader.sandbox.docker_engine import DockerSandbox
 from grader.sandbox.engine import RunSpec
 from grader.sandbox.lifecycle import LABEL_SESSION, leftovers
+from grader.sandbox.limits import Limits
 
 
 def py(code: str) -> list[str]:
@@ -144,7 +144,7 @@ def test_100mb_of_stdout_keeps_memory_flat(docker_client: object, base_tag: str,
     probe = tmp_path / "probe.py"
     probe.write_text(textwrap.dedent(f"""
         import json, resource
-        from grader.challenge import Limits
+        from grader.sandbox.limits import Limits
         from grader.sandbox.client import connect
         from grader.sandbox.docker_engine import DockerSandbox
         from grader.sandbox.engine import RunSpec

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.analysis.code_facts import find_py2isms, find_secrets, quality_checks
+from grader.analysis.code_facts import find_py2isms, find_secrets
 from grader.analysis.frameworks import detect_framework
 from grader.analysis.routes import find_routes, handler_for
 from grader.analysis.tampering import find_tampering
+from grader.tracks.steps.static import quality_checks
 from tests.conftest import ROOT
 
 SOLUTIONS = ROOT / "challenges" / "backend" / "solutions"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 from grader.batch import expand_paths, write_summary
@@ -26,11 +27,11 @@ def test_a_folder_of_submissions_expands_and_a_submission_folder_does_not(
 
 def test_summary_ranks_by_score_and_links_reports(tmp_path: Path) -> None:
     low, high, rejected = sample(), sample(), sample()
-    high.total = {**high.total, "percent": 90, "points": 9}
-    high.submission = {**high.submission, "id": "bo-1", "candidate": "Bo <b>"}
+    high.total = replace(high.total, percent=90, points=9)
+    high.submission = replace(high.submission, id="bo-1", candidate="Bo <b>")
     rejected.status = "rejected"
-    rejected.total = {**rejected.total, "percent": 0, "points": 0}
-    rejected.submission = {**rejected.submission, "id": "cy-1", "candidate": "Cy"}
+    rejected.total = replace(rejected.total, percent=0, points=0)
+    rejected.submission = replace(rejected.submission, id="cy-1", candidate="Cy")
     csv_path, index = write_summary(tmp_path, [(low, tmp_path / "ada-0123456789ab"),
                                                (rejected, tmp_path / "cy-1"),
                                                (high, tmp_path / "bo-1")])

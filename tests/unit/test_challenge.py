@@ -74,3 +74,32 @@ def test_find_by_id_on_the_search_path(monkeypatch: pytest.MonkeyPatch) -> None:
         find_challenge("nope")
     with pytest.raises(ChallengeConfigError, match="not found"):
         find_challenge(str(TEST_CHALLENGE), allow_path=False)  # ids only, no paths
+
+
+def test_a_challenge_named_in_submission_yaml_applies_its_intake_limits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The manifest is read (capped) before the intake, so a challenge's own limits apply
+    without --challenge."""
+    from grader.pipeline import Grader
+
+    def tight(d: dict) -> None:  # type: ignore[type-arg]
+        d["id"] = "tight-limits"
+        d["intake"] = {"max_files": 2}
+
+    challenges = tmp_path / "challenges"
+    challenges.mkdir()
+    _copy_with(challenges, tight)
+    monkeypatch.setenv("GRADER_CHALLENGES_PATH", str(challenges))
+    submission = tmp_path / "sub"
+    submission.mkdir()
+    (submission / "submission.yaml").write_text("challenge: tight-limits\ncandidate: Ada\n")
+    for name in ("a.py", "b.py", "c.py"):
+        (submission / name).write_text("x = 1\n")
+
+    def no_engine() -> None:
+        raise AssertionError("a rejected submission never reaches the engine")
+
+    outcome = Grader(tmp_path / "out", client_factory=no_engine,  # type: ignore[arg-type]
+                     store=None).grade(submission)
+    assert outcome.report.status == "rejected"
+    assert outcome.report.messages[0].rule == "file-count"

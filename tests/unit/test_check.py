@@ -10,7 +10,7 @@ from pathlib import Path
 from grader.challenge import load_challenge
 from grader.check import check_folder
 from grader.kit import KIT_MANIFEST, build_kit
-from grader.tracks.datascience import generate
+from grader.tracks.notebook.track import generate
 from tests.conftest import ROOT
 
 
@@ -43,7 +43,7 @@ def test_a_finished_data_science_kit_passes(tmp_path: Path) -> None:
     kit = unzipped_kit(tmp_path, "datascience")
     (kit / "submission.yaml").write_text("challenge: datascience\ncandidate: Ada\n")
     challenge = load_challenge(ROOT / "challenges" / "datascience")
-    _, key = generate(challenge, challenge.track_config["data"]["public_seed"])
+    _, key = generate(challenge.config, challenge.config.data.public_seed)
     answers = {q: v["answer"] for q, v in key.items() if isinstance(v, dict)}
     (kit / "answers.json").write_text(json.dumps({"answers": answers}))
     lines = check_folder(kit)

@@ -15,7 +15,7 @@ import pytest
 
 from grader.challenge import load_challenge
 from grader.kit import build_kit
-from grader.tracks.datascience import generate
+from grader.tracks.notebook.track import generate
 from tests.conftest import ROOT
 
 CHALLENGE = ROOT / "challenges" / "datascience"
@@ -51,7 +51,7 @@ def test_the_kit_holds_the_task_and_no_hidden_material(tmp_path: Path) -> None:
 
 def test_the_kit_data_is_the_public_seed() -> None:
     challenge = load_challenge(CHALLENGE)
-    files, _ = generate(challenge, challenge.track_config["data"]["public_seed"])
+    files, _ = generate(challenge.config, challenge.config.data.public_seed)
     for name, content in files.items():
         assert (KIT / "data" / name).read_bytes() == content, name
 
@@ -59,7 +59,7 @@ def test_the_kit_data_is_the_public_seed() -> None:
 def test_the_public_format_check_agrees_with_the_key() -> None:
     check = _module(KIT / "check_answers.py")
     challenge = load_challenge(CHALLENGE)
-    _, key = generate(challenge, challenge.track_config["data"]["variant_seed"])
+    _, key = generate(challenge.config, challenge.config.data.variant_seed)
     right = {q: spec["answer"] for q, spec in key.items() if isinstance(spec, dict)}
     assert check.problems({"answers": right}) == []
     assert set(check.FORMAT) == set(right)

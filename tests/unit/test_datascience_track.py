@@ -11,13 +11,15 @@ from pathlib import Path
 import nbformat
 
 from grader.analysis import notebook_facts as nbf
-from grader.challenge import Limits, load_challenge
+from grader.challenge import load_challenge
 from grader.intake import Manifest, Submission
+from grader.registry import get_track
 from grader.sandbox.capture import CapturedOutput
 from grader.sandbox.engine import BuildSpec, BuiltImage, Network, RunResult, RunSpec, Sandbox
-from grader.tracks import GradingContext, get_track
-from grader.tracks.answers import Answers, judge, read_answers
-from grader.tracks.datascience import generate
+from grader.sandbox.limits import Limits
+from grader.tracks.base import GradingContext
+from grader.tracks.notebook.answers import Answers, judge, read_answers
+from grader.tracks.notebook.track import generate
 from tests.conftest import ROOT
 
 CHALLENGE = ROOT / "challenges" / "datascience"
@@ -140,9 +142,9 @@ class NotebookSandbox(Sandbox):
 
 def test_keys_never_enter_the_sandbox_and_hard_coding_is_caught(tmp_path: Path) -> None:
     challenge = load_challenge(CHALLENGE)
-    data = challenge.track_config["data"]
-    _, public_key = generate(challenge, data["public_seed"])
-    _, variant_key = generate(challenge, data["variant_seed"])
+    data = challenge.config.data
+    _, public_key = generate(challenge.config, data.public_seed)
+    _, variant_key = generate(challenge.config, data.variant_seed)
     given = {q: spec["answer"] for q, spec in public_key.items() if isinstance(spec, dict)}
     (tmp_path / "analysis.ipynb").write_text(nbformat.writes(notebook(("code", "1"))))
     (tmp_path / "answers.json").write_text('{"stale": 1}')

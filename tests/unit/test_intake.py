@@ -19,8 +19,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader import intake
-from grader.challenge import IntakeLimits
 from grader.cli import cli
 from grader.errors import InputRejected
 from grader.intake import (
@@ -31,6 +29,9 @@ from grader.intake import (
     rejected_submission_id,
     source_fingerprint,
 )
+from grader.intake import listing as intake_listing
+from grader.intake import submission as intake_submission
+from grader.intake.limits import IntakeLimits
 from tests.conftest import TEST_CHALLENGE
 
 MANIFEST = b"challenge: wordfreq\ncandidate: Ada Lovelace\ncommands:\n  run: python main.py\n"
@@ -343,15 +344,15 @@ def test_real_bytes_are_counted_while_copying(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """A file that grows after it was listed (or a size that lied) stops the copy."""
     folder = make_folder(tmp_path / "sub", {MANIFEST_FILE: MANIFEST, "big.txt": b"z" * 5000})
-    listed = intake._list_folder
+    listed = intake_listing._list_folder
 
-    def lying(*args: object, **kwargs: object) -> intake._Listing:
+    def lying(*args: object, **kwargs: object) -> intake_listing._Listing:
         listing = listed(*args, **kwargs)  # type: ignore[arg-type]
         for entry in listing.kept:
             entry.size = min(entry.size, 100)
         return listing
 
-    monkeypatch.setattr(intake, "_list_folder", lying)
+    monkeypatch.setattr(intake_submission, "_list_folder", lying)
     exc = refuse(folder, tmp_path)
     assert exc.rule == "total-size"
     assert_one_sentence(str(exc), "'big.txt' holds more data than the 100 bytes it declares")
@@ -361,7 +362,7 @@ def test_real_bytes_are_counted_while_copying(tmp_path: Path,
 def test_the_total_size_cap_holds_while_copying(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     folder = make_folder(tmp_path / "sub", {MANIFEST_FILE: MANIFEST, "big.txt": b"z" * 50_000})
-    monkeypatch.setattr(intake, "_check_caps", lambda *args, **kwargs: None)
+    monkeypatch.setattr(intake_listing, "_check_caps", lambda *args, **kwargs: None)
     exc = refuse(folder, tmp_path, IntakeLimits(max_total_mb=0.01))
     assert exc.rule == "total-size"
     assert_one_sentence(str(exc), "unpacks to more than the 0.01 MiB total-size cap")

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.challenge import Limits, load_challenge
+from grader.challenge import load_challenge
 from grader.intake import Manifest, Submission
+from grader.registry import get_track
 from grader.sandbox.capture import CapturedOutput
 from grader.sandbox.engine import BuildSpec, BuiltImage, Network, RunResult, RunSpec, Sandbox
-from grader.tracks import GradingContext, get_track
+from grader.sandbox.limits import Limits
+from grader.tracks.base import GradingContext
 from tests.conftest import TEST_CHALLENGE
 
 

@@ -11,7 +11,7 @@ import pytest
 from grader.challenge import load_challenge
 from grader.errors import ChallengeConfigError
 from grader.kit import build_kit, starter_digests
-from grader.tracks.backend import BackendTrack
+from grader.tracks.backend.static import framework_check
 from tests.conftest import ROOT
 
 
@@ -55,11 +55,11 @@ def test_kits_are_reproducible_and_choose_a_variant(tmp_path: Path) -> None:
 
 
 def test_a_pinned_framework_flags_other_frameworks() -> None:
-    check = BackendTrack._framework_check("flask", {"flask": 3}, "flask", ["django"])
+    check = framework_check("flask", {"flask": 3}, "flask", ["django"])
     assert check.status == "failed"
     assert "asks for django" in check.message
-    ok = BackendTrack._framework_check("django", {"django": 5}, None, ["django"])
+    ok = framework_check("django", {"django": 5}, None, ["django"])
     assert ok.status == "passed"
-    undeclared = BackendTrack._framework_check("fastapi", {"fastapi": 1}, "flask",
+    undeclared = framework_check("fastapi", {"fastapi": 1}, "flask",
                                                ["fastapi", "flask"])
     assert undeclared.status == "passed" and "submission.yaml says flask" in undeclared.message

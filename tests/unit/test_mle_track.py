@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 
-from grader.challenge import Limits, load_challenge
+from grader.challenge import load_challenge
 from grader.intake import Manifest, Submission
 from grader.kit import build_kit
+from grader.registry import get_track
+from grader.sandbox.archive import read_tar_files as read_artifact_tar
 from grader.sandbox.capture import CapturedOutput
 from grader.sandbox.engine import (
     BuildSpec,
@@ -27,8 +29,13 @@ from grader.sandbox.engine import (
     Sandbox,
     Service,
 )
-from grader.tracks import GradingContext, get_track
-from grader.tracks.mle import ARTIFACT_TAR, MleTrack, dataset, read_artifact_tar, roc_auc
+from grader.sandbox.limits import Limits
+from grader.tracks.base import GradingContext
+from grader.tracks.mle import judge
+from grader.tracks.mle.bad_requests import robustness_checks
+from grader.tracks.mle.metrics import roc_auc
+from grader.tracks.mle.track import dataset
+from grader.tracks.mle.train import ARTIFACT_TAR
 from tests.conftest import ROOT
 
 CHALLENGE = ROOT / "challenges" / "mle"
@@ -61,14 +68,14 @@ def test_the_artifact_tar_is_read_defensively() -> None:
 
 
 def test_auc_agrees_with_the_generator() -> None:
-    data = dataset(load_challenge(CHALLENGE))
+    data = dataset(load_challenge(CHALLENGE).config)
     scores = [float(r["tenure_months"] or 0) for r in data.holdout_rows]
     assert roc_auc(data.holdout_labels, scores) == pytest.approx(
         1 - roc_auc(data.holdout_labels, [-s for s in scores]))
     assert roc_auc([0, 1, 0, 1], [0.1, 0.3, 0.4, 0.7]) == 0.75
 
 
-CFG = load_challenge(CHALLENGE).track_config
+CFG = load_challenge(CHALLENGE).config
 
 
 def test_robustness_scoring() -> None:
@@ -79,7 +86,7 @@ def test_robustness_scoring() -> None:
         {"name": "extra-field", "status": 500, "alive_after": True},
         {"name": "huge-batch", "status": 0, "alive_after": False},
         {"name": "leak-150000", "status": 200, "alive_after": True}]}
-    checks = {c.id: c for c in MleTrack._robustness(results)}
+    checks = {c.id: c for c in robustness_checks(results)}
     assert checks["robust.missing-field"].points == 1
     assert checks["robust.wrong-type"].points == 0.5  # accepted silently
     assert checks["robust.unseen-category"].points == 0.5  # should have been served
@@ -91,20 +98,20 @@ def test_robustness_scoring() -> None:
 def test_latency_and_leak_and_metadata() -> None:
     lat = {"latency": {"p50_ms": 5, "p95_ms": 200, "singles": 300, "batch_ms": 50,
                        "batch_status": 200, "batch_size": 1000}}
-    single, batch = MleTrack._latency(lat, CFG)
+    single, batch = judge.latency_checks(lat, CFG.latency_ms)
     assert single.status == "failed" and single.points == pytest.approx(0.5)
     assert batch.status == "passed"
     moved = {"probes": [{"name": "leak-150000", "predictions": [{"probability": 0.1}] * 3},
                         {"name": "leak-950000", "predictions": [{"probability": 0.9}] * 3}]}
-    assert MleTrack._leak_check(moved, CFG).status == "failed"
+    assert judge._leak_check(moved, CFG).status == "failed"
     still = {"probes": [{"name": "leak-150000", "predictions": [{"probability": 0.3}]},
                         {"name": "leak-950000", "predictions": [{"probability": 0.3}]}]}
-    assert MleTrack._leak_check(still, CFG).status == "passed"
-    assert MleTrack._leak_check({}, CFG).status == "failed"
-    meta = MleTrack._metadata_check({"metadata": {"status": 200, "json": {
+    assert judge._leak_check(still, CFG).status == "passed"
+    assert judge._leak_check({}, CFG).status == "failed"
+    meta = judge._metadata_check({"metadata": {"status": 200, "json": {
         "model_version": "1", "features": ["a"]}}}, CFG)
     assert meta.status == "passed"
-    assert MleTrack._metadata_check({"metadata": {"status": 200, "json": {"v": 1}}},
+    assert judge._metadata_check({"metadata": {"status": 200, "json": {"v": 1}}},
                                     CFG).points == 0.5
 
 
@@ -116,7 +123,7 @@ def test_the_kit_holds_the_task_and_no_hidden_material(tmp_path: Path) -> None:
         names = zf.namelist()
     assert not any("holdout" in n or "solution" in n or "generator" in n for n in names)
     assert (KIT / "data" / "train.csv").read_bytes() == dataset(
-        load_challenge(CHALLENGE)).train_csv, "run challenges/mle/tools/write_kit_data.py"
+        load_challenge(CHALLENGE).config).train_csv, "run challenges/mle/tools/write_kit_data.py"
 
 
 def _result(files: dict[str, bytes] | None = None, outcome: str = "exited") -> RunResult:
@@ -194,7 +201,7 @@ def test_holdout_labels_never_enter_a_container(tmp_path: Path) -> None:
     ctx = GradingContext(submission=submission, challenge=challenge, sandbox=box,
                          artifacts_dir=tmp_path / "artifacts")
     checks = {c.id: c for c in get_track("mle").grade(ctx)}
-    labels = json.dumps(dataset(challenge).holdout_labels).encode()
+    labels = json.dumps(dataset(challenge.config).holdout_labels).encode()
     served = next(files for files in box.handed if "model/model.skops" in files
                   and "plan.json" not in files)
     assert "train.py" not in served  # the server's container holds no training code

@@ -63,27 +63,27 @@ def checks() -> list[CheckResult]:
 def test_flags_come_from_the_checks(submission: Path) -> None:
     review = build_review(ROOT / "challenges" / "backend", submission, ["app/main.py"],
                           checks())
-    flags = {f["id"]: f for f in review["flags"]}
-    assert flags["tests-included"]["kind"] == "green"
-    assert flags["secrets"]["kind"] == "red" and flags["secrets"]["where"] == "app/main.py:3"
+    flags = {f.id: f for f in review.flags}
+    assert flags["tests-included"].kind == "green"
+    assert flags["secrets"].kind == "red" and flags["secrets"].where == "app/main.py:3"
     assert "bare-except" in flags and "auth-gap" in flags and "5xx" in flags
-    assert review["green_flags"] == 1 and review["red_flags"] == len(flags) - 1
+    assert review.green_flags == 1 and review.red_flags == len(flags) - 1
 
 
 def test_questions_point_at_the_code(submission: Path) -> None:
     review = build_review(ROOT / "challenges" / "backend", submission, ["app/main.py"],
                           checks())
-    questions = review["questions"]
+    questions = review.questions
     assert 6 <= len(questions) <= 10
-    auth = next(q for q in questions if q["id"] == "failed-auth")
-    assert auth["where"] == "app/main.py:12"
-    assert "GET /notes/1 -> 200" in auth["text"]
-    assert "def create_note" in auth["excerpt"] and "  12  " in auth["excerpt"]
-    complex_q = next(q for q in questions if q["id"] == "most-complex")
-    assert complex_q["where"].startswith("app/main.py:12 (create_note)")
-    bank = next(q for q in questions if q["id"] == "orm-queries")
-    assert bank["where"].startswith("app/main.py:7")  # the GET /notes handler, found by route
-    assert len({q["id"] for q in questions}) == len(questions)
+    auth = next(q for q in questions if q.id == "failed-auth")
+    assert auth.where == "app/main.py:12"
+    assert "GET /notes/1 -> 200" in auth.text
+    assert "def create_note" in auth.excerpt and "  12  " in auth.excerpt
+    complex_q = next(q for q in questions if q.id == "most-complex")
+    assert complex_q.where.startswith("app/main.py:12 (create_note)")
+    bank = next(q for q in questions if q.id == "orm-queries")
+    assert bank.where.startswith("app/main.py:7")  # the GET /notes handler, found by route
+    assert len({q.id for q in questions}) == len(questions)
 
 
 def test_most_complex_function_skips_tests(tmp_path: Path) -> None:
@@ -97,14 +97,14 @@ def test_a_challenge_can_exclude_shared_flags(tmp_path: Path) -> None:
     no_tests = [CheckResult.failed("static.tests-present", "no test files")]
     backend = build_review(ROOT / "challenges" / "backend", tmp_path, [], no_tests)
     notebook = build_review(ROOT / "challenges" / "datascience", tmp_path, [], no_tests)
-    assert "no-tests" in {f["id"] for f in backend["flags"]}
-    assert "no-tests" not in {f["id"] for f in notebook["flags"]}
-    assert "no-tests" not in {q["id"] for q in notebook["questions"]}
+    assert "no-tests" in {f.id for f in backend.flags}
+    assert "no-tests" not in {f.id for f in notebook.flags}
+    assert "no-tests" not in {q.id for q in notebook.questions}
 
 
 def test_a_broken_or_empty_submission_still_gets_a_sheet(tmp_path: Path) -> None:
     review = build_review(ROOT / "challenges" / "mle", tmp_path, [], [])
-    assert len(review["questions"]) >= 6 and review["flags"] == []
+    assert len(review.questions) >= 6 and review.flags == []
 
 
 @pytest.mark.parametrize("challenge", CHALLENGES, ids=[c.name for c in CHALLENGES])
@@ -129,6 +129,6 @@ def test_messages_lose_pytest_introspection_and_one_place_gets_one_question(
                   for i in range(3)]
     review = build_review(ROOT / "challenges" / "backend", submission, ["app/main.py"],
                           same_place)
-    auth = [q for q in review["questions"] if q["id"] == "failed-auth"]
-    assert len(auth) == 1 and "where 200" not in auth[0]["text"]
-    assert "GET /notes -> 200: assert 200 == 401" in auth[0]["text"]
+    auth = [q for q in review.questions if q.id == "failed-auth"]
+    assert len(auth) == 1 and "where 200" not in auth[0].text
+    assert "GET /notes -> 200: assert 200 == 401" in auth[0].text

@@ -136,6 +136,7 @@ def generate(seed: int, n_train: int = 6000, n_holdout: int = 2000) -> Dataset:
         "positives": sum(labels), "rows": len(labels),
         "oracle_auc": round(roc_auc(labels, probabilities), 4),
         "baseline_auc": round(roc_auc(labels, [float(s) for s in contract_score]), 4),
+        "baseline_note": "the contract type alone",
         "leaky_auc": round(roc_auc(labels, [float(r) for r in refs]), 4),
         "train_positive_rate": round(sum(train_labels) / len(train_labels), 4),
     }

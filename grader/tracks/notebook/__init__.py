@@ -1,12 +1,8 @@
-"""Executing a candidate's notebook in the sandbox, for the data-science track.
+"""The notebook track (data science): `track` drives it, `config` types its track_config,
+`execute` runs a notebook in the sandbox with grader's `run_notebook.py` (copied in beside it)
+and reads back what happened, `answers` reads and judges answers.json against a key, `judging`,
+`figures` and `static` make the checks."""
 
-`run_notebook.py` is copied into the container next to the notebook and run with the image's
-Python: nbclient executes every cell in a fresh kernel with a per-cell timeout, records errors
-and carries on, then writes the executed notebook and a summary. `execute_notebook` (in
-`grader.tracks.notebooks`) drives it and reads both back, defensively: the kernel ran candidate
-code in the same container, so what comes out is capped, parsed and validated, never trusted.
-"""
+from grader.tracks.notebook.track import NotebookTrack
 
-from pathlib import Path
-
-RUNNER = Path(__file__).parent / "run_notebook.py"
+__all__ = ["NotebookTrack"]

@@ -8,19 +8,22 @@ import json
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
 from pathlib import PurePosixPath
+from typing import Any
 
 from grader.analysis.tampering import find_tampering, tampering_check
 from grader.checks import CheckResult
 from grader.sandbox.engine import RunSpec
 from grader.tracks.base import GradingContext
 
+#: The checks `own_tests` produces.
+OWN_TEST_CHECKS = ("static.no-test-tampering", "tests.own.pass", "tests.own.coverage")
 OWN_TESTS_SCRIPT = (
     "mkdir -p .grader && python -m coverage run --source=. -m pytest -q -p no:cacheprovider "
     "--junitxml=.grader/junit.xml; code=$?; "
     "python -m coverage json -q -o .grader/coverage.json >/dev/null 2>&1; exit $code")
 
 
-def own_tests(ctx: GradingContext, image: str, env: Mapping[str, str] | None = None,
+def own_tests(ctx: GradingContext[Any], image: str, env: Mapping[str, str] | None = None,
               extra_files: Mapping[str, bytes] | None = None) -> list[CheckResult]:
     """tests.own.pass, tests.own.coverage and static.no-test-tampering."""
     sub = ctx.submission
@@ -73,8 +76,6 @@ def own_tests(ctx: GradingContext, image: str, env: Mapping[str, str] | None = N
             points=min(1.0, coverage / 80), title="Line coverage of the candidate's tests",
             message=f"{coverage:.0f}% of lines covered (80% earns full credit)"))
     return checks
-
-
 
 
 def _junit_counts(raw: bytes | None) -> dict[str, int] | None:

@@ -12,16 +12,14 @@ import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
 from grader.checks import CheckResult
 from grader.errors import ImageBuildError
 from grader.sandbox.engine import BuildSpec, BuiltImage, Sandbox
-
-if TYPE_CHECKING:
-    from grader.tracks.base import GradingContext
+from grader.tracks.base import GradingContext
 
 DEPS_DOCKERFILE = """\
 ARG BASE_IMAGE
@@ -87,7 +85,7 @@ def build_dependency_layer(sandbox: Sandbox, base_tag: str, name: str,
         return sandbox.ensure_image(spec)
 
 
-def submission_image(ctx: GradingContext, base_tag: str, checks: list[CheckResult],
+def submission_image(ctx: GradingContext[Any], base_tag: str, checks: list[CheckResult],
                      failure_note: str = "") -> tuple[str | None, str]:
     """`base_tag` plus the submission's dependency layer, appending `build.dependencies` to
     `checks`. Returns (tag, "") or, when the install failed, (None, why) with pip's output

@@ -1,7 +1,10 @@
-"""Load a challenge's data generator (a Python file in the challenge, run on the host).
+"""Seeded challenge data: a challenge's generator (a Python file in the challenge, run on the
+host) called as `generate(seed)`, cached per generator file and seed for the process.
 
 Generators are challenge data, trusted like hidden tests: they make the public data, hidden
-variants and answer keys. Each is loaded once per process under a name derived from its path.
+variants, holdout sets and answer keys. Each is imported once under a name derived from its
+path; each (generator, seed) is generated once, under a lock, whatever the number of threads
+grading at the same time.
 """
 
 from __future__ import annotations
@@ -12,13 +15,16 @@ import sys
 import threading
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from grader.errors import ChallengeConfigError
 
 _lock = threading.Lock()
+_generated: dict[tuple[str, int], Any] = {}
 
 
 def load_generator(path: Path) -> ModuleType:
+    """The generator module at `path`, imported once per process."""
     name = "grader_generator_" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
     with _lock:
         if name in sys.modules:
@@ -34,3 +40,13 @@ def load_generator(path: Path) -> ModuleType:
             del sys.modules[name]
             raise
         return module
+
+
+def generated(path: Path, seed: int) -> Any:
+    """`generate(seed)` of the generator at `path`, computed once per process."""
+    key = (str(path.resolve()), seed)
+    module = load_generator(path)
+    with _lock:
+        if key not in _generated:
+            _generated[key] = module.generate(seed)
+        return _generated[key]

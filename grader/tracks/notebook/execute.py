@@ -15,9 +15,8 @@ from typing import Any
 
 import nbformat
 
-from grader.challenge import Limits
 from grader.sandbox.engine import RunResult, RunSpec, Sandbox
-from grader.tracks.notebook import RUNNER
+from grader.sandbox.limits import Limits
 
 NOTEBOOK_NAME = "notebook.ipynb"
 FIGURES_NAME = ".grader-figures.jsonl"
@@ -25,6 +24,8 @@ EXECUTED_CAP = 16 * 1024 * 1024
 SUMMARY_CAP = 2 * 1024 * 1024
 FIGURES_CAP = 1024 * 1024
 CELL_STATUSES = {"ok", "error", "timeout", "not-run"}
+#: grader's runner, copied into the container beside the notebook (never the kernel's code).
+RUNNER = Path(__file__).with_name("run_notebook.py")
 
 
 @dataclass

@@ -1,0 +1,47 @@
+"""Backend facts read on the host: which framework the submission uses (and whether the
+challenge accepts it) and how many of its request handlers are async."""
+
+from __future__ import annotations
+
+from grader.analysis.routes import Route
+from grader.checks import CheckResult
+
+
+def framework_check(framework: str | None, counts: dict[str, int], declared: str | None,
+                    allowed: list[str]) -> CheckResult:
+    """static.framework: detected from imports, compared with submission.yaml and the
+    challenge's accepted frameworks."""
+    title = "Framework allowed by the challenge"
+    evidence = {"detected": framework, "imports": counts, "declared": declared,
+                "allowed": allowed}
+    if framework is None:
+        return CheckResult.failed("static.framework", "no FastAPI, Flask or Django import "
+                                  "found", title=title, kind="static", evidence=evidence)
+    notes = []
+    if declared and declared != framework:
+        notes.append(f"submission.yaml says {declared}")
+    suffix = f" ({'; '.join(notes)})" if notes else ""
+    if framework not in allowed:
+        return CheckResult.failed(
+            "static.framework", f"written in {framework}, but this challenge asks for "
+            f"{' or '.join(allowed)}{suffix}", title=title, kind="static", evidence=evidence)
+    return CheckResult.passed("static.framework", f"{framework}{suffix}", title=title,
+                              kind="static", evidence=evidence)
+
+
+def async_check(routes: list[Route]) -> CheckResult:
+    """static.async-endpoints: the share of route handlers that are async (bonus)."""
+    title = "Async request handlers (bonus)"
+    if not routes:
+        return CheckResult.failed("static.async-endpoints", "no route handlers found",
+                                  title=title, kind="static")
+    handlers = {(r.file, r.line): r for r in routes}
+    n_async = sum(1 for r in handlers.values() if r.is_async)
+    share = n_async / len(handlers)
+    return CheckResult(
+        id="static.async-endpoints", status="passed" if share >= 0.5 else "failed",
+        points=share, title=title, kind="static",
+        message=f"{n_async} of {len(handlers)} handler(s) are async",
+        evidence={"handlers": [f"{r.file}:{r.line} {r.handler}"
+                               f"{' (async)' if r.is_async else ''}"
+                               for r in list(handlers.values())[:40]]})

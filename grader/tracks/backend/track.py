@@ -1,0 +1,117 @@
+"""The backend track: a candidate's REST API, graded by hidden HTTP tests against it running.
+
+1. Static facts on the host: framework (and whether the challenge allows it), async
+   handlers, lint, secrets, Python-2-isms, and a route index to point failures at handlers.
+2. The submission image: the track image (frameworks preinstalled) plus the candidate's
+   requirements in a layer cached by their hash. A failed install is a failed check with
+   pip's output; the runtime checks are then skipped (score 0), and the report says why.
+3. The server runs on an internal network (no way out) under the `run` command of
+   submission.yaml. A separate tester container, holding the hidden tests and grader's runner,
+   waits for /health and runs the suite over HTTP; the hidden tests never enter the server's
+   container. Then the server container is restarted (same volume) and the persistence test
+   runs again: data must survive.
+4. The candidate's own tests run in a container without network, with coverage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from grader.analysis.frameworks import detect_framework
+from grader.analysis.routes import Route, find_routes
+from grader.checks import CheckResult
+from grader.tracks.backend.config import BackendConfig, hidden_test_ids
+from grader.tracks.backend.hidden import hidden_checks, read_json, tester_spec
+from grader.tracks.backend.static import async_check, framework_check
+from grader.tracks.base import GradingContext, Track
+from grader.tracks.steps.dependencies import submission_image
+from grader.tracks.steps.own_tests import OWN_TEST_CHECKS, own_tests
+from grader.tracks.steps.service import Service
+from grader.tracks.steps.static import code_quality
+
+SERVER_CHECKS = ("runtime.server-starts", "runtime.hidden-suite")
+STATIC_CHECKS = ("static.framework", "static.async-endpoints", "static.lint",
+                 "static.no-secrets", "static.modern-python", "build.dependencies")
+
+
+class BackendTrack(Track[BackendConfig]):
+    name = "backend"
+    config_class = BackendConfig
+
+    def images(self, config: BackendConfig) -> tuple[str, ...]:
+        return ("server", "tester")
+
+    def check_ids(self, config: BackendConfig) -> Iterable[str]:
+        return [*SERVER_CHECKS, *STATIC_CHECKS, *OWN_TEST_CHECKS,
+                *hidden_test_ids(config.hidden_tests)]
+
+    def grade(self, ctx: GradingContext[BackendConfig]) -> list[CheckResult]:
+        sub, cfg = ctx.submission, ctx.config
+        checks: list[CheckResult] = []
+        with ctx.stage("static"):
+            framework, counts = detect_framework(sub.root, sub.files)
+            routes = find_routes(sub.root, sub.files)
+            checks.append(framework_check(framework, counts, sub.manifest.framework,
+                                          cfg.frameworks))
+            checks.append(async_check(routes))
+            checks += code_quality(ctx)
+        with ctx.stage("images"):
+            server_image = ctx.image("server")
+            tester_image = ctx.image("tester")
+            image, why_not = submission_image(ctx, server_image, checks)
+        run_command = sub.manifest.commands.get("run")
+        if image is not None and not run_command:
+            why_not = "submission.yaml has no `run` command to start the server"
+        with ctx.stage("hidden_tests"):
+            checks += self._hidden_tests(ctx, image, tester_image, run_command, routes,
+                                         why_not)
+        with ctx.stage("own_tests"):
+            checks += own_tests(ctx, image or server_image, env={"DATA_DIR": "/tmp/data"})
+        return checks
+
+    def _hidden_tests(self, ctx: GradingContext[BackendConfig], image: str | None,
+                      tester_image: str, run_command: str | None, routes: list[Route],
+                      why_not: str) -> list[CheckResult]:
+        cfg = ctx.config
+        title = "The server starts and answers /health"
+        if image is None or not run_command:
+            skipped = ctx.sandbox.run(tester_spec(ctx, tester_image, "all",
+                                                  ["--skip-all", f"not run: {why_not}"]))
+            return [CheckResult.failed("runtime.server-starts", f"not started: {why_not}",
+                                       title=title), *hidden_checks(skipped, routes)]
+        checks: list[CheckResult] = []
+        files: dict[str, bytes | Path] = {rel: ctx.submission.root / rel
+                                          for rel in ctx.submission.files}
+        startup = cfg.startup_timeout_seconds
+        with Service(ctx, image=image, command=run_command, port=cfg.port, files=files,
+                     env={"DATA_DIR": "/work/data"}, network_hint="api") as service:
+            # Wait for /health in a short tester run that stops as soon as the server exits.
+            waited = service.client(tester_spec(ctx, tester_image, "main",
+                                                ["--wait", str(startup), "--wait-only"]))
+            ready = read_json(waited, "ready.json")
+            ready = ready if isinstance(ready, dict) else {}
+            ctx.timings["server_start"] = round(waited.seconds, 3)
+            if ready.get("ready"):
+                checks.append(CheckResult.passed(
+                    "runtime.server-starts", f"answered {cfg.health_path} after "
+                    f"{ready.get('seconds')} s", title=title))
+                main = service.client(tester_spec(ctx, tester_image, "main", ["--wait", "10"]),
+                                      stop_on_exit=False)
+                checks += hidden_checks(main, routes)
+                service.restart()
+                after = service.client(tester_spec(
+                    ctx, tester_image, "after_restart", ["--wait", str(startup)],
+                    state=main.files.get("state.json")), stop_on_exit=False)
+                checks += hidden_checks(after, routes)
+            else:
+                why, evidence = service.not_ready(ready, waited, startup, cfg.health_path)
+                checks.append(CheckResult.failed(
+                    "runtime.server-starts", f"the server never answered {cfg.health_path}: "
+                    f"{why}", title=title, evidence=evidence))
+                skipped = ctx.sandbox.run(tester_spec(
+                    ctx, tester_image, "all",
+                    ["--skip-all", f"not run: the server never answered {cfg.health_path} "
+                                   f"({why})"]))
+                checks += hidden_checks(skipped, routes)
+        return checks

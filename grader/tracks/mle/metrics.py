@@ -1,0 +1,45 @@
+"""Metrics computed on the host from what a model server answered: ROC AUC, and the
+probability and label of one prediction read defensively."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+
+def roc_auc(labels: list[int], scores: list[float]) -> float:
+    """Mann-Whitney ROC AUC with average ranks for ties (NaN when one class is absent)."""
+    order = sorted(range(len(scores)), key=lambda i: scores[i])
+    ranks = [0.0] * len(scores)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and scores[order[j + 1]] == scores[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    pos = sum(labels)
+    neg = len(labels) - pos
+    if not pos or not neg:
+        return float("nan")
+    return (sum(r for r, y in zip(ranks, labels, strict=True) if y) - pos * (pos + 1) / 2) / (
+        pos * neg)
+
+
+def probability(pred: Any) -> float | None:
+    """`pred["probability"]` when it is a finite number in [0, 1]."""
+    if not isinstance(pred, dict):
+        return None
+    p = pred.get("probability")
+    if isinstance(p, bool) or not isinstance(p, int | float) or not math.isfinite(p):
+        return None
+    return float(p) if 0.0 <= p <= 1.0 else None
+
+
+def label(pred: Any) -> int | None:
+    """`pred["label"]` when it is 0 or 1 (booleans accepted)."""
+    value = pred.get("label") if isinstance(pred, dict) else None
+    if isinstance(value, bool):
+        return int(value)
+    return value if isinstance(value, int) and value in (0, 1) else None

@@ -1,0 +1,80 @@
+"""The `mle` track: retrain the candidate's model, serve the artifact without the training
+code, score it on a hidden holdout, time it and throw bad requests at it.
+
+1. Static facts on the host: lint, secrets, Python-2-isms, the serialization format
+   (pickle-based formats flagged, skops/ONNX welcomed), tests present.
+2. Training (`train.py`): the `train` command of submission.yaml runs in the sandbox (no
+   network, time and memory capped) with the grader's copy of the training data; the
+   `artifact` it names is copied out as a tar read defensively on the host. If training fails
+   but the submission carries that artifact, the committed one is served and the report says
+   so.
+3. Serving (`serve.py`): a fresh container holds the submission minus the training code and
+   data (`serving_excludes`) plus the artifact and runs the `serve` command on an internal
+   network; a separate prober container (grader's `prober/probe.py`, stdlib only) sends the
+   holdout's *features*, latency calls, bad requests and the leak probe. Labels never leave
+   the host: ROC AUC and the rest are computed here (`judge.py`).
+4. The candidate's own tests run without network, with the artifact and training data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from grader.analysis.serialization import serialization_check
+from grader.checks import CheckResult
+from grader.tracks.base import GradingContext, Track
+from grader.tracks.mle.bad_requests import NAMES
+from grader.tracks.mle.config import MleConfig
+from grader.tracks.mle.serve import SERVED_CHECKS, serve_and_probe
+from grader.tracks.mle.train import TRAIN_CHECKS, train
+from grader.tracks.steps.dependencies import submission_image
+from grader.tracks.steps.own_tests import own_tests
+from grader.tracks.steps.seeded import generated
+from grader.tracks.steps.static import code_quality
+
+STATIC_CHECKS = ("static.lint", "static.no-secrets", "static.modern-python",
+                 "static.serialization", "build.dependencies")
+
+
+def dataset(config: MleConfig) -> Any:
+    """The generator's Dataset for the public seed (train csv, holdout rows/labels, key)."""
+    return generated(config.data.generator, config.data.public_seed)
+
+
+class MleTrack(Track[MleConfig]):
+    name = "mle"
+    config_class = MleConfig
+
+    def images(self, config: MleConfig) -> tuple[str, ...]:
+        return ("runtime", "prober")
+
+    def check_ids(self, config: MleConfig) -> Iterable[str]:
+        return [*STATIC_CHECKS, *TRAIN_CHECKS, *SERVED_CHECKS, "robust.still-up",
+                *(f"robust.{name}" for name in NAMES), "static.no-test-tampering",
+                "tests.own.pass"]
+
+    def grade(self, ctx: GradingContext[MleConfig]) -> list[CheckResult]:
+        cfg = ctx.config
+        data = dataset(cfg)
+        checks: list[CheckResult] = []
+        with ctx.stage("static"):
+            checks += code_quality(ctx)
+        with ctx.stage("images"):
+            runtime = ctx.image("runtime")
+            prober = ctx.image("prober")
+            image = submission_image(ctx, runtime, checks,
+                                     failure_note=" (graded on the track image alone)")[0]
+            image = image or runtime
+        with ctx.stage("train"):
+            artifact, why_not = train(ctx, image, data.train_csv, checks)
+        checks.append(serialization_check(ctx.submission.root, ctx.candidate_files,
+                                          sorted(artifact or {})))
+        with ctx.stage("serve_and_probe"):
+            checks += serve_and_probe(ctx, image, prober, artifact, why_not, data)
+        with ctx.stage("own_tests"):
+            data_dir = cfg.data.dir.strip("/")
+            checks += [c for c in own_tests(ctx, image, extra_files={
+                **(artifact or {}), f"{data_dir}/train.csv": data.train_csv})
+                if c.id != "tests.own.coverage"]
+        return checks

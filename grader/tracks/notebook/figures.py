@@ -1,0 +1,54 @@
+"""Figures of an executed notebook: how many were drawn, and whether their axes say what
+they show (as recorded inside the kernel while the notebook ran)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.checks import CheckResult
+from grader.tracks.notebook.execute import NotebookRun
+
+FIGURE_CHECKS = ("figures.count", "figures.labelled")
+
+
+def figure_checks(run: NotebookRun, minimum: int) -> list[CheckResult]:
+    """figures.count and figures.labelled, from what the kernel recorded."""
+    displayed = sum(c.get("figures", 0) for c in run.cells)
+    count = max(displayed, len(run.figures))
+    title = "Figures"
+    if count >= minimum:
+        first = CheckResult.passed("figures.count", f"{count} figure(s)", title=title)
+    else:
+        first = CheckResult.failed("figures.count", f"{count} figure(s), at least "
+                                   f"{minimum} expected", points=count / minimum,
+                                   title=title)
+    title = "Figures have labelled axes"
+    if not run.figures:
+        second = CheckResult.failed("figures.labelled", "no figure to judge" if not count
+                                    else "the figures' axes could not be read",
+                                    title=title)
+    else:
+        labelled = [_labelled(f) for f in run.figures]
+        n = sum(labelled)
+        unlabelled = [i + 1 for i, ok in enumerate(labelled) if not ok]
+        second = CheckResult(
+            id="figures.labelled", status="passed" if n == len(labelled) else "failed",
+            points=n / len(labelled), title=title,
+            message=f"{n} of {len(labelled)} figure(s) have labelled axes"
+                    + (f"; unlabelled: figure {', '.join(map(str, unlabelled[:10]))}"
+                       if unlabelled else ""),
+            evidence={"figures": run.figures[:30]})
+    return [first, second]
+
+
+def _labelled(figure: dict[str, Any]) -> bool:
+    """Every axes with data names what its visible axes show (a pie needs a title)."""
+    axes = [a for a in figure["axes"] if a["has_data"]] or figure["axes"]
+    if not axes:
+        return False
+    for ax in axes:
+        if ax["axis_on"] and not (ax["xlabel"].strip() and ax["ylabel"].strip()):
+            return False
+        if not ax["axis_on"] and not (ax["title"].strip() or figure["suptitle"].strip()):
+            return False
+    return True

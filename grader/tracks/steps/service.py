@@ -1,0 +1,154 @@
+"""A candidate's server for one grading: an internal network of its own, the server started
+on it under the alias `app`, client runs (grader's tester or prober) beside it that stop as
+soon as the server exits, its log kept as an artifact, and the server stopped at the end.
+
+Used as a context manager by every track that serves something (backend, mle):
+
+    with Service(ctx, image=tag, command=run, port=8000, files=files, env=env) as service:
+        waited = service.client(RunSpec(...))           # the tester / prober, same network
+        if not ready:
+            message, evidence = service.not_ready(ready, waited, startup)
+
+`not_ready` says *why* a server never answered: its process exited (with the last exception
+line of its log), it answered HTTP but not 200 (status and body head: Django's DisallowedHost
+is a 400), or its log shows it listening on another port or on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from grader.sandbox.engine import Network, RunResult, RunSpec
+from grader.sandbox.engine import Service as EngineService
+from grader.tracks.base import GradingContext
+
+LOG_ARTIFACT_BYTES = 256 * 1024
+_LISTENING = re.compile(
+    r"(?:running on|listening (?:on|at)|serving (?:on|at)|started server|starting development "
+    r"server at|uvicorn running on|bound to|address)\D{0,40}?"
+    r"(?:https?://)?\[?(?P<host>[0-9a-zA-Z_.:-]*?)\]?:(?P<port>\d{2,5})\b", re.IGNORECASE)
+_EXCEPTION_LINE = re.compile(r"^\s*(?:[A-Za-z_][\w.]*\.)?(?:[A-Z]\w*(?:Error|Exception|Exit|"
+                             r"Interrupt|NotFound|Warning))(?::.*)?$")
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def last_exception_line(text: str) -> str:
+    """The last line of `text` that names an exception (`ModuleNotFoundError: No module
+    named 'seaborn'`), else its last non-empty line; "" for an empty text."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if _EXCEPTION_LINE.match(line):
+            return line[:300]
+    return lines[-1][:300] if lines else ""
+
+
+def listening_addresses(log: str) -> list[tuple[str, int]]:
+    """(host, port) pairs the server's log says it listens on, in order of appearance."""
+    found = []
+    for match in _LISTENING.finditer(log):
+        port = int(match["port"])
+        if 0 < port < 65536:
+            found.append((match["host"] or "", port))
+    return found
+
+
+class Service:
+    """One server on its own internal network, removed with the grading's sandbox."""
+
+    def __init__(self, ctx: GradingContext[Any], *, image: str, command: str, port: int,
+                 files: Mapping[str, bytes | Path], env: Mapping[str, str],
+                 name_hint: str = "server", network_hint: str = "svc") -> None:
+        self.ctx = ctx
+        self.port = port
+        self.command = command
+        self._spec = RunSpec(image=image, command=["/bin/sh", "-c", command], alias="app",
+                             name_hint=name_hint, limits=ctx.challenge.limits, files=files,
+                             env={"PORT": str(port), "HOST": "0.0.0.0", **env})
+        self._network_hint = network_hint
+        self.network: Network | None = None
+        self.server: EngineService | None = None
+        self.base_url = f"http://app:{port}"
+
+    def __enter__(self) -> Service:
+        self.network = self.ctx.sandbox.internal_network(self._network_hint)
+        self.server = self.ctx.sandbox.start(dataclasses.replace(self._spec,
+                                                                 network=self.network))
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self.server is None:
+            return
+        if exc_type is None or not issubclass(exc_type, KeyboardInterrupt):
+            self.ctx.add_artifact("server.log", self.log(LOG_ARTIFACT_BYTES))
+        self.server.stop()
+
+    # -- the server -----------------------------------------------------------------------
+    def running(self) -> bool:
+        return self.server is not None and self.server.running()
+
+    def exited(self) -> bool:
+        return not self.running()
+
+    def restart(self) -> None:
+        assert self.server is not None
+        self.server.restart()
+
+    def log(self, max_bytes: int = 16 * 1024) -> str:
+        return self.server.logs_tail(max_bytes) if self.server is not None else ""
+
+    # -- clients on the same network ------------------------------------------------------
+    def client(self, spec: RunSpec, stop_on_exit: bool = True) -> RunResult:
+        """Run `spec` (grader's own image and files) on the service's network. With
+        `stop_on_exit` it is stopped as soon as the server's container exits (a client that
+        waits for readiness); without, it runs to its end (a suite that must record what a
+        crashing server did to it)."""
+        return self.ctx.sandbox.run(dataclasses.replace(
+            spec, network=self.network, stop_when=self.exited if stop_on_exit else None))
+
+    # -- diagnosis ------------------------------------------------------------------------
+    def not_ready(self, ready: Mapping[str, Any], waited: RunResult, startup: float,
+                  health: str = "/health") -> tuple[str, dict[str, Any]]:
+        """Why the server never answered `health` with 200, in one sentence, and the evidence
+        (the log's tail, what the waiting client last saw, addresses the log names)."""
+        log = self.log(64 * 1024)
+        evidence: dict[str, Any] = {"command": self.command, "server_log_tail":
+                                    log[-6000:] or "(no output)"}
+        status = ready.get("last_status")
+        body = str(ready.get("last_body") or "")[:300]
+        last_error = str(ready.get("last_error") or "")[:300]
+        if status or last_error:
+            evidence["last_answer"] = (f"HTTP {status}: {body}" if status else last_error)
+        addresses = listening_addresses(log)
+        if addresses:
+            evidence["log_says_listening_on"] = [f"{h or '*'}:{p}" for h, p in addresses[-3:]]
+        if self.exited() or waited.outcome == "stopped":
+            cause = last_exception_line(log)
+            why = "the server process exited" + (f": {cause}" if cause else
+                                                  " without printing anything")
+        elif isinstance(status, int) and status:
+            why = (f"it answered GET {health} with HTTP {status}, not 200"
+                   + (f" ({_one_line(body)[:160]})" if body.strip() else ""))
+        else:
+            why = f"no HTTP answer on port {self.port} within {startup:g} s"
+            other = [(h, p) for h, p in addresses if p != self.port]
+            local = [(h, p) for h, p in addresses if h in _LOCAL_HOSTS]
+            if other:
+                _, port = other[-1]
+                why += (f"; its log says it listens on port {port}, but the server must "
+                        f"listen on $PORT ({self.port})")
+            elif local:
+                why += ("; its log says it listens on 127.0.0.1 only, which other containers "
+                        "cannot reach: bind 0.0.0.0 ($HOST)")
+            elif last_error:
+                why += f" (last error: {last_error[:160]})"
+        return why, evidence
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
