@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from grader.errors import InputRejected
 from grader.intake import open_submission
@@ -36,7 +36,7 @@ class Line:
     detail: str = ""
 
 
-def _kit(folder: Path) -> dict[str, object] | None:
+def _kit(folder: Path) -> dict[str, Any] | None:
     path = folder / KIT_MANIFEST
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -82,17 +82,17 @@ def check_folder(folder: Path) -> list[Line]:
         else:
             lines.append(Line("ok", f"candidate: {manifest.candidate}"))
         kit = kit or {}
-        for name in kit.get("required_commands", []):  # type: ignore[union-attr]
+        for name in kit.get("required_commands", []):
             if name in manifest.commands:
                 lines.append(Line("ok", f"command {name}: {manifest.commands[name]}"))
             else:
                 lines.append(Line("fail", f"submission.yaml has no commands.{name}"))
-        for key in kit.get("required_manifest", []):  # type: ignore[union-attr]
+        for key in kit.get("required_manifest", []):
             if getattr(manifest, str(key), None):
                 lines.append(Line("ok", f"{key}: {getattr(manifest, str(key))}"))
             else:
                 lines.append(Line("fail", f"submission.yaml has no '{key}'"))
-        for rel in kit.get("required_files", []):  # type: ignore[union-attr]
+        for rel in kit.get("required_files", []):
             if rel not in sub.files:
                 lines.append(Line("fail", f"missing {rel}"))
         starter = kit.get("starter_files") or {}
@@ -104,7 +104,7 @@ def check_folder(folder: Path) -> list[Line]:
                           f"graded as your own work: {len(own)} file(s) that differ from the "
                           f"kit ({unchanged} unchanged)",
                           ", ".join(own[:20]) + (" ..." if len(own) > 20 else "")))
-        for check in kit.get("public_checks", []):  # type: ignore[union-attr]
+        for check in kit.get("public_checks", []):
             if not isinstance(check, dict):
                 continue
             name = str(check.get("name", "check"))

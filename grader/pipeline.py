@@ -53,6 +53,7 @@ from grader.report.model import (
     SCHEMA_VERSION,
     ChallengeInfo,
     Environment,
+    ReportStatus,
     Review,
     SubmissionInfo,
     now,
@@ -119,7 +120,8 @@ class Grader:
         self.challenge = challenge
         self.settings = settings or Settings.from_env()
         self.client_factory = client_factory
-        self.store = store if store is not False else _default_store()
+        self.store: Store | None = _default_store() if store is False else (
+            store if isinstance(store, Store) else None)
 
     # -- environment facts ------------------------------------------------------------------
     def _environment(self, client: docker.DockerClient | None,
@@ -204,7 +206,7 @@ class Grader:
         artifacts_dir = report_dir / ARTIFACTS_DIR
         shutil.rmtree(artifacts_dir, ignore_errors=True)
         checks: list[CheckResult] = []
-        status = "graded"
+        status: ReportStatus = "graded"
         exit_code = EXIT_OK
         own_files = _own_files(submission, challenge)
         client = self.client_factory()

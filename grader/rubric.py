@@ -74,13 +74,17 @@ def _round(value: float) -> float:
 def _score_criterion(criterion: Criterion,
                      checks: Sequence[CheckResult]) -> tuple[CriterionScore, float]:
     """The criterion's score (rounded for display) and its unrounded points (for totals)."""
-    base = dict(id=criterion.id, title=criterion.title, description=criterion.description,
-                manual=criterion.manual, bonus=criterion.bonus)
+    def make(points: float, status: CriterionStatus, checks: list[str],
+             message: str) -> CriterionScore:
+        return CriterionScore(id=criterion.id, title=criterion.title, points=points,
+                              max_points=_round(criterion.points), status=status,
+                              checks=checks, message=message,
+                              description=criterion.description, manual=criterion.manual,
+                              bonus=criterion.bonus)
+
     if criterion.manual:
-        return CriterionScore(**base, points=0, max_points=_round(criterion.points),
-                              status="pending", checks=[],
-                              message="scored by the reviewer after the explain-your-code call"
-                              ), 0.0
+        return make(0, "pending", [], "scored by the reviewer after the explain-your-code "
+                    "call"), 0.0
     matched = [c for c in checks if _matches(criterion, c.id)]
     status: CriterionStatus = "bonus" if criterion.bonus else "scored"
     available = sum(c.max_points for c in matched)
@@ -88,16 +92,12 @@ def _score_criterion(criterion: Criterion,
         message = ("no check matched: nothing could run for it" if not matched else
                    f"no check matched with points to earn ({len(matched)} matched, "
                    "all worth 0)")
-        return CriterionScore(**base, points=0, max_points=_round(criterion.points),
-                              status=status, checks=[c.id for c in matched],
-                              message=message), 0.0
+        return make(0, status, [c.id for c in matched], message), 0.0
     earned = sum(c.points for c in matched)
     passed = sum(1 for c in matched if c.status == "passed")
     raw = criterion.points * earned / available
-    return CriterionScore(
-        **base, points=_round(raw), max_points=_round(criterion.points), status=status,
-        checks=[c.id for c in matched],
-        message=f"{passed} of {len(matched)} check(s) passed"), raw
+    return make(_round(raw), status, [c.id for c in matched],
+                f"{passed} of {len(matched)} check(s) passed"), raw
 
 
 def score(rubric: Sequence[Criterion],

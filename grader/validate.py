@@ -127,8 +127,9 @@ def validate_challenge(challenge: Challenge, grade: Callable[[Path], tuple[Repor
         if only and name not in only:
             continue
         report, folder = graded(name)
-        result = SolutionResult(name, tuple(expect["percent"]),  # type: ignore[arg-type]
-                                report.total.percent, report_dir=folder)
+        low, high = expect["percent"]
+        result = SolutionResult(name, (float(low), float(high)), report.total.percent,
+                                report_dir=folder)
         result.problems = check_report(report, expect, lambda n: graded(n)[0])
         results.append(result)
         if progress:

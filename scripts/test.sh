@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh Debian machine: sets up (scripts/bootstrap.sh) then runs
-# pytest, unit and real-Docker integration tests alike. Extra arguments go to pytest.
+# The whole test suite, from a fresh Debian machine: sets up (scripts/bootstrap.sh), checks the
+# code (ruff, mypy on grader/), then runs pytest, unit and real-Docker integration tests alike.
+# Extra arguments go to pytest (and skip the ruff/mypy step, for a quick partial run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(bash scripts/bootstrap.sh)"
 export GRADER_REQUIRE_DOCKER=1   # a missing engine fails the docker tests instead of skipping
 bash scripts/ensure-chromium.sh  # the report.html test opens the report in headless Chromium
 export GRADER_REQUIRE_CHROMIUM=1
+if [ "$#" -eq 0 ]; then  # the whole suite: the code is lint-clean and type-checks first
+  echo "[test] ruff check" >&2
+  .venv/bin/ruff check grader tests benchmarks challenges/*/tools
+  echo "[test] mypy grader" >&2
+  .venv/bin/python -m mypy
+fi
 set +e
 .venv/bin/python -m pytest "$@"
 code=$?

@@ -125,8 +125,8 @@ def static_checks(facts: PythonFacts) -> list[CheckResult]:
     share = facts.type_hint_share
     message = (f"{facts.annotated_functions} of {facts.functions} function(s) have type hints"
                if facts.functions else "no functions to judge")
-    status = "passed" if share >= 0.8 else "failed"
-    checks.append(CheckResult(id="static.type-hints", status=status, points=share,
+    checks.append(CheckResult(id="static.type-hints",
+                              status="passed" if share >= 0.8 else "failed", points=share,
                               max_points=1.0, title="Type hints", message=message,
                               kind="static"))
     return checks

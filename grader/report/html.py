@@ -53,7 +53,8 @@ def _exchange(item: Any) -> str:
 
 def _blocks(evidence: dict[str, Any]) -> list[dict[str, Any]]:
     """Evidence as display blocks: flat scalars in one table, the rest as titled text."""
-    rows, blocks = [], []
+    rows: list[tuple[str, str]] = []
+    blocks: list[dict[str, Any]] = []
     for key, value in evidence.items():
         if value is None or value == "" or value == [] or value == {}:
             continue

@@ -107,10 +107,10 @@ def _summary(report: Report) -> list[str]:
     if report.status == "rejected":
         first = report.messages[0] if report.messages else None
         text = first.text if first else "no reason recorded"
-        out = [f"**Submission rejected:** {text}", ""]
+        refused = [f"**Submission rejected:** {text}", ""]
         if first and first.rule:
-            out += [f"Rule: {_span(first.rule)}. Score: 0 (nothing was run).", ""]
-        return out
+            refused += [f"Rule: {_span(first.rule)}. Score: 0 (nothing was run).", ""]
+        return refused
     out: list[str] = []
     if report.status == "error":
         out += ["**Grading did not finish:** grader failed part-way (not the candidate's "

@@ -124,7 +124,7 @@ def read_single_file(chunks: Iterable[bytes], expected_name: str, max_bytes: int
     """
     # A tar of one file: 512-byte header(s) + data padded to 512 + 1024 end blocks; pax headers
     # for long names add a few KiB.
-    stream = io.BufferedReader(_CappedStream(chunks, max_bytes + 64 * 1024))
+    stream = io.BufferedReader(_CappedStream(chunks, max_bytes + 64 * 1024))  # type: ignore[type-var]
     try:
         with tarfile.open(fileobj=stream, mode="r|") as tar:
             data: bytes | None = None

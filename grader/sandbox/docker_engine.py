@@ -30,6 +30,7 @@ from grader.sandbox.engine import (
     BuildSpec,
     BuiltImage,
     Network,
+    Outcome,
     RunResult,
     RunSpec,
     Sandbox,
@@ -109,7 +110,7 @@ class _OutputReader:
         self._thread.join(timeout)
         if self._thread.is_alive():  # engine kept the stream open: close it
             with contextlib.suppress(Exception):
-                self._stream.close()  # type: ignore[attr-defined]
+                self._stream.close()
             self._thread.join(2)
         return self.stdout.result(), self.stderr.result()
 
@@ -185,6 +186,7 @@ class DockerSandbox(Sandbox):
             reader.start()
             started = time.monotonic()
             container.start()
+            outcome: Outcome
             outcome, exit_code = self._wait(container, spec.limits.timeout_seconds,
                                             spec.stop_when)
             if outcome == "cancelled":
@@ -204,7 +206,7 @@ class DockerSandbox(Sandbox):
             self._remove(container)
 
     def _wait(self, container: Container, timeout: float,
-              stop_when: Callable[[], bool] | None = None) -> tuple[str, int | None]:
+              stop_when: Callable[[], bool] | None = None) -> tuple[Outcome, int | None]:
         """Wait for exit from the host; kill at the timeout, on cancellation or when
         `stop_when()` says so."""
         deadline = time.monotonic() + timeout
@@ -282,7 +284,8 @@ class DockerSandbox(Sandbox):
         with contextlib.suppress(Exception):
             self.client.api.close()
 
-    def __exit__(self, exc_type: object, *rest: object) -> None:
+    def __exit__(self, *exc: object) -> None:
+        exc_type = exc[0] if exc else None
         if isinstance(exc_type, type) and issubclass(exc_type, KeyboardInterrupt):
             self._drop_connections()
         self.close()
@@ -334,7 +337,7 @@ class DockerService(Service):
         exit_code = self._container.attrs.get("State", {}).get("ExitCode")
         logs = self.logs_tail(self._spec.limits.output_kb * 1024).encode()
         files, errors = self._sandbox._collect(self._container, self._spec)
-        return RunResult(outcome="oom" if oom else "exited", exit_code=exit_code,  # type: ignore[arg-type]
+        return RunResult(outcome="oom" if oom else "exited", exit_code=exit_code,
                          seconds=time.monotonic() - self._started,
                          stdout=CapturedOutput(logs, b"", len(logs)),
                          stderr=CapturedOutput(b"", b"", 0), limits=self._spec.limits,

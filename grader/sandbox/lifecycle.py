@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import docker
 from docker.errors import APIError, NotFound
@@ -42,7 +42,7 @@ class Removed:
     containers: int = 0
     networks: int = 0
     images: int = 0
-    errors: list[str] | None = None
+    errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"removed {self.containers} container(s), {self.networks} network(s), "
@@ -53,7 +53,8 @@ def remove_labelled(client: docker.DockerClient, label: str, images: bool = Fals
     """Force-remove containers (with their anonymous volumes) and networks matching `label`
     (e.g. "grader.session=abc"), and optionally images. Never raises for a resource that is
     already gone."""
-    removed = Removed(errors=[])
+    errors: list[str] = []
+    removed = Removed(errors=errors)
     for container in _containers(client, label):
         try:
             client.api.remove_container(container["Id"], force=True, v=True)
@@ -61,7 +62,7 @@ def remove_labelled(client: docker.DockerClient, label: str, images: bool = Fals
         except NotFound:
             pass
         except APIError as exc:
-            removed.errors.append(f"container {container['Id'][:12]}: {exc.explanation or exc}")
+            errors.append(f"container {container['Id'][:12]}: {exc.explanation or exc}")
     for network in client.networks.list(filters={"label": label}):
         try:
             network.remove()
@@ -69,7 +70,7 @@ def remove_labelled(client: docker.DockerClient, label: str, images: bool = Fals
         except NotFound:
             pass
         except APIError as exc:
-            removed.errors.append(f"network {network.name}: {exc.explanation or exc}")
+            errors.append(f"network {network.name}: {exc.explanation or exc}")
     if images:
         for image in client.images.list(filters={"label": label}):
             try:
@@ -78,7 +79,7 @@ def remove_labelled(client: docker.DockerClient, label: str, images: bool = Fals
             except NotFound:
                 pass
             except APIError as exc:
-                removed.errors.append(f"image {image.short_id}: {exc.explanation or exc}")
+                errors.append(f"image {image.short_id}: {exc.explanation or exc}")
     return removed
 
 

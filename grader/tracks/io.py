@@ -120,13 +120,17 @@ class IoTrack(Track[IoConfig]):
         check_id = f"case.{case.id}"
         evidence: dict[str, Any] = {"run": result.to_evidence(), "command_result":
                                     result.describe()}
-        kw = {"title": case.title or case.id, "max_points": case.points, "evidence": evidence}
+        title = case.title or case.id
+
+        def failed(message: str) -> CheckResult:
+            return CheckResult.failed(check_id, message, title=title, max_points=case.points,
+                                      evidence=evidence)
+
         if result.outcome != "exited":
-            return CheckResult.failed(check_id, result.describe(), **kw)
+            return failed(result.describe())
         if output_file not in result.files:
             why = result.file_errors.get(output_file, "not written")
-            return CheckResult.failed(
-                check_id, f"{output_file} {why}; the program {result.describe()}", **kw)
+            return failed(f"{output_file} {why}; the program {result.describe()}")
         got_raw = result.files[output_file]
         expected_raw = case.expected.read_bytes()
         evidence["expected"] = expected_raw.decode("utf-8", "replace")[:_EVIDENCE_CHARS]
@@ -135,16 +139,15 @@ class IoTrack(Track[IoConfig]):
             try:
                 got = json.loads(got_raw)
             except (ValueError, UnicodeDecodeError) as exc:
-                return CheckResult.failed(check_id, f"{output_file} is not valid JSON: {exc}",
-                                          **kw)
+                return failed(f"{output_file} is not valid JSON: {exc}")
             same = got == json.loads(expected_raw)
         else:
             same = (got_raw.decode("utf-8", "replace").rstrip()
                     == expected_raw.decode("utf-8", "replace").rstrip())
         if same:
-            return CheckResult.passed(check_id, "output matches", **kw)
-        return CheckResult.failed(check_id, f"{output_file} differs from the expected output",
-                                  **kw)
+            return CheckResult.passed(check_id, "output matches", title=title,
+                                      max_points=case.points, evidence=evidence)
+        return failed(f"{output_file} differs from the expected output")
 
     def _own_tests(self, ctx: GradingContext[IoConfig], image: str,
                    files: dict[str, bytes | Path], own: OwnTests) -> CheckResult:

@@ -13,6 +13,7 @@ import pytest
 from grader.challenge import load_challenge
 from grader.kit import build_kit
 from grader.pipeline import Grader
+from tests.challenge_overrides import fast_challenge
 from tests.conftest import ROOT
 
 CHALLENGE = ROOT / "challenges" / "datascience"
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.docker
 
 
 def grade(path: Path, out: Path) -> tuple[dict, Path]:
-    outcome = Grader(out_dir=out, challenge=load_challenge(CHALLENGE)).grade(path)
+    outcome = Grader(out_dir=out, challenge=fast_challenge(CHALLENGE)).grade(path)
     assert outcome.exit_code == 0, outcome.report.checks
     report = json.loads((outcome.report_dir / "report.json").read_text())
     return report, outcome.report_dir

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.challenge import load_challenge
 from grader.pipeline import Grader
+from tests.challenge_overrides import fast_challenge
 from tests.conftest import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -42,7 +42,7 @@ def test_report_html_shows_score_criteria_and_questions(tmp_path: Path,
                                                         docker_client: object) -> None:
     browser = chromium()
     challenge = ROOT / "challenges" / "datascience"
-    outcome = Grader(out_dir=tmp_path / "out", challenge=load_challenge(challenge)).grade(
+    outcome = Grader(out_dir=tmp_path / "out", challenge=fast_challenge(challenge)).grade(
         challenge / "solutions" / "raises-halfway")
     page = outcome.report_dir / "report.html"
     percent = outcome.report.total.percent

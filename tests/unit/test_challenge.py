@@ -10,7 +10,7 @@ import yaml
 
 from grader.challenge import find_challenge, load_challenge
 from grader.errors import ChallengeConfigError
-from tests.conftest import TEST_CHALLENGE
+from tests.conftest import ROOT, TEST_CHALLENGE
 
 
 def test_the_test_challenge_loads() -> None:
@@ -103,3 +103,49 @@ def test_a_challenge_named_in_submission_yaml_applies_its_intake_limits(
                      store=None).grade(submission)
     assert outcome.report.status == "rejected"
     assert outcome.report.messages[0].rule == "file-count"
+
+
+@pytest.mark.parametrize(("edit", "key", "expected"), [
+    (lambda d: d["track_config"].update(ouput_file="x.json"), "track_config.ouput_file",
+     "one of"),
+    (lambda d: d["track_config"]["cases"][0].update(limits={"timeout_seconds": "5"}),
+     "track_config.cases[0].limits.timeout_seconds", "a positive number"),
+    (lambda d: d["track_config"]["cases"][0].update(limits={"timeout": 5}),
+     "track_config.cases[0].limits.timeout", "one of"),
+    (lambda d: d["track_config"]["cases"][0].update(input="../../etc/passwd"),
+     "track_config.cases[0].input", "inside the challenge folder"),
+    (lambda d: d["track_config"].update(compare="xml"), "track_config.compare",
+     "one of json, text"),
+    (lambda d: d["track_config"].update(image="gpu"), "images.gpu", "the io track's 'gpu'"),
+    (lambda d: d["rubric"][0].update(checks=["case.basic", "case.basik"]), "rubric[0].checks",
+     "'case.basik' matches no check"),
+])
+def test_track_config_is_typed_and_checked_on_load(tmp_path: Path, edit, key: str,  # type: ignore[no-untyped-def]
+                                                   expected: str) -> None:
+    folder = _copy_with(tmp_path, edit)
+    with pytest.raises(ChallengeConfigError) as info:
+        load_challenge(folder)
+    message = str(info.value)
+    assert str(folder / "challenge.yaml") in message
+    assert f"'{key}'" in message, message
+    assert expected in message, message
+
+
+def test_every_bundled_challenge_loads_with_typed_config() -> None:
+    from grader.registry import get_track
+
+    for file in sorted((ROOT / "challenges").glob("*/challenge.yaml")):
+        challenge = load_challenge(file.parent)
+        track = get_track(challenge.track)
+        assert isinstance(challenge.config, track.config_class)
+        assert set(track.images(challenge.config)) <= set(challenge.images)
+
+
+def test_overrides_are_merged_and_validated_like_the_file() -> None:
+    challenge = load_challenge(ROOT / "challenges" / "mle",
+                               {"track_config": {"train_timeout_seconds": 5}})
+    assert challenge.config.train_timeout_seconds == 5
+    assert challenge.config.data.public_seed == 11  # the rest of the mapping is kept
+    with pytest.raises(ChallengeConfigError, match=r"track_config\.train_timeout_seconds"):
+        load_challenge(ROOT / "challenges" / "mle",
+                       {"track_config": {"train_timeout_seconds": -1}})

@@ -76,7 +76,8 @@ def _test_check(test: dict[str, Any], routes: list[Route]) -> CheckResult:
     cid = check_id(test["nodeid"])
     title = str(test.get("title") or cid)
     outcome = test.get("outcome")
-    exchanges = test.get("exchanges") if isinstance(test.get("exchanges"), list) else []
+    raw_exchanges = test.get("exchanges")
+    exchanges: list[Any] = raw_exchanges if isinstance(raw_exchanges, list) else []
     evidence: dict[str, Any] = {"exchanges": exchanges} if exchanges else {}
     message = str(test.get("message", ""))[:2000]
     weight = test.get("points", 1.0)

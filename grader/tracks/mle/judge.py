@@ -15,8 +15,8 @@ from grader.tracks.mle.metrics import label, probability, roc_auc
 def judge(results: dict[str, Any], data: Any, cfg: MleConfig) -> list[CheckResult]:
     """Every check of a model that was served and probed."""
     checks: list[CheckResult] = []
-    holdout = results.get("holdout") if isinstance(results.get("holdout"), dict) else {}
-    preds = holdout.get("predictions") if isinstance(holdout.get("predictions"), list) else []
+    holdout = _mapping(results.get("holdout"))
+    preds = _list(holdout.get("predictions"))
     labels: list[int] = data.holdout_labels
     probs = [probability(p) for p in preds[:len(labels)]]
     valid = [(y, p) for y, p, pred in zip(labels, probs, preds, strict=False)
@@ -32,8 +32,17 @@ def judge(results: dict[str, Any], data: Any, cfg: MleConfig) -> list[CheckResul
     return checks
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """`value` when the prober recorded a mapping there, else {} (its output is untrusted)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _contract(holdout: dict[str, Any], n_valid: int, n_rows: int) -> CheckResult:
-    errors = holdout.get("errors") or []
+    errors = _list(holdout.get("errors"))
     title = "/predict follows the contract"
     evidence = {"valid": n_valid, "rows": n_rows, "batch_errors": errors[:5]}
     if n_valid == n_rows:
@@ -80,9 +89,9 @@ def _auc(data: Any, cfg: MleConfig, labels: list[int], probs: list[float | None]
 def _leak_check(results: dict[str, Any], cfg: MleConfig) -> CheckResult:
     title = "The model does not use the leaky column"
     leaky = cfg.leaky_column
-    probes = {p.get("name"): p for p in results.get("probes") or [] if isinstance(p, dict)}
+    probes = {p.get("name"): p for p in _list(results.get("probes")) if isinstance(p, dict)}
     runs = [probes.get(f"leak-{v}") for v in cfg.leak_values]
-    outs = [[probability(x) for x in (r or {}).get("predictions") or []] for r in runs]
+    outs = [[probability(x) for x in _list(_mapping(r).get("predictions"))] for r in runs]
     if len(outs) != 2 or not outs[0] or len(outs[0]) != len(outs[1]) or None in outs[0] \
             + outs[1]:
         return CheckResult.failed("model.leak-free", f"could not be tested: /predict did not "
@@ -105,7 +114,7 @@ def _leak_check(results: dict[str, Any], cfg: MleConfig) -> CheckResult:
 
 def _metadata_check(results: dict[str, Any], cfg: MleConfig) -> CheckResult:
     title = "/metadata describes the model"
-    meta = results.get("metadata") if isinstance(results.get("metadata"), dict) else {}
+    meta = _mapping(results.get("metadata"))
     body = meta.get("json")
     if meta.get("status") != 200 or not isinstance(body, dict):
         return CheckResult.failed("api.metadata", f"GET /metadata -> {meta.get('status')}: "
@@ -129,7 +138,7 @@ def _metadata_check(results: dict[str, Any], cfg: MleConfig) -> CheckResult:
 
 def _determinism(results: dict[str, Any]) -> CheckResult:
     title = "Same input, same output"
-    det = results.get("determinism") if isinstance(results.get("determinism"), dict) else {}
+    det = _mapping(results.get("determinism"))
     if det.get("same") is True:
         return CheckResult.passed("api.deterministic", "the same 20 records twice gave the "
                                   "same predictions", title=title)
@@ -139,7 +148,7 @@ def _determinism(results: dict[str, Any]) -> CheckResult:
 
 def latency_checks(results: dict[str, Any], scale: LatencyScale) -> list[CheckResult]:
     """latency.single (p95 of single-record calls) and latency.batch."""
-    lat = results.get("latency") if isinstance(results.get("latency"), dict) else {}
+    lat = _mapping(results.get("latency"))
 
     def credit(value: float, good: float, bad: float) -> float:
         return 1.0 if value <= good else max(0.0, (bad - value) / (bad - good))

@@ -138,7 +138,8 @@ def judge(key: dict[str, Any], answers: Answers) -> list[Verdict]:
     verdicts: list[Verdict] = []
     for qid, spec in questions(key).items():
         expected = spec.get("answer")
-        mistakes = spec.get("mistakes") if isinstance(spec.get("mistakes"), dict) else {}
+        raw_mistakes = spec.get("mistakes")
+        mistakes: dict[str, Any] = raw_mistakes if isinstance(raw_mistakes, dict) else {}
         given = answers.values.get(qid)
         if spec["type"] == "record" and isinstance(expected, dict):
             given_map = given if isinstance(given, dict) else {}

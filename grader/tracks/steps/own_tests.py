@@ -57,9 +57,10 @@ def own_tests(ctx: GradingContext[Any], image: str, env: Mapping[str, str] | Non
     else:
         passed = counts["tests"] - counts["failures"] - counts["errors"] - counts["skipped"]
         share = max(0, passed) / counts["tests"]
-        status = "passed" if share == 1 and result.outcome == "exited" else "failed"
         checks.append(CheckResult(
-            id="tests.own.pass", status=status, points=share, title=title,
+            id="tests.own.pass",
+            status="passed" if share == 1 and result.outcome == "exited" else "failed",
+            points=share, title=title,
             message=f"{passed} of {counts['tests']} test(s) passed (as reported by the "
                     "candidate's own test run)", evidence=evidence))
     coverage = _coverage_percent(result.files.get(".grader/coverage.json"))

@@ -53,7 +53,8 @@ class Server:
                     self.conn = None
                 return response.status, data, time.perf_counter() - started
             except (OSError, http.client.HTTPException) as exc:
-                self.conn.close()
+                if self.conn is not None:
+                    self.conn.close()
                 self.conn = None
                 if attempt == 2 or isinstance(exc, TimeoutError):
                     return 0, f"{type(exc).__name__}: {exc}".encode(), (
