@@ -3,7 +3,8 @@
 `expand_paths`: a folder that is not itself a submission (no submission.yaml at its top or in
 its single top folder) stands for the zips and folders inside it. `write_summary` writes
 `summary.csv` and `index.html` in the output folder: every submission ranked by score, with
-its points per criterion, flags and a link to its report. A rejected or failed submission is
+its points per criterion, flags, how many checks failed and how many could not run, and a link
+to its report. A rejected or failed submission is
 listed too (score 0, its status), never dropped.
 """
 
@@ -57,10 +58,13 @@ def _rows(reports: list[tuple[Report, Path]]) -> tuple[list[str], list[list[str]
                      str(report.total.max_points),
                      str(review.green_flags) if review else "",
                      str(review.red_flags) if review else "",
+                     str(sum(c.status in ("failed", "error") for c in report.checks)),
+                     str(sum(c.status == "not_run" for c in report.checks)),
                      *[str(points.get(t, "")) for t in criteria],
                      f"{folder.name}/report.html"])
     header = ["rank", "candidate", "submission", "challenge", "status", "percent", "points",
-              "max_points", "green_flags", "red_flags", *criteria, "report"]
+              "max_points", "green_flags", "red_flags", "failed", "not_run", *criteria,
+              "report"]
     return header, rows
 
 

@@ -13,8 +13,8 @@ from typing import Any, Literal
 from grader import typed
 from grader.typed import spec
 
-Status = Literal["passed", "failed", "error", "skipped"]
-STATUSES: tuple[Status, ...] = ("passed", "failed", "error", "skipped")
+Status = Literal["passed", "failed", "error", "skipped", "not_run"]
+STATUSES: tuple[Status, ...] = ("passed", "failed", "error", "skipped", "not_run")
 Kind = Literal["runtime", "static", "build", "intake"]
 
 
@@ -22,9 +22,16 @@ Kind = Literal["runtime", "static", "build", "intake"]
 class CheckResult:
     """The outcome of one check.
 
-    points/max_points give partial credit: a check worth 2 may earn 1.5. A failed, errored or
-    skipped check earns 0 unless its producer says otherwise. `skipped` means the check could
-    not run because something before it failed; it still counts 0 of its max_points.
+    points/max_points give partial credit: a check worth 2 may earn 1.5. Statuses:
+
+    - `passed` / `failed`: the check ran and judged what it saw (a failed check may keep
+      partial points);
+    - `error`: the check itself broke (a runner that produced no results, a grader bug);
+    - `not_run` (2.0): an earlier step it depends on did not happen (the server never
+      answered, training wrote no model): 0 points, `message` says why and `blocked_by`
+      names the check of that step. Flags and questions never fire on it: nothing was
+      observed;
+    - `skipped`: the check does not apply to this submission (0 points of its max_points).
     """
 
     id: str
@@ -41,6 +48,8 @@ class CheckResult:
     #: {"ROC AUC (holdout)": 0.83}; renderings show them above the criteria. Optional (1.2).
     figures: dict[str, float | str] = spec(default_factory=dict,
                                            doc="key figures, label -> value (1.2)")
+    #: For `not_run`: the id of the check whose step did not happen (2.0).
+    blocked_by: str = spec("", doc="not_run: the check of the step that stopped it (2.0)")
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -65,6 +74,19 @@ class CheckResult:
     def error(cls, id: str, message: str, max_points: float = 1.0, **kw: Any) -> CheckResult:
         return cls(id=id, status="error", points=0.0, max_points=max_points,
                    message=message, **kw)
+
+    @classmethod
+    def not_run(cls, id: str, reason: str, blocked_by: str = "", max_points: float = 1.0,
+                **kw: Any) -> CheckResult:
+        """A check that could not run: `reason` says which earlier step stopped it."""
+        message = reason if reason.startswith("not run") else f"not run: {reason}"
+        return cls(id=id, status="not_run", points=0.0, max_points=max_points,
+                   message=message, blocked_by=blocked_by, **kw)
+
+    @property
+    def observed(self) -> bool:
+        """Whether the check saw the submission do something (passed or failed)."""
+        return self.status in ("passed", "failed")
 
     @classmethod
     def skipped(cls, id: str, message: str, max_points: float = 1.0, **kw: Any) -> CheckResult:

@@ -59,7 +59,7 @@ from grader.report.model import (
     now,
 )
 from grader.review import build_review
-from grader.rubric import score
+from grader.rubric import score, scored
 from grader.sandbox.client import connect
 from grader.sandbox.docker_engine import DockerSandbox
 from grader.settings import Settings
@@ -152,7 +152,7 @@ class Grader:
         report = rejected_report(
             sub, str(exc), exc.rule, challenge=_challenge_info(challenge),
             timings={"total": round(time.monotonic() - started, 3)},
-            environment=self._environment(None))
+            environment=self._environment(None)).cleaned()
         report_dir = self.out_dir / sub.id
         write_report(report, report_dir)
         if self.store is not None:
@@ -245,7 +245,7 @@ class Grader:
 
         t = time.monotonic()
         checks += [c for c in static_checks(python_facts(submission.root, own_files))
-                   if c.id in track.shared_static]
+                   if c.id in track.shared_static and scored(challenge.rubric, c.id)]
         timings["analysis"] = round(time.monotonic() - t, 3)
 
         criteria, total = score(challenge.rubric, checks)
@@ -263,7 +263,7 @@ class Grader:
             challenge=_challenge_info(challenge),
             total=total, criteria=criteria, checks=checks, messages=[], timings=timings,
             environment=environment, artifacts=dict(ctx.artifacts) if ctx else {},
-            generated_at=now(), review=review)
+            generated_at=now(), review=review).cleaned()
         write_report(report, report_dir)
         prints: dict[str, list[Any]] = {}
         try:

@@ -94,10 +94,20 @@ def _score_criterion(criterion: Criterion,
                    "all worth 0)")
         return make(0, status, [c.id for c in matched], message), 0.0
     earned = sum(c.points for c in matched)
-    passed = sum(1 for c in matched if c.status == "passed")
     raw = criterion.points * earned / available
-    return make(_round(raw), status, [c.id for c in matched],
-                f"{passed} of {len(matched)} check(s) passed"), raw
+    return make(_round(raw), status, [c.id for c in matched], _summary(matched)), raw
+
+
+def _summary(matched: Sequence[CheckResult]) -> str:
+    """"3 of 5 check(s) passed; 2 not run (runtime.server-starts)"."""
+    passed = sum(1 for c in matched if c.status == "passed")
+    text = f"{passed} of {len(matched)} check(s) passed"
+    not_run = [c for c in matched if c.status == "not_run"]
+    if not_run:
+        causes = sorted({c.blocked_by for c in not_run if c.blocked_by})
+        text += f"; {len(not_run)} not run" + (f" (blocked by {', '.join(causes)})"
+                                                 if causes else "")
+    return text
 
 
 def score(rubric: Sequence[Criterion],
@@ -115,6 +125,11 @@ def score(rubric: Sequence[Criterion],
                                                 if s.status == "pending")),
                   bonus_points=_round(bonus))
     return scores, total
+
+
+def scored(rubric: Sequence[Criterion], check_id: str) -> bool:
+    """Whether a scored (not manual) criterion of `rubric` counts the check `check_id`."""
+    return any(_matches(c, check_id) for c in rubric if not c.manual)
 
 
 def unmatched_checks(rubric: Sequence[Criterion], checks: Sequence[CheckResult]) -> list[str]:

@@ -7,8 +7,11 @@
       passes: [http.auth.token_issued]  # these checks must pass ...
       fails: [http.auth.requires_token] # ... fail ...
       skipped: []                       # ... or be skipped
+      not_run: [http.contract.health]   # ... or not run (an earlier step did not happen)
       messages: {check.id: "words the message must hold"}
       same_http_as: no-ownership        # identical http.* statuses, and no more points
+      red_flags: [auth-gap]             # these red flags are raised ...
+      no_red_flags: true                # ... and no other
 
 The test suite (tests/integration/test_solutions.py) uses the same `check_report`, so a
 challenge that passes `grader validate` is the one the tests hold to.
@@ -29,7 +32,8 @@ from grader.errors import ChallengeConfigError
 from grader.report import Report
 
 EXPECTED_FILE = "expected.yaml"
-_KEYS = {"percent", "passes", "fails", "skipped", "messages", "same_http_as"}
+_KEYS = {"percent", "passes", "fails", "skipped", "not_run", "messages", "same_http_as",
+         "red_flags", "no_red_flags"}
 
 
 @dataclass
@@ -76,7 +80,8 @@ def check_report(report: Report, expect: dict[str, Any],
     if not low <= percent <= high:
         problems.append(f"scored {percent}%, expected {low}-{high}%")
     checks = report.check_map
-    for status, key in (("passed", "passes"), ("failed", "fails"), ("skipped", "skipped")):
+    for status, key in (("passed", "passes"), ("failed", "fails"), ("skipped", "skipped"),
+                        ("not_run", "not_run")):
         for check_id in expect.get(key, []):
             if check_id not in checks:
                 problems.append(f"{check_id} is missing from the report")
@@ -87,6 +92,13 @@ def check_report(report: Report, expect: dict[str, Any],
         message = checks[check_id].message if check_id in checks else ""
         if words not in message:
             problems.append(f"{check_id}: message lacks {words!r}: {message[:200]!r}")
+    raised = {f.id for f in report.review.flags if f.kind == "red"} if report.review else set()
+    for flag in expect.get("red_flags", []):
+        if flag not in raised:
+            problems.append(f"red flag {flag} was not raised (raised: {sorted(raised)})")
+    allowed = set(expect.get("red_flags", []))
+    if expect.get("no_red_flags") and raised - allowed:
+        problems.append(f"red flags beyond the expected ones: {sorted(raised - allowed)}")
     if expect.get("same_http_as") and other is not None:
         theirs = other(expect["same_http_as"])
         mine_http = {c.id: c.status for c in report.checks if c.id.startswith("http.")}

@@ -5,15 +5,21 @@ the criteria; no rendering knows what a track measures."""
 from __future__ import annotations
 
 from grader.report.model import Report
+from grader.text import number
 
 
 def format_figure(value: float | str) -> str:
-    """A figure as text: small numbers with 3 decimals, others rounded to 2, ints as ints."""
+    """A figure as text: integers with thousands separators from 10,000, others with 4
+    significant digits (0.8312, 12.5, 1,234.5)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if isinstance(value, int) or float(value).is_integer():
         return f"{int(value):,}" if abs(value) >= 10_000 else str(int(value))
-    return f"{value:.3f}" if abs(value) < 1 else f"{value:,.2f}"
+    text = number(value, digits=4)
+    if abs(value) >= 10_000:
+        whole, _, frac = text.partition(".")
+        text = f"{int(whole):,}" + (f".{frac}" if frac else "")
+    return text
 
 
 def key_figures(report: Report) -> list[tuple[str, str]]:

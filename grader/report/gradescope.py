@@ -44,7 +44,8 @@ def to_gradescope(report: Report) -> dict[str, Any]:
             "score": round(check.points * weight, 4),
             "max_score": round(check.max_points * weight, 4),
             "status": "passed" if check.status == "passed" else "failed",
-            "output": check.message[:5000],
+            "output": (f"[not run] {check.message}" if check.status == "not_run"
+                       else check.message)[:5000],
             "visibility": VISIBILITY,
         })
     total = report.total

@@ -18,9 +18,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from grader.report.figures import key_figures
 from grader.report.model import Report
 from grader.rubric import CriterionScore
+from grader.text import clean, number
 
 TEMPLATES = Path(__file__).with_name("templates")
-_STATUS_ORDER = ("failed", "error", "skipped", "passed")
+_STATUS_ORDER = ("failed", "error", "not_run", "skipped", "passed")
 _LOGS = ("server.log", "train.log", "dependency-install.log", "grader-error.txt")
 _LOG_TAIL = 20_000
 _NOTEBOOK_CAP = 8 * 1024 * 1024
@@ -28,9 +29,7 @@ _TEXT_CAP = 6000
 
 
 def _num(value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{round(value, 2):g}"
-    return str(value)
+    return number(value)
 
 
 def _text(value: Any) -> str:
@@ -94,7 +93,7 @@ def _read_artifact(report_dir: Path | None, rel: str, cap: int) -> str | None:
     with path.open("rb") as f:
         if size > cap:
             f.seek(size - cap)
-        return f.read().decode("utf-8", "replace")
+        return clean(f.read().decode("utf-8", "replace"))
 
 
 def render_html(report: Report, report_dir: Path | None = None) -> str:
@@ -144,11 +143,13 @@ def render_html(report: Report, report_dir: Path | None = None) -> str:
         red_count=sum(f.kind != "green" for f in flags),
         questions=review.questions if review else [],
         checks=[{"id": c.id, "status": c.status, "message": c.message,
+                 "status_text": c.status.replace("_", " "), "blocked_by": c.blocked_by,
                  "title": c.title, "points_text": _num(c.points),
                  "max_text": _num(c.max_points),
                  "open": c.status in ("failed", "error") and i < 8,  # failures at a glance
                  "blocks": _blocks(c.evidence)} for i, c in enumerate(checks)],
-        failed_count=sum(c.status != "passed" for c in checks),
+        failed_count=sum(c.status in ("failed", "error") for c in checks),
+        not_run_count=sum(c.status == "not_run" for c in checks),
         notebook=notebook, logs=logs, key_figures=key_figures(report),
         timings=[(k, f"{float(v):.2f}") for k, v in report.timings.items()],
         environment=env_rows, artifacts=list(report.artifacts.items()),

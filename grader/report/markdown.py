@@ -11,10 +11,12 @@ from typing import Any
 
 from grader.report.figures import key_figures
 from grader.report.model import Message, Report
+from grader.text import number
 
 _BLOCK_CAP = 4000
-_STATUS_ORDER = ("failed", "error", "skipped", "passed")
-_STATUS_MARK = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
+_STATUS_ORDER = ("failed", "error", "not_run", "skipped", "passed")
+_STATUS_MARK = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP",
+                "not_run": "NOT RUN"}
 
 
 def _cell(value: Any) -> str:
@@ -24,9 +26,7 @@ def _cell(value: Any) -> str:
 
 
 def _num(value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{round(value, 2):g}"
-    return str(value)
+    return number(value)
 
 
 def _longest_backtick_run(text: str) -> int:
@@ -192,6 +192,8 @@ def _checks(report: Report) -> list[str]:
                 f"({_num(check.points)}/{_num(check.max_points)})", ""]
         if check.message:
             out += [check.message, ""]
+        if check.blocked_by:
+            out += [f"Blocked by {_span(check.blocked_by)}.", ""]
         if check.evidence:
             lines = _evidence(check.evidence)
             if lines:

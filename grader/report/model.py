@@ -8,7 +8,7 @@ store, validate, Markdown, HTML, Gradescope) uses them, and dicts appear only at
 (grader/schemas/report.schema.json, kept in step by a test); docs/report.md explains each key.
 
 Versioning: a minor bump adds optional keys (an older reader ignores them), a major bump
-breaks readers. This reader reads every 1.x report.
+breaks readers. This reader reads every 1.x and 2.x report.
 """
 
 from __future__ import annotations
@@ -22,10 +22,13 @@ from typing import Any, Literal
 from grader import typed
 from grader.checks import CheckResult
 from grader.rubric import CriterionScore, Total
+from grader.text import clean_value
 from grader.typed import non_negative, spec
 
 #: 1.1: optional `review` (flags, questions for the call). 1.2: optional `figures` on checks.
-SCHEMA_VERSION = "1.2"
+#: 2.0: a check may be `not_run` (with `blocked_by`); strings hold no control characters.
+SCHEMA_VERSION = "2.0"
+READABLE_MAJORS = ("1", "2")
 MAX_REPORT_BYTES = 50 * 1024 * 1024
 ReportStatus = Literal["graded", "rejected", "error"]
 STATUSES: tuple[str, ...] = ("graded", "rejected", "error")
@@ -118,7 +121,7 @@ class Review:
 class Report:
     """One report document; the fields are its top-level keys (docs/report.md)."""
 
-    schema_version: str = spec(schema={"pattern": "^1\\.[0-9]+$"})
+    schema_version: str = spec(schema={"pattern": "^[12]\\.[0-9]+$"})
     status: ReportStatus = spec(doc="graded: the pipeline ran; rejected: intake refused the "
                                     "input; error: grader failed part-way (a bug)")
     submission: SubmissionInfo = spec()
@@ -139,6 +142,13 @@ class Report:
         data: dict[str, Any] = typed.dump(self)
         return data
 
+    def cleaned(self) -> Report:
+        """This report with every string cleaned of control characters (grader.text): what
+        containers printed must not garble a terminal, report.md or report.html."""
+        cleaned: Report = typed.load(Report, clean_value(self.to_dict()),
+                                     context=typed.Context(extra="ignore"))
+        return cleaned
+
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False,
                           ensure_ascii=False) + "\n"
@@ -157,12 +167,11 @@ class Report:
         if not isinstance(data, dict):
             raise ValueError("not a grader report: a report is a JSON object")
         version = data.get("schema_version")
-        major = SCHEMA_VERSION.split(".")[0]
-        if isinstance(version, str) and version.split(".")[0] != major:
+        if isinstance(version, str) and version.split(".")[0] not in READABLE_MAJORS:
             raise ValueError(f"report schema version {version!r} is not supported "
-                             f"(this grader reads {major}.x)")
+                             f"(this grader reads {', '.join(READABLE_MAJORS)}.x)")
         try:
-            return typed.load(cls, data, context=typed.Context(extra="ignore"))
+            return typed.load(cls, clean_value(data), context=typed.Context(extra="ignore"))
         except typed.ShapeError as exc:
             missing = exc.expected.endswith("(the key is missing)")
             raise ValueError(f"not a grader report: {'missing ' if missing else ''}"

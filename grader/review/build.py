@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import yaml
 from grader.analysis.routes import find_routes
 from grader.checks import CheckResult
 from grader.report.model import Flag, Question, Review
+from grader.review.conditions import all_matching, matching
 
 DEFAULTS = Path(__file__).with_name("defaults.yaml")
 REVIEW_FILE = "review.yaml"
@@ -53,22 +53,6 @@ def review_config(challenge_root: Path) -> tuple[list[dict[str, Any]], list[dict
                                                if q.get("id") not in excluded)]
     return ([f for f in flags if isinstance(f, dict) and "id" in f],
             [q for q in questions if isinstance(q, dict) and "id" in q and "text" in q])
-
-
-# -- conditions ---------------------------------------------------------------------------------
-def _matching(checks: list[CheckResult], when: dict[str, Any]) -> list[CheckResult]:
-    """Checks that satisfy `when`: {check: glob, status: passed|failed|..., message: words};
-    or {lint_rule: X} (a ruff rule among static.lint's findings)."""
-    if "lint_rule" in when:
-        rule = str(when["lint_rule"])
-        return [c for c in checks if c.id == "static.lint"
-                and rule in (c.evidence.get("by_rule") or {})]
-    pattern = str(when.get("check", ""))
-    statuses = when.get("status", ["failed", "error"])
-    statuses = [statuses] if isinstance(statuses, str) else list(statuses)
-    words = str(when.get("message", ""))
-    return [c for c in checks if fnmatchcase(c.id, pattern) and c.status in statuses
-            and words in c.message]
 
 
 def _place_of(check: CheckResult) -> Place | None:
@@ -157,12 +141,13 @@ def _flags(flags: list[dict[str, Any]], checks: list[CheckResult]) -> list[Flag]
         when = flag.get("when")
         if flag["id"] in seen or not isinstance(when, dict):
             continue
-        hits = _matching(checks, when)
+        green = flag.get("kind") == "green"
+        hits = all_matching(checks, when) if green else matching(checks, when)
         if hits:
             seen.add(flag["id"])
             place = _place_of(hits[0])
-            out.append(Flag(id=str(flag["id"]), kind="green" if flag.get("kind") == "green"
-                            else "red", label=str(flag.get("label", flag["id"])),
+            out.append(Flag(id=str(flag["id"]), kind="green" if green else "red",
+                            label=str(flag.get("label", flag["id"])),
                             evidence=f"{hits[0].id}: {short(hits[0].message, 240)}",
                             where=str(place) if place else ""))
     return out
@@ -196,7 +181,7 @@ def build_review(challenge_root: Path, submission_root: Path, own_files: list[st
                 used.add(q["id"])
             continue
         places: set[str] = set()
-        for hit in _matching(checks, when):
+        for hit in matching(checks, when):
             if len(places) >= int(q.get("max", 1)) or len(questions) >= MAX_QUESTIONS:
                 break
             place = _place_of(hit)

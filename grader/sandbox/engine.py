@@ -16,6 +16,8 @@ from typing import Literal, Self
 
 from grader.sandbox.capture import CapturedOutput
 from grader.sandbox.limits import Limits
+from grader.text import last_exception_line
+from grader.text import names_exception as _names_exception
 
 Outcome = Literal["exited", "timeout", "oom", "cancelled", "stopped"]
 
@@ -97,6 +99,24 @@ class RunResult:
         if self.exit_code == 0:
             return f"exited with code 0 after {self.seconds:.1f} s"
         return f"exited with code {self.exit_code} after {self.seconds:.1f} s"
+
+    def cause(self) -> str:
+        """The likely cause of a failure, from the output: the last line naming an exception
+        (stderr first, then stdout), else the last non-empty line of stderr; "" if none."""
+        err, out = self.stderr.text(), self.stdout.text()
+        for text in (err, out):
+            line = last_exception_line(text)
+            if line and _names_exception(line):
+                return line
+        return last_exception_line(err)
+
+    def explain(self) -> str:
+        """describe(), with the cause when the run did not succeed."""
+        text = self.describe()
+        if self.ok or self.outcome in ("timeout", "cancelled", "stopped"):
+            return text
+        cause = self.cause()
+        return f"{text}: {cause}" if cause else text
 
     def to_evidence(self) -> dict[str, object]:
         return {

@@ -130,7 +130,7 @@ class IoTrack(Track[IoConfig]):
             return failed(result.describe())
         if output_file not in result.files:
             why = result.file_errors.get(output_file, "not written")
-            return failed(f"{output_file} {why}; the program {result.describe()}")
+            return failed(f"{output_file} {why}; the program {result.explain()}")
         got_raw = result.files[output_file]
         expected_raw = case.expected.read_bytes()
         evidence["expected"] = expected_raw.decode("utf-8", "replace")[:_EVIDENCE_CHARS]
@@ -163,5 +163,5 @@ class IoTrack(Track[IoConfig]):
         if result.ok:
             return CheckResult.passed(check_id, "the candidate's tests pass",
                                       title="Candidate's own tests", evidence=evidence)
-        return CheckResult.failed(check_id, f"the candidate's tests failed: {result.describe()}",
+        return CheckResult.failed(check_id, f"the candidate's tests failed: {result.explain()}",
                                   title="Candidate's own tests", evidence=evidence)

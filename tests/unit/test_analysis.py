@@ -95,3 +95,14 @@ def test_tampering_hooks_are_found() -> None:
     assert any(f == "sitecustomize.py" for f, _ in found)
     assert find_tampering(SOLUTIONS / "fastapi-reference",
                           files_of(SOLUTIONS / "fastapi-reference")) == []
+
+
+def test_requirements_are_read_the_way_pip_reads_them(tmp_path: Path) -> None:
+    from grader.tracks.steps.dependencies import read_dependencies
+
+    text = "pandas==2.2.2  # the data\r\nnumpy>=1.26\n# a comment\nscipy #inline\n"
+    for encoded in (text.encode("utf-16"), text.encode("utf-8-sig"), text.encode()):
+        (tmp_path / "requirements.txt").write_bytes(encoded)
+        deps = read_dependencies(tmp_path)
+        assert deps.requirements == ("numpy>=1.26", "pandas==2.2.2", "scipy"), encoded[:4]
+        assert deps.refused == ()

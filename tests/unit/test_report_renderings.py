@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from grader.challenge import Criterion
 from grader.checks import CheckResult
-from grader.report import render_html, render_markdown, to_gradescope
+from grader.report import Report, render_html, render_markdown, to_gradescope
 from grader.report.model import Flag, Question, Review, SubmissionInfo
+from grader.rubric import score
+from grader.text import has_control, number
 from tests.unit.test_report import sample
 
 
@@ -86,11 +89,11 @@ def test_key_figures_come_first_when_checks_carry_them() -> None:
     report.checks[0].figures = {"ROC AUC (holdout)": 0.8312, "baseline AUC": 0.717}
     report.checks[1].figures = {"p95 latency (ms)": 12.5, "rows": 20000}
     html = render_html(report)
-    assert "Key figures" in html and "0.831" in html and "12.50" in html
+    assert "Key figures" in html and "0.8312" in html and "12.5" in html
     assert "20,000" in html
     assert html.index("Key figures") < html.index("Criteria")
     text = render_markdown(report)
-    assert "- ROC AUC (holdout): 0.831" in text
+    assert "- ROC AUC (holdout): 0.8312" in text
     assert text.index("## Key figures") < text.index("## Criteria")
 
 
@@ -98,3 +101,58 @@ def test_no_rendering_knows_a_track_s_evidence_keys() -> None:
     report = sample()
     report.checks.append(CheckResult.passed("model.auc", evidence={"auc": 0.9}))
     assert "Key figures" not in render_html(report)
+
+
+def every_status() -> Report:
+    report = sample()
+    report.checks = [
+        CheckResult.passed("case.a", "output matches", title="Case A"),
+        CheckResult.failed("case.b", "output differs", title="Case B"),
+        CheckResult.error("runtime.hidden-suite", "no results", title="Suite ran"),
+        CheckResult.not_run("case.c", "the program never started",
+                            blocked_by="runtime.server-starts", title="Case C"),
+        CheckResult.skipped("static.lint", "ruff is not installed", title="Lint"),
+    ]
+    criteria, total = score([Criterion("correct", "Correct", 10, ("case.*",))], report.checks)
+    report.criteria, report.total = criteria, total
+    return report
+
+
+def test_every_status_renders_apart_and_not_run_names_its_cause() -> None:
+    report = every_status()
+    text = render_markdown(report)
+    for mark in ("PASS `case.a`", "FAIL `case.b`", "ERROR `runtime.hidden-suite`",
+                 "NOT RUN `case.c`", "SKIP `static.lint`"):
+        assert mark in text, mark
+    assert "not run: the program never started" in text
+    assert "Blocked by `runtime.server-starts`." in text
+    assert text.index("FAIL `case.b`") < text.index("NOT RUN `case.c`") < text.index(
+        "PASS `case.a`")
+    assert "1 of 3 check(s) passed; 1 not run (blocked by runtime.server-starts)" in text
+    html = render_html(report)
+    assert "2 failed, 1 not run of 5" in html
+    assert '<span class="status not_run">not run</span>' in html
+    assert "blocked by <code>runtime.server-starts</code>" in html
+    results = to_gradescope(report)
+    case_c = next(t for t in results["tests"] if t["number"] == "case.c")
+    assert case_c["output"].startswith("[not run] not run: the program never started")
+    assert Report.from_dict(json.loads(report.to_json())) == report
+
+
+def test_control_characters_never_reach_a_rendering() -> None:
+    report = every_status()
+    report.checks[1].message = "\x1b[31mred\x1b[0m and a NUL\x00 and \u202eevil"
+    report.checks[1].evidence = {"stderr": "line\r\nnext\x07bell"}
+    report.submission.candidate = "Ada\x1b]0;title\x07"
+    cleaned = report.cleaned()
+    for text in (cleaned.to_json(), render_markdown(cleaned), render_html(cleaned)):
+        assert not has_control(text.replace("\\u001b", "")), text[:200]
+        assert "\x1b" not in text and "\x00" not in text and "\u202e" not in text
+    assert cleaned.checks[1].message == "red and a NUL\\x00 and \\u202eevil"
+    assert cleaned.checks[1].evidence["stderr"] == "line\nnext\\x07bell"
+    assert cleaned.submission.candidate == "Ada"
+
+
+def test_numbers_keep_the_digits_that_tell_them_apart() -> None:
+    assert [number(x) for x in (0.1535, 0.1455, 20240611.0, 97.43, 3, 2 / 3, 1e-7)] == [
+        "0.1535", "0.1455", "20240611", "97.43", "3", "0.666667", "1e-07"]

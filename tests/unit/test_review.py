@@ -47,11 +47,18 @@ def submission(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def exchange(method: str, path: str, status: int) -> dict[str, object]:
+    return {"request": {"method": method, "path": path},
+            "response": {"status": status, "body": ""}}
+
+
 def checks() -> list[CheckResult]:
     return [
         CheckResult.failed("http.auth.other_user_cannot_read", "GET /notes/1 -> 200",
-                           evidence={"handler": "app/main.py:12 (create_note)"}),
-        CheckResult.failed("http.robustness.bad_json", "POST /notes -> 500"),
+                           evidence={"handler": "app/main.py:12 (create_note)",
+                                     "exchanges": [exchange("GET", "/notes/1", 200)]}),
+        CheckResult.failed("http.robustness.bad_json", "POST /notes -> 500",
+                           evidence={"exchanges": [exchange("POST", "/notes", 500)]}),
         CheckResult.passed("static.tests-present", "1 test file"),
         CheckResult.failed("static.no-secrets", "1 secret(s) committed: aws key at app/main.py:3",
                            evidence={"findings": [{"file": "app/main.py", "line": 3}]}),
@@ -125,10 +132,60 @@ def test_messages_lose_pytest_introspection_and_one_place_gets_one_question(
         submission: Path) -> None:
     noisy = "GET /notes -> 200: assert 200 == 401  +  where 200 = <Response [200]>.status_code"
     same_place = [CheckResult.failed(f"http.auth.case_{i}", noisy,
-                                     evidence={"handler": "app/main.py:7 (list_notes)"})
+                                     evidence={"handler": "app/main.py:7 (list_notes)",
+                                               "exchanges": [exchange("GET", "/notes", 200)]})
                   for i in range(3)]
     review = build_review(ROOT / "challenges" / "backend", submission, ["app/main.py"],
                           same_place)
     auth = [q for q in review.questions if q.id == "failed-auth"]
     assert len(auth) == 1 and "where 200" not in auth[0].text
     assert "GET /notes -> 200: assert 200 == 401" in auth[0].text
+
+
+def test_flags_and_questions_follow_what_was_observed(submission: Path) -> None:
+    """A 403 where 401 was due is a contract question, not an authorization gap; a check that
+    could not run raises nothing; a green flag needs every one of its checks."""
+    observed = [
+        CheckResult.failed("http.auth.notes_require_a_token", "GET /notes -> 403: 403 != 401",
+                           evidence={"exchanges": [exchange("GET", "/notes", 403)]}),
+        CheckResult.passed("http.auth.other_users_note_cannot_be_read"),
+        CheckResult.failed("http.auth.other_users_note_cannot_be_changed",
+                           "PUT /notes/3 -> 200: 200 != 404",
+                           evidence={"exchanges": [exchange("PUT", "/notes/3", 200)]}),
+        CheckResult.not_run("http.persistence.data_survives_restart", "no note was stored",
+                            blocked_by="http.persistence.restart_marker_is_stored"),
+        CheckResult.not_run("http.robustness.malformed_json_is_4xx[/notes]", "server gone",
+                            blocked_by="runtime.server-starts"),
+        CheckResult.passed("static.lint", "2 findings", evidence={"findings": 2}),
+    ]
+    review = build_review(ROOT / "challenges" / "backend", submission, ["app/main.py"],
+                          observed)
+    flags = {f.id: f for f in review.flags}
+    assert flags["auth-gap"].evidence.startswith("http.auth.other_users_note_cannot_be_changed")
+    assert "auth-holds" not in flags          # one ownership test passed, the other did not
+    assert "not-persistent" not in flags and "5xx" not in flags   # never observed
+    assert "clean-lint" not in flags          # passed, with findings
+    ids = [q.id for q in review.questions]
+    assert "auth-status" in ids and "failed-restart" not in ids
+    status_q = next(q for q in review.questions if q.id == "auth-status")
+    assert "GET /notes -> 403" in status_q.text
+    allowed = next(q for q in review.questions if q.id == "failed-auth")
+    assert "PUT /notes/3 -> 200" in allowed.text
+
+
+def test_conditions_on_responses_and_values() -> None:
+    from grader.review.conditions import all_matching, matching
+
+    served = CheckResult.failed("robust.missing-field", "-> 200", evidence={"status": 200})
+    crashed = CheckResult.failed("robust.wrong-type", "-> 500", evidence={"status": 500})
+    slow = CheckResult.failed("latency.single", "p95 400 ms", evidence={"p95_ms": 400.0})
+    assert matching([served, crashed], {"check": "robust.*", "response": "5xx"}) == [crashed]
+    assert matching([served, crashed], {"check": "robust.*", "response": [200]}) == [served]
+    assert matching([slow], {"check": "latency.*", "value": {"key": "p95_ms",
+                                                             "above": 300}}) == [slow]
+    assert matching([slow], {"check": "latency.*", "value": {"key": "p50_ms"}}) == []
+    ok = CheckResult.passed("robust.a")
+    assert all_matching([ok, CheckResult.passed("robust.b")], {"check": "robust.*",
+                                                              "status": "passed"})
+    assert all_matching([ok, crashed], {"check": "robust.*", "status": "passed"}) == []
+    assert all_matching([], {"check": "robust.*", "status": "passed"}) == []

@@ -86,6 +86,13 @@ def _test_check(test: dict[str, Any], routes: list[Route]) -> CheckResult:
         return CheckResult.passed(cid, "passed", title=title, max_points=weight)
     if outcome == "skipped":
         return CheckResult.skipped(cid, message or "skipped", title=title, max_points=weight)
+    if outcome == "not_run":
+        handler = _handler(routes, exchanges)
+        if handler:
+            evidence["handler"] = handler
+        return CheckResult.not_run(cid, message or "an earlier step did not happen",
+                                   blocked_by=str(test.get("blocked_by") or "")[:200],
+                                   title=title, max_points=weight, evidence=evidence)
     handler = _handler(routes, exchanges)
     if handler:
         evidence["handler"] = handler

@@ -21,6 +21,7 @@ from pathlib import Path
 from grader.analysis.frameworks import detect_framework
 from grader.analysis.routes import Route, find_routes
 from grader.checks import CheckResult
+from grader.sandbox.engine import RunResult
 from grader.tracks.backend.config import BackendConfig, hidden_test_ids
 from grader.tracks.backend.hidden import hidden_checks, read_json, tester_spec
 from grader.tracks.backend.static import async_check, framework_check
@@ -30,7 +31,8 @@ from grader.tracks.steps.own_tests import OWN_TEST_CHECKS, own_tests
 from grader.tracks.steps.service import Service
 from grader.tracks.steps.static import code_quality
 
-SERVER_CHECKS = ("runtime.server-starts", "runtime.hidden-suite")
+RESTART_TITLE = "The server starts again after a restart, on the same data"
+SERVER_CHECKS = ("runtime.server-starts", "runtime.server-restarts", "runtime.hidden-suite")
 STATIC_CHECKS = ("static.framework", "static.async-endpoints", "static.lint",
                  "static.no-secrets", "static.modern-python", "build.dependencies")
 
@@ -60,12 +62,9 @@ class BackendTrack(Track[BackendConfig]):
             server_image = ctx.image("server")
             tester_image = ctx.image("tester")
             image, why_not = submission_image(ctx, server_image, checks)
-        run_command = sub.manifest.commands.get("run")
-        if image is not None and not run_command:
-            why_not = "submission.yaml has no `run` command to start the server"
         with ctx.stage("hidden_tests"):
-            checks += self._hidden_tests(ctx, image, tester_image, run_command, routes,
-                                         why_not)
+            checks += self._hidden_tests(ctx, image, tester_image,
+                                         sub.manifest.commands.get("run"), routes, why_not)
         with ctx.stage("own_tests"):
             checks += own_tests(ctx, image or server_image, env={"DATA_DIR": "/tmp/data"})
         return checks
@@ -75,11 +74,21 @@ class BackendTrack(Track[BackendConfig]):
                       why_not: str) -> list[CheckResult]:
         cfg = ctx.config
         title = "The server starts and answers /health"
+        if image is None:
+            started = CheckResult.not_run("runtime.server-starts", why_not,
+                                          blocked_by="build.dependencies", title=title)
+        elif not run_command:
+            started = CheckResult.failed("runtime.server-starts", "submission.yaml has no `run` "
+                                         "command to start the server", title=title)
         if image is None or not run_command:
-            skipped = ctx.sandbox.run(tester_spec(ctx, tester_image, "all",
-                                                  ["--skip-all", f"not run: {why_not}"]))
-            return [CheckResult.failed("runtime.server-starts", f"not started: {why_not}",
-                                       title=title), *hidden_checks(skipped, routes)]
+            why = started.message.removeprefix("not run: ")
+            listed = ctx.sandbox.run(tester_spec(
+                ctx, tester_image, "all", ["--skip-all", f"the server was not started: {why}",
+                                           "--blocked-by", "runtime.server-starts"]))
+            restarted = CheckResult.not_run("runtime.server-restarts", "the server was not "
+                                            "started", blocked_by="runtime.server-starts",
+                                            title=RESTART_TITLE)
+            return [started, restarted, *hidden_checks(listed, routes)]
         checks: list[CheckResult] = []
         files: dict[str, bytes | Path] = {rel: ctx.submission.root / rel
                                           for rel in ctx.submission.files}
@@ -101,17 +110,35 @@ class BackendTrack(Track[BackendConfig]):
                 checks += hidden_checks(main, routes)
                 service.restart()
                 after = service.client(tester_spec(
-                    ctx, tester_image, "after_restart", ["--wait", str(startup)],
+                    ctx, tester_image, "after_restart",
+                    ["--wait", str(startup), "--blocked-by", "runtime.server-restarts"],
                     state=main.files.get("state.json")), stop_on_exit=False)
+                checks.append(self._restarted(service, after, startup))
                 checks += hidden_checks(after, routes)
             else:
                 why, evidence = service.not_ready(ready, waited, startup, cfg.health_path)
                 checks.append(CheckResult.failed(
                     "runtime.server-starts", f"the server never answered {cfg.health_path}: "
                     f"{why}", title=title, evidence=evidence))
-                skipped = ctx.sandbox.run(tester_spec(
+                listed = ctx.sandbox.run(tester_spec(
                     ctx, tester_image, "all",
-                    ["--skip-all", f"not run: the server never answered {cfg.health_path} "
-                                   f"({why})"]))
-                checks += hidden_checks(skipped, routes)
+                    ["--skip-all", f"the server never answered {cfg.health_path} ({why})",
+                     "--blocked-by", "runtime.server-starts"]))
+                checks += hidden_checks(listed, routes)
+                checks.append(CheckResult.not_run(
+                    "runtime.server-restarts", "the server never started",
+                    blocked_by="runtime.server-starts", title=RESTART_TITLE))
         return checks
+
+    @staticmethod
+    def _restarted(service: Service, after: RunResult, startup: float) -> CheckResult:
+        """runtime.server-restarts: the server answered again after its container restarted."""
+        ready = read_json(after, "ready.json")
+        ready = ready if isinstance(ready, dict) else {}
+        if ready.get("ready"):
+            return CheckResult.passed("runtime.server-restarts", "answered again "
+                                      f"{ready.get('seconds')} s after the restart",
+                                      title=RESTART_TITLE)
+        why, evidence = service.not_ready(ready, after, startup)
+        return CheckResult.failed("runtime.server-restarts", f"after the restart, {why}",
+                                  title=RESTART_TITLE, evidence=evidence)

@@ -66,8 +66,9 @@ def _auc(data: Any, cfg: MleConfig, labels: list[int], probs: list[float | None]
     target = oracle - cfg.target_gap
     title = "ROC AUC on the hidden holdout"
     if share < 0.95:
-        return CheckResult.failed("model.holdout-auc", f"only {share:.0%} of the holdout got "
-                                  "a valid prediction: not scored", title=title)
+        return CheckResult.not_run("model.holdout-auc", f"only {share:.0%} of the holdout got "
+                                   "a valid prediction, too few to score",
+                                   blocked_by="api.predict-contract", title=title)
     auc = roc_auc([y for y, _ in valid], [p for _, p in valid])
     points = max(0.0, min(1.0, (auc - baseline) / (target - baseline)))
     hits = sum(1 for y, p, pred in zip(labels, probs, preds, strict=False)
@@ -94,8 +95,9 @@ def _leak_check(results: dict[str, Any], cfg: MleConfig) -> CheckResult:
     outs = [[probability(x) for x in _list(_mapping(r).get("predictions"))] for r in runs]
     if len(outs) != 2 or not outs[0] or len(outs[0]) != len(outs[1]) or None in outs[0] \
             + outs[1]:
-        return CheckResult.failed("model.leak-free", f"could not be tested: /predict did not "
-                                  f"answer records with {leaky} changed", title=title)
+        return CheckResult.not_run("model.leak-free", f"/predict did not answer the records "
+                                   f"with {leaky} changed", blocked_by="api.predict-contract",
+                                   title=title)
     first = [p for p in outs[0] if p is not None]
     second = [p for p in outs[1] if p is not None]
     shift = sum(abs(a - b) for a, b in zip(first, second, strict=True)) / len(first)
@@ -142,8 +144,13 @@ def _determinism(results: dict[str, Any]) -> CheckResult:
     if det.get("same") is True:
         return CheckResult.passed("api.deterministic", "the same 20 records twice gave the "
                                   "same predictions", title=title)
-    return CheckResult.failed("api.deterministic", f"the same 20 records twice gave "
-                              f"different answers (status {det.get('status')})", title=title)
+    statuses = det.get("status") if isinstance(det.get("status"), list) else []
+    if statuses != [200, 200]:
+        return CheckResult.not_run("api.deterministic", f"the two calls were not both "
+                                   f"answered (status {statuses or 'none'})",
+                                   blocked_by="api.predict-contract", title=title)
+    return CheckResult.failed("api.deterministic", "the same 20 records twice gave different "
+                              "predictions", title=title)
 
 
 def latency_checks(results: dict[str, Any], scale: LatencyScale) -> list[CheckResult]:
@@ -157,8 +164,10 @@ def latency_checks(results: dict[str, Any], scale: LatencyScale) -> list[CheckRe
     p95, p50 = lat.get("p95_ms"), lat.get("p50_ms")
     title = "Single-record latency"
     if not isinstance(p95, int | float):
-        checks.append(CheckResult.failed("latency.single", "no single-record call succeeded",
-                                         title=title, evidence=lat))
+        checks.append(CheckResult.not_run(
+            "latency.single", f"no single-record call succeeded "
+            f"({lat.get('single_failures', 0)} failed)", blocked_by="api.predict-contract",
+            title=title, evidence=lat))
     else:
         points = credit(float(p95), scale.p95_good, scale.p95_bad)
         checks.append(CheckResult(
@@ -171,8 +180,10 @@ def latency_checks(results: dict[str, Any], scale: LatencyScale) -> list[CheckRe
     title = f"{lat.get('batch_size', 1000)}-record batch latency"
     batch_ms, batch_status = lat.get("batch_ms"), lat.get("batch_status")
     if batch_status != 200 or not isinstance(batch_ms, int | float):
-        checks.append(CheckResult.failed("latency.batch", f"the batch got {batch_status}",
-                                         title=title, evidence=lat))
+        checks.append(CheckResult.not_run("latency.batch", f"the batch was not answered "
+                                          f"(status {batch_status or 'none'})",
+                                          blocked_by="api.predict-contract", title=title,
+                                          evidence=lat))
     else:
         points = credit(float(batch_ms), scale.batch_good, scale.batch_bad)
         checks.append(CheckResult(

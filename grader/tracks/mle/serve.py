@@ -50,9 +50,14 @@ def plan(cfg: MleConfig, records: list[dict[str, Any]]) -> dict[str, Any]:
             "big_batch": cfg.big_batch, "probes": probes}
 
 
-def not_served(why: str) -> list[CheckResult]:
-    """The serving checks when there is nothing to serve."""
-    return [CheckResult.failed(cid, why, title=title) for cid, title in SERVED_CHECKS.items()]
+def not_served(why: str, blocked_by: str,
+               first: CheckResult | None = None) -> list[CheckResult]:
+    """The serving checks when nothing could be served or probed: each not run, naming the
+    step that stopped it; `first` replaces serve.loads-without-training-code when that
+    check itself ran (and failed)."""
+    out = [CheckResult.not_run(cid, why, blocked_by=blocked_by, title=title)
+           for cid, title in SERVED_CHECKS.items()]
+    return [first, *out[1:]] if first is not None else out
 
 
 def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
@@ -60,8 +65,14 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
                     data: Any) -> list[CheckResult]:
     sub, cfg = ctx.submission, ctx.config
     serve_cmd, artifact_path = sub.manifest.commands.get("serve"), sub.manifest.artifact
-    if artifact is None or not serve_cmd:
-        return not_served(f"not run: {why_not or 'submission.yaml has no `serve` command'}")
+    title = SERVED_CHECKS["serve.loads-without-training-code"]
+    if artifact is None:
+        return not_served(f"no model to serve: {why_not}", "train.artifact")
+    if not serve_cmd:
+        failed = CheckResult.failed("serve.loads-without-training-code", "submission.yaml "
+                                    "has no `serve` command", title=title)
+        return not_served("the model was not served", "serve.loads-without-training-code",
+                          failed)
     excludes = cfg.serving_excludes
     files: dict[str, bytes | Path] = {
         rel: sub.root / rel for rel in sub.files
@@ -70,7 +81,6 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
     files.update(artifact)
     startup = cfg.startup_timeout_seconds
     excluded = sorted({p for p in excludes if any(fnmatchcase(r, p) for r in sub.files)})
-    title = SERVED_CHECKS["serve.loads-without-training-code"]
     with Service(ctx, image=image, command=serve_cmd, port=cfg.port, files=files,
                  env={"MODEL_PATH": str(artifact_path)}, name_hint="model-server",
                  network_hint="mle") as service:
@@ -92,7 +102,8 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
                              "prober": result.to_evidence()})
             failed = CheckResult.failed("serve.loads-without-training-code", why,
                                         title=title, evidence=evidence)
-            return [failed, *not_served(f"not run: {why}")[1:]]
+            return not_served(f"the model server never answered /health ({why})",
+                              "serve.loads-without-training-code", failed)
     checks = [CheckResult.passed(
         "serve.loads-without-training-code", f"answered /health after {ready.get('seconds')}"
         f" s, from a container without {', '.join(excluded) or 'training files'}",

@@ -9,15 +9,26 @@ from pathlib import Path
 
 from grader.checks import CheckResult
 from grader.sandbox.archive import read_tar_files
-from grader.sandbox.engine import RunSpec
+from grader.sandbox.engine import RunResult, RunSpec
 from grader.tracks.base import GradingContext
 from grader.tracks.mle.config import MleConfig
 
 ARTIFACT_TAR = ".grader/artifact.tar"
+ARTIFACT_SIZE = ".grader/artifact.size"
+WRITTEN = ".grader/written.txt"
+# Train; then, if the artifact exists and is within the cap, tar it for grader to read back.
+# Its size and the files the run wrote (newer than the start marker) are noted for the
+# report's diagnosis: they come from the candidate's container, so they only explain, they
+# never score.
 TRAIN_SCRIPT = (
-    'mkdir -p .grader; sh -c "$GRADER_TRAIN"; code=$?; '
-    'if [ -e "$GRADER_ARTIFACT" ]; then tar -cf .grader/artifact.tar -- "$GRADER_ARTIFACT" '
-    "2>/dev/null; fi; exit $code")
+    'mkdir -p .grader; touch .grader/started; sh -c "$GRADER_TRAIN"; code=$?; '
+    'find . -newer .grader/started -type f ! -path "./.grader/*" 2>/dev/null | head -n 30 '
+    '> .grader/written.txt; '
+    'if [ -e "$GRADER_ARTIFACT" ]; then '
+    'size=$(du -sb -- "$GRADER_ARTIFACT" 2>/dev/null | cut -f1); echo "$size" > '
+    '.grader/artifact.size; '
+    'if [ "${size:-0}" -le "$GRADER_ARTIFACT_CAP" ]; then '
+    'tar -cf .grader/artifact.tar -- "$GRADER_ARTIFACT" 2>/dev/null; fi; fi; exit $code')
 TRAIN_CHECKS = ("train.runs", "train.artifact")
 
 
@@ -45,8 +56,8 @@ def train(ctx: GradingContext[MleConfig], image: str, train_csv: bytes,
         image=image, command=["/bin/sh", "-c", TRAIN_SCRIPT], name_hint="train",
         limits=ctx.challenge.limits.merged(timeout_seconds=cfg.train_timeout_seconds),
         files=files, env={"GRADER_TRAIN": train_cmd, "GRADER_ARTIFACT": artifact,
-                          "DATA_DIR": data_dir},
-        collect={ARTIFACT_TAR: cap + 1024 * 1024}))
+                          "GRADER_ARTIFACT_CAP": str(cap), "DATA_DIR": data_dir},
+        collect={ARTIFACT_TAR: cap + 1024 * 1024, ARTIFACT_SIZE: 64, WRITTEN: 16 * 1024}))
     ctx.timings["train_seconds"] = round(result.seconds, 3)
     log = (result.stdout.text() + "\n--- stderr ---\n" + result.stderr.text())[-200_000:]
     ctx.add_artifact("train.log", log)
@@ -63,8 +74,10 @@ def train(ctx: GradingContext[MleConfig], image: str, train_csv: bytes,
                                          figures={"training time (s)": round(result.seconds,
                                                                              1)}))
     else:
-        checks.append(CheckResult.failed("train.runs", f"`{train_cmd}` {result.describe()}",
+        checks.append(CheckResult.failed("train.runs", f"`{train_cmd}` {result.explain()}",
                                          title=title_runs, evidence=evidence))
+    if not trained and not problem:
+        problem = _why_no_artifact(result, artifact, cap)
     if trained:
         size = sum(len(v) for v in trained.values())
         checks.append(CheckResult.passed(
@@ -74,11 +87,34 @@ def train(ctx: GradingContext[MleConfig], image: str, train_csv: bytes,
         return trained, ""
     committed = {rel: (sub.root / rel).read_bytes() for rel in sub.files
                  if rel == artifact or rel.startswith(f"{artifact}/")}
-    why = problem or f"the training run did not write {artifact}"
     if committed:
         checks.append(CheckResult.failed(
-            "train.artifact", f"{why}; serving the {artifact} committed with the "
+            "train.artifact", f"{problem}; serving the {artifact} committed with the "
             "submission instead", points=0.25, title=title_artifact))
         return committed, ""
-    checks.append(CheckResult.failed("train.artifact", why, title=title_artifact))
-    return None, why
+    if not result.ok and not result.files.get(ARTIFACT_SIZE):
+        checks.append(CheckResult.not_run("train.artifact", f"training did not finish "
+                                          f"({result.describe()})", blocked_by="train.runs",
+                                          title=title_artifact))
+    else:
+        checks.append(CheckResult.failed("train.artifact", problem, title=title_artifact))
+    return None, problem
+
+
+def _why_no_artifact(result: RunResult, artifact: str, cap: int) -> str:
+    """Why no artifact came back: over the cap (its size), or not written (what was)."""
+    size_text = result.files.get(ARTIFACT_SIZE, b"").decode("ascii", "replace").strip()
+    if size_text.isdigit():
+        size = int(size_text)
+        if size > cap:
+            return (f"the artifact {artifact} was written, but it is {size / 2**20:.1f} MiB, "
+                    f"over the {cap / 2**20:g} MiB cap (artifact_cap_mb)")
+        why = result.file_errors.get(ARTIFACT_TAR, "it could not be read back")
+        return f"the artifact {artifact} was written, but {why}"
+    written = [line.removeprefix("./") for line in result.files.get(WRITTEN, b"").decode(
+        "utf-8", "replace").splitlines() if line.strip()]
+    if written:
+        shown = ", ".join(written[:8]) + (" ..." if len(written) > 8 else "")
+        return (f"the training run did not write {artifact} (submission.yaml's `artifact`); "
+                f"it wrote {shown}")
+    return f"the training run did not write {artifact}, nor any other file"

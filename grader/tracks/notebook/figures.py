@@ -13,6 +13,12 @@ FIGURE_CHECKS = ("figures.count", "figures.labelled")
 
 def figure_checks(run: NotebookRun, minimum: int) -> list[CheckResult]:
     """figures.count and figures.labelled, from what the kernel recorded."""
+    if not run.cells:
+        why = "no cell of the notebook ran" + (f" ({run.error[:200]})" if run.error else "")
+        return [CheckResult.not_run("figures.count", why, blocked_by="notebook.runs-clean",
+                                    title="Figures"),
+                CheckResult.not_run("figures.labelled", why, blocked_by="notebook.runs-clean",
+                                    title="Figures have labelled axes")]
     displayed = sum(c.get("figures", 0) for c in run.cells)
     count = max(displayed, len(run.figures))
     title = "Figures"
@@ -24,9 +30,10 @@ def figure_checks(run: NotebookRun, minimum: int) -> list[CheckResult]:
                                    title=title)
     title = "Figures have labelled axes"
     if not run.figures:
-        second = CheckResult.failed("figures.labelled", "no figure to judge" if not count
-                                    else "the figures' axes could not be read",
-                                    title=title)
+        second = (CheckResult.not_run("figures.labelled", "there is no figure to judge",
+                                      blocked_by="figures.count", title=title) if not count
+                  else CheckResult.failed("figures.labelled", "the figures' axes could not "
+                                          "be read", title=title))
     else:
         labelled = [_labelled(f) for f in run.figures]
         n = sum(labelled)

@@ -171,7 +171,11 @@ def cleaning_checks(cleaning: list[Cleaning], verdicts: list[Verdict],
                 evidence={"answers": [v.id for v in shown]}))
             continue
         right = [v for v in mine if answer_checks[f"answer.{v.id}"].status == "passed"]
-        if mine and len(right) == len(mine):
+        if mine and all(v.missing for v in mine):
+            out.append(CheckResult.not_run(
+                cid, f"none of the answers that show it was given ({', '.join(sorted(qs))})",
+                blocked_by=f"answer.{mine[0].id}", title=title))
+        elif mine and len(right) == len(mine):
             out.append(CheckResult.passed(
                 cid, f"shown by the right answers to {', '.join(sorted(qs))}", title=title))
         else:

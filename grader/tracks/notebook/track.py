@@ -84,7 +84,8 @@ class NotebookTrack(Track[NotebookConfig]):
             nb, why = nbf.load_notebook(sub.root / rel)
         if rel is None or nb is None:
             checks.append(CheckResult.failed("notebook.found", why, title=title))
-            return checks + self._not_run(cfg, public_key, f"not run: {why}")
+            return checks + self._not_run(cfg, public_key, f"there is no notebook to run "
+                                          f"({why})", "notebook.found")
         checks.append(CheckResult.passed("notebook.found", rel, title=title,
                                          evidence={"notebook": rel}))
         with ctx.stage("static"):
@@ -92,8 +93,8 @@ class NotebookTrack(Track[NotebookConfig]):
         with ctx.stage("images"):
             image = submission_image(ctx, ctx.image(cfg.image), checks)[0]
         if image is None:
-            return checks + self._not_run(cfg, public_key,
-                                          "not run: the dependencies could not be installed")
+            return checks + self._not_run(cfg, public_key, "the dependencies could not be "
+                                          "installed", "build.dependencies")
         notebook = (sub.root / rel).read_bytes()
         with ctx.stage("public_run"):
             public = self._execute(ctx, image, notebook, public_files, "public")
@@ -147,18 +148,20 @@ class NotebookTrack(Track[NotebookConfig]):
                       "which one to grade is ambiguous")
 
     @staticmethod
-    def _not_run(cfg: NotebookConfig, key: dict[str, Any], why: str) -> list[CheckResult]:
-        out = [CheckResult.failed(cid, why, title=title) for cid, title in (
-            ("notebook.runs-clean", "Runs top to bottom in a fresh kernel (public data)"),
-            ("notebook.variant-runs-clean", "Runs on the hidden variant of the dataset"),
-            ("answers.format", "answers.json written in the documented format"))]
-        out += [CheckResult.failed(f"answer.{v.id}", why, title=f"Answer: {v.id}")
-                for v in judge(key, Answers())]
-        out += [CheckResult.failed(f"cleaning.{c.id}", why, title=c.title or c.id)
-                for c in cfg.cleaning]
-        out += [CheckResult.failed("figures.count", why, title="Figures"),
-                CheckResult.failed("figures.labelled", why, title="Figures have labelled axes")]
-        return out
+    def _not_run(cfg: NotebookConfig, key: dict[str, Any], why: str,
+                 blocked_by: str) -> list[CheckResult]:
+        """Every check of a notebook run, not run: `why` and the check that stopped it."""
+        titles = [("notebook.runs-clean", "Runs top to bottom in a fresh kernel (public data)"),
+                  ("notebook.variant-runs-clean", "Runs on the hidden variant of the dataset"),
+                  ("notebook.runtime", f"Runs within {cfg.runtime_budget_seconds:g} s"),
+                  ("answers.format", "answers.json written in the documented format"),
+                  ("answers.not-hard-coded", "Answers are computed, not hard-coded")]
+        titles += [(f"answer.{v.id}", f"Answer: {v.id}") for v in judge(key, Answers())]
+        titles += [(f"cleaning.{c.id}", c.title or c.id) for c in cfg.cleaning]
+        titles += [("figures.count", "Figures"), ("figures.labelled",
+                                                  "Figures have labelled axes")]
+        return [CheckResult.not_run(cid, why, blocked_by=blocked_by, title=title)
+                for cid, title in titles]
 
     @staticmethod
     def _execute(ctx: GradingContext[NotebookConfig], image: str, notebook: bytes,

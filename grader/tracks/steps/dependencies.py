@@ -8,6 +8,8 @@ candidate-chosen setup.py runs at build time, the one step that has network.
 
 from __future__ import annotations
 
+import codecs
+import re
 import tempfile
 import tomllib
 from dataclasses import dataclass
@@ -36,13 +38,25 @@ class Dependencies:
     refused: tuple[str, ...]      # lines refused, each with the reason
 
 
+def decode_requirements(raw: bytes) -> str:
+    """A requirements file's text, decoded the way pip does: a byte-order mark says UTF-8,
+    UTF-16 or UTF-32 (Windows editors write UTF-16 with a BOM); otherwise UTF-8."""
+    for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            return raw.decode(encoding, errors="replace")
+    return raw.decode("utf-8", errors="replace")
+
+
 def read_dependencies(root: Path) -> Dependencies:
     lines: list[str] = []
     source = None
     if (root / "requirements.txt").is_file():
         source = "requirements.txt"
-        text = (root / "requirements.txt").read_text(encoding="utf-8", errors="replace")
-        lines = [line.split(" #")[0].strip() for line in text.splitlines()]
+        text = decode_requirements((root / "requirements.txt").read_bytes())
+        lines = [re.split(r"(?:^|\s)#", line, maxsplit=1)[0].strip()
+                 for line in text.splitlines()]
     elif (root / "pyproject.toml").is_file():
         try:
             data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))

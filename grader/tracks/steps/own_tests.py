@@ -52,7 +52,7 @@ def own_tests(ctx: GradingContext[Any], image: str, env: Mapping[str, str] | Non
             evidence=evidence))
     elif counts is None or counts["tests"] == 0:
         checks.append(CheckResult.failed(
-            "tests.own.pass", f"no tests ran ({result.describe()})", title=title,
+            "tests.own.pass", f"no tests ran ({result.explain()})", title=title,
             evidence=evidence))
     else:
         passed = counts["tests"] - counts["failures"] - counts["errors"] - counts["skipped"]
@@ -68,6 +68,10 @@ def own_tests(ctx: GradingContext[Any], image: str, env: Mapping[str, str] | Non
         checks.append(CheckResult.failed("tests.own.coverage", "no tests of the candidate's "
                                          "own to measure",
                                          title="Line coverage of the candidate's tests"))
+    elif coverage is None and (counts is None or counts["tests"] == 0):
+        checks.append(CheckResult.not_run("tests.own.coverage", "no test ran to measure",
+                                          blocked_by="tests.own.pass",
+                                          title="Line coverage of the candidate's tests"))
     elif coverage is None:
         checks.append(CheckResult.failed("tests.own.coverage", "no coverage measured",
                                          title="Line coverage of the candidate's tests"))

@@ -25,6 +25,7 @@ from typing import Any
 
 from grader.sandbox.engine import Network, RunResult, RunSpec
 from grader.sandbox.engine import Service as EngineService
+from grader.text import last_exception_line
 from grader.tracks.base import GradingContext
 
 LOG_ARTIFACT_BYTES = 256 * 1024
@@ -32,19 +33,7 @@ _LISTENING = re.compile(
     r"(?:running on|listening (?:on|at)|serving (?:on|at)|started server|starting development "
     r"server at|uvicorn running on|bound to|address)\D{0,40}?"
     r"(?:https?://)?\[?(?P<host>[0-9a-zA-Z_.:-]*?)\]?:(?P<port>\d{2,5})\b", re.IGNORECASE)
-_EXCEPTION_LINE = re.compile(r"^\s*(?:[A-Za-z_][\w.]*\.)?(?:[A-Z]\w*(?:Error|Exception|Exit|"
-                             r"Interrupt|NotFound|Warning))(?::.*)?$")
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-
-
-def last_exception_line(text: str) -> str:
-    """The last line of `text` that names an exception (`ModuleNotFoundError: No module
-    named 'seaborn'`), else its last non-empty line; "" for an empty text."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for line in reversed(lines):
-        if _EXCEPTION_LINE.match(line):
-            return line[:300]
-    return lines[-1][:300] if lines else ""
 
 
 def listening_addresses(log: str) -> list[tuple[str, int]]:

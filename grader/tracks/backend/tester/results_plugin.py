@@ -1,8 +1,14 @@
 """pytest plugin for hidden suites: writes one JSON record per test to results.json.
 
 Runs inside the tester container, next to the hidden tests. Tests record their HTTP exchanges
-through the `recorder` fixture (see `http_client.py` in a challenge's hidden suite, or any
-object with an `exchanges` list); the last few are kept as evidence for a failed test.
+with `record_exchange`; the last few are kept as evidence for a failed test.
+
+Outcomes: passed, failed, skipped, error (the test itself broke), and not_run: the test could
+not run because something it depends on did not happen. That is every test when the server
+never answered (GRADER_SKIP_ALL, with GRADER_BLOCKED_BY naming the check that failed), a test
+whose fixture setup failed (the request it needed was refused, the server was gone), or a test
+that calls `not_run(reason, blocked_by)` itself (the after-restart test when no note was stored
+before the restart).
 """
 
 from __future__ import annotations
@@ -19,6 +25,14 @@ RESULTS: list[dict[str, Any]] = []
 _EXCHANGES: dict[str, list[dict[str, Any]]] = {}
 _CURRENT: list[str] = [""]
 _SKIP_REASON = os.environ.get("GRADER_SKIP_ALL", "")
+_BLOCKED_BY = os.environ.get("GRADER_BLOCKED_BY", "")
+_NOT_RUN = "grader-not-run:"
+
+
+def not_run(reason: str, blocked_by: str = "") -> None:
+    """Stop the current test as not run: `reason` says which earlier step did not happen,
+    `blocked_by` names its check (e.g. http.persistence.restart_marker_is_stored)."""
+    pytest.skip(f"{_NOT_RUN}{blocked_by}|{reason}")
 
 
 def record_exchange(exchange: dict[str, Any]) -> None:
@@ -36,7 +50,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     _CURRENT[0] = item.nodeid
     if _SKIP_REASON:
-        pytest.skip(_SKIP_REASON)
+        not_run(_SKIP_REASON, _BLOCKED_BY)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -44,18 +58,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     outcome = yield
     report = outcome.get_result()
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        message = ""
+        message, blocked_by = "", ""
+        outcome = report.outcome
         if report.outcome == "failed":
             crash = getattr(report.longrepr, "reprcrash", None)
             message = crash.message if crash is not None else str(report.longrepr)[-2000:]
+            if report.when == "setup":  # a fixture could not prepare what the test needs
+                outcome = "not_run"
+                message = f"its setup failed: {message}"
         elif report.outcome == "skipped" and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2])
+            if message.startswith("Skipped: "):
+                message = message[len("Skipped: "):]
+            if message.startswith(_NOT_RUN):
+                outcome = "not_run"
+                blocked_by, _, message = message[len(_NOT_RUN):].partition("|")
         doc = (item.function.__doc__ or "").strip().splitlines()  # type: ignore[attr-defined]
         weight = item.get_closest_marker("points")
         RESULTS.append({
             "nodeid": item.nodeid,
-            "outcome": report.outcome if report.when == "call" else (
-                "skipped" if report.outcome == "skipped" else "error"),
+            "outcome": outcome,
+            "blocked_by": blocked_by,
             "duration": round(report.duration, 3),
             "message": message[:4000],
             "title": doc[0] if doc else "",

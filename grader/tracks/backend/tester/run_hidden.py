@@ -4,7 +4,7 @@
         --suite hidden --select main|after_restart
 
 Writes results.json (via results_plugin) and ready.json in the work dir. If the server never
-answers, every test is still collected and reported as skipped, so the report lists them.
+answers, every test is still collected and reported as not run, so the report lists them.
 """
 
 from __future__ import annotations
@@ -20,21 +20,29 @@ import urllib.request
 import pytest
 
 
-def wait_ready(url: str, seconds: float) -> tuple[bool, float, str]:
+def wait_ready(url: str, seconds: float) -> dict[str, object]:
+    """Poll `url` until it answers 200 or `seconds` pass. Records what it last saw: an HTTP
+    status and the head of its body, or the connection error (for the report's diagnosis)."""
     started = time.monotonic()
-    last = ""
+    last, status, body = "", 0, ""
     while time.monotonic() - started < seconds:
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
-                    return True, time.monotonic() - started, ""
-                last = f"HTTP {response.status}"
+                    return {"ready": True, "seconds": round(time.monotonic() - started, 2)}
+                status, body = response.status, response.read(300).decode("utf-8", "replace")
+                last = f"HTTP {status}"
         except urllib.error.HTTPError as exc:
-            last = f"HTTP {exc.code}"
+            status, last = exc.code, f"HTTP {exc.code}"
+            try:
+                body = exc.read(300).decode("utf-8", "replace")
+            except OSError:
+                body = ""
         except (OSError, ValueError) as exc:
-            last = str(exc)[:200]
+            status, body, last = 0, "", str(exc)[:200]
         time.sleep(0.25)
-    return False, time.monotonic() - started, last
+    return {"ready": False, "seconds": round(time.monotonic() - started, 2),
+            "last_error": last, "last_status": status, "last_body": body}
 
 
 def main() -> int:
@@ -46,22 +54,28 @@ def main() -> int:
     parser.add_argument("--select", default="main")
     parser.add_argument("--wait-only", action="store_true",
                         help="exit once the server is ready (or the wait is over)")
-    parser.add_argument("--skip-all", default="", help="collect and skip every test")
+    parser.add_argument("--skip-all", default="",
+                        help="collect every test and report it as not run, for this reason")
+    parser.add_argument("--blocked-by", default="",
+                        help="with --skip-all: the check whose failure stopped the tests")
     args = parser.parse_args()
 
-    ready, seconds, last = (False, 0.0, args.skip_all) if args.skip_all else wait_ready(
-        args.base_url.rstrip("/") + args.health, args.wait)
+    state = ({"ready": False, "seconds": 0.0, "last_error": args.skip_all} if args.skip_all
+             else wait_ready(args.base_url.rstrip("/") + args.health, args.wait))
     with open("ready.json", "w") as f:
-        json.dump({"ready": ready, "seconds": round(seconds, 2), "last_error": last}, f)
+        json.dump(state, f)
+    ready, last = bool(state["ready"]), str(state.get("last_error") or "")
     if args.wait_only:
         return 0
     os.environ["BASE_URL"] = args.base_url.rstrip("/")
     if args.skip_all:
         os.environ["GRADER_SKIP_ALL"] = args.skip_all
+        os.environ["GRADER_BLOCKED_BY"] = args.blocked_by
     elif not ready:
         os.environ["GRADER_SKIP_ALL"] = (
             f"the server never answered {args.health} with 200 within {args.wait:g} s"
             + (f" (last: {last})" if last else ""))
+        os.environ["GRADER_BLOCKED_BY"] = args.blocked_by
     selection = {"main": ["-m", "not after_restart"], "after_restart": ["-m", "after_restart"],
                  "all": []}[args.select]
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -79,14 +79,16 @@ def parse(data: bytes) -> Any:
 def wait_ready(server: Server, seconds: float) -> dict[str, Any]:
     deadline = time.monotonic() + seconds
     started = time.monotonic()
-    last = ""
+    last, last_status, last_body = "", 0, ""
     while time.monotonic() < deadline:
         status, body, _ = server.request("GET", "/health")
         if status == 200:
             return {"ready": True, "seconds": round(time.monotonic() - started, 2)}
-        last = f"{status} {excerpt(body)[:200]}" if status else excerpt(body)[:200]
+        last = f"HTTP {status}" if status else excerpt(body)[:200]
+        last_status, last_body = status, excerpt(body)[:300] if status else ""
         time.sleep(0.5)
-    return {"ready": False, "last_error": last, "seconds": seconds}
+    return {"ready": False, "last_error": last, "last_status": last_status,
+            "last_body": last_body, "seconds": seconds}
 
 
 def predictions(server: Server, records: list[dict[str, Any]], size: int) -> dict[str, Any]:
