@@ -58,7 +58,12 @@ def test_an_unimplemented_kit_scores_low_with_a_readable_report(tmp_path: Path,
     assert report["total"]["percent"] < 20
     checks = {c["id"]: c for c in report["checks"]}
     assert checks["runtime.server-starts"]["status"] == "passed"  # the kit runs as shipped
-    assert checks["http.contract.create_note"]["status"] in ("failed", "error")
+    assert checks["http.contract.register"]["status"] == "failed"
+    # Every test that needs a registered user could not run, and says so.
+    create = checks["http.contract.create_note"]
+    assert create["status"] == "not_run" and create["blocked_by"] == "http.contract.register"
+    assert "registering a user failed" in create["message"]
+    assert not any(f["id"] == "auth-gap" for f in report["review"]["flags"])
     assert "starter-kit" in checks["tests.own.pass"]["message"]
     markdown = (report_dir / "report.md").read_text()
     assert "API contract and correctness" in markdown

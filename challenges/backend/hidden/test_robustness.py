@@ -64,6 +64,8 @@ def test_odd_ids_are_4xx(api: Api, user: User, note_id: str) -> None:
 
 def test_unicode_round_trips(api: Api, user: User) -> None:
     """Non-ASCII text is stored and returned unchanged."""
-    note = user.create_note("Café ☕ 日本", "naïve façade 🙂")
-    r = api.get(f"/notes/{note['id']}", token=user.token)
+    created = api.post("/notes", token=user.token,
+                       json={"title": "Café ☕ 日本", "body": "naïve façade 🙂"})
+    assert created.status_code == 201, f"creating it gave {created.status_code}"
+    r = api.get(f"/notes/{created.json()['id']}", token=user.token)
     assert r.json()["title"] == "Café ☕ 日本" and r.json()["body"] == "naïve façade 🙂"

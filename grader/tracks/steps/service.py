@@ -125,15 +125,19 @@ class Service:
                    + (f" ({_one_line(body)[:160]})" if body.strip() else ""))
         else:
             why = f"no HTTP answer on port {self.port} within {startup:g} s"
-            other = [(h, p) for h, p in addresses if p != self.port]
-            local = [(h, p) for h, p in addresses if h in _LOCAL_HOSTS]
-            if other:
-                _, port = other[-1]
-                why += (f"; its log says it listens on port {port}, but the server must "
-                        f"listen on $PORT ({self.port})")
-            elif local:
-                why += ("; its log says it listens on 127.0.0.1 only, which other containers "
-                        "cannot reach: bind 0.0.0.0 ($HOST)")
+            if addresses:
+                host, port = addresses[-1]
+                wrong = []
+                if port != self.port:
+                    wrong.append(f"port {port} instead of $PORT ({self.port})")
+                if host in _LOCAL_HOSTS:
+                    wrong.append(f"{host}, which other containers cannot reach, instead of "
+                                 "0.0.0.0 ($HOST)")
+                if wrong:
+                    why += (f"; its log says it listens on {host or '*'}:{port}: "
+                            + " and ".join(wrong))
+                elif last_error:
+                    why += f" (last error: {last_error[:160]})"
             elif last_error:
                 why += f" (last error: {last_error[:160]})"
         return why, evidence
