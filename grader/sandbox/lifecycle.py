@@ -8,6 +8,7 @@ run's on the way out (even after Ctrl-C); `grader gc` removes anything left by a
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -20,6 +21,10 @@ LABEL_RUN = "grader.run"
 LABEL_SESSION = "grader.session"
 LABEL_ROLE = "grader.role"
 LABEL_CONTENT_HASH = "grader.content-hash"
+#: Optional: who asked for the grading (GRADER_OWNER), inherited by every grader process it
+#: starts. The test suite sets it so that its leftover checks see only its own resources,
+#: whatever else uses the engine.
+LABEL_OWNER = "grader.owner"
 
 #: Identifies this grader process; every container and network it creates carries it.
 RUN_ID = uuid.uuid4().hex[:12]
@@ -34,7 +39,11 @@ class Cancelled(KeyboardInterrupt):
 
 
 def labels(session: str, role: str) -> dict[str, str]:
-    return {LABEL_MANAGED: "1", LABEL_RUN: RUN_ID, LABEL_SESSION: session, LABEL_ROLE: role}
+    found = {LABEL_MANAGED: "1", LABEL_RUN: RUN_ID, LABEL_SESSION: session, LABEL_ROLE: role}
+    owner = os.environ.get("GRADER_OWNER", "")
+    if owner:
+        found[LABEL_OWNER] = owner[:64]
+    return found
 
 
 @dataclass
@@ -90,7 +99,11 @@ def _containers(client: docker.DockerClient, label: str) -> list[dict]:
 
 
 def gc(client: docker.DockerClient, images: bool = True) -> Removed:
-    """Remove every container, network (and image) carrying grader's label."""
+    """Remove every container, network (and image) carrying grader's label; with GRADER_OWNER
+    set, only the containers and networks of that owner (images are shared: kept)."""
+    owner = os.environ.get("GRADER_OWNER", "")
+    if owner:
+        return remove_labelled(client, f"{LABEL_OWNER}={owner[:64]}", images=False)
     return remove_labelled(client, f"{LABEL_MANAGED}=1", images=images)
 
 

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 import pytest
 
 from grader.sandbox.docker_engine import DockerSandbox
-from grader.sandbox.lifecycle import leftovers
+from grader.sandbox.lifecycle import LABEL_OWNER, leftovers
 from grader.sandbox.limits import Limits
 from grader.settings import Settings
+from tests.conftest import OWNER
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -23,7 +24,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def no_leftovers(docker_client: object) -> Iterator[None]:
     """After each integration test: no container or network with grader's label remains."""
     yield
-    left = leftovers(docker_client)  # type: ignore[arg-type]
+    left = leftovers(docker_client, f"{LABEL_OWNER}={OWNER}")  # type: ignore[arg-type]
     assert left == [], f"grader left resources behind: {left}"
 
 

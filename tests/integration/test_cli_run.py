@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox.lifecycle import leftovers
-from tests.conftest import ROOT, TEST_CHALLENGE
+from grader.sandbox.lifecycle import LABEL_OWNER, leftovers
+from tests.conftest import OWNER, ROOT, TEST_CHALLENGE
+
+MINE = f"{LABEL_OWNER}={OWNER}"
 
 SOLUTIONS = TEST_CHALLENGE / "solutions"
 
@@ -85,11 +87,11 @@ def test_ctrl_c_removes_containers_and_temp_dirs(tmp_path: Path, docker_client: 
     try:
         # Wait until the submission's never-ending case is running in its sandbox.
         deadline = time.monotonic() + 300
-        while not any("case-large" in name for name in leftovers(docker_client)) \
+        while not any("case-large" in name for name in leftovers(docker_client, MINE)) \
                 and time.monotonic() < deadline:  # type: ignore[arg-type]
             assert proc.poll() is None, proc.communicate()
             time.sleep(0.1)
-        assert leftovers(docker_client), "no sandbox container appeared"  # type: ignore[arg-type]
+        assert leftovers(docker_client, MINE), "no sandbox container appeared"  # type: ignore[arg-type]
         assert any(tmp.iterdir()), "the submission's temp dir should exist mid-run"
         proc.send_signal(signal.SIGINT)
         try:
@@ -108,7 +110,7 @@ def test_ctrl_c_removes_containers_and_temp_dirs(tmp_path: Path, docker_client: 
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr
     assert "Traceback" not in stderr
-    assert leftovers(docker_client) == []  # type: ignore[arg-type]
+    assert leftovers(docker_client, MINE) == []  # type: ignore[arg-type]
     assert list(tmp.iterdir()) == []
 
 
@@ -124,11 +126,11 @@ def test_gc_removes_what_carries_the_label(docker_client: object) -> None:
 
     box = DockerSandbox(docker_client)  # type: ignore[arg-type]
     box.internal_network()  # left behind on purpose: no close()
-    assert leftovers(docker_client)  # type: ignore[arg-type]
+    assert leftovers(docker_client, MINE)  # type: ignore[arg-type]
     result = grader("gc", "--keep-images")
     assert result.returncode == 0, result.stderr
     assert "1 network(s)" in result.stdout
-    assert leftovers(docker_client) == []  # type: ignore[arg-type]
+    assert leftovers(docker_client, MINE) == []  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("verb", ["run", "report", "doctor", "gc", "images", "validate", "kit",
@@ -179,7 +181,7 @@ def test_shell_runs_in_the_grading_sandbox_and_leaves_nothing(tmp_path: Path,
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout.split()
     assert {"wordfreq.py", "submission.yaml", "1000", "no-network", "read-only"} <= set(out)
-    assert leftovers(docker_client) == []  # type: ignore[arg-type]
+    assert leftovers(docker_client, MINE) == []  # type: ignore[arg-type]
     failing = grader("shell", str(SOLUTIONS / "reference"), "--challenge", str(TEST_CHALLENGE),
                      "-c", "exit 3")
     assert failing.returncode == 3

@@ -13,6 +13,7 @@ import yaml
 
 from grader.pipeline import Grader
 from grader.report import Report
+from grader.text import has_control
 from grader.validate import check_report
 from tests.challenge_overrides import fast_challenge
 from tests.conftest import ROOT, TEST_CHALLENGE
@@ -36,6 +37,9 @@ def grade(challenge: Path, name: str, out: Path) -> Report:
         assert (outcome.report_dir / "report.md").is_file()
         jsonschema.validate(json.loads((outcome.report_dir / "report.json").read_text()),
                             SCHEMA)
+        for name in ("report.json", "report.md", "report.html"):  # nothing garbles a reader
+            text = (outcome.report_dir / name).read_text(encoding="utf-8")
+            assert not has_control(text), (name, [c for c in text if has_control(c)][:5])
         _graded[key] = outcome.report
     return _graded[key]
 

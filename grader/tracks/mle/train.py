@@ -93,8 +93,8 @@ def train(ctx: GradingContext[MleConfig], image: str, train_csv: bytes,
             "submission instead", points=0.25, title=title_artifact))
         return committed, ""
     if not result.ok and not result.files.get(ARTIFACT_SIZE):
-        checks.append(CheckResult.not_run("train.artifact", f"training did not finish "
-                                          f"({result.describe()})", blocked_by="train.runs",
+        problem = f"training did not finish ({result.explain()})"
+        checks.append(CheckResult.not_run("train.artifact", problem, blocked_by="train.runs",
                                           title=title_artifact))
     else:
         checks.append(CheckResult.failed("train.artifact", problem, title=title_artifact))
