@@ -89,6 +89,15 @@ class CheckResult:
         return self.status in ("passed", "failed")
 
     @classmethod
+    def unverified(cls, id: str, reason: str, **kw: Any) -> CheckResult:
+        """A check nothing observed can confirm or refute (e.g. a cleaning step whose answers
+        are wrong for an unrelated reason): skipped and worth 0, so it costs nothing; a
+        criterion made only of such checks is left out of the total."""
+        return cls(id=id, status="skipped", points=0.0, max_points=0.0,
+                   message=reason if reason.startswith("unverified") else
+                   f"unverified: {reason}", **kw)
+
+    @classmethod
     def skipped(cls, id: str, message: str, max_points: float = 1.0, **kw: Any) -> CheckResult:
         return cls(id=id, status="skipped", points=0.0, max_points=max_points,
                    message=message, **kw)

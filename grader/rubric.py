@@ -5,6 +5,8 @@ credit of the checks it matches (partial credit). Manual criteria are pending un
 reviewer scores them after the call: shown, never counted as 0. Bonus criteria are scored and
 reported beside the total (`bonus_points`), never added to it: a bonus must not hide a loss
 elsewhere (a solution without ownership checks must not reach 100% through async handlers).
+Unverified criteria (nothing observed could confirm or refute them) are left out of the
+maximum, so an unrelated error elsewhere is not charged twice.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from grader.challenge import Criterion
 from grader.checks import CheckResult
 from grader.typed import spec
 
-CriterionStatus = Literal["scored", "pending", "bonus"]
+CriterionStatus = Literal["scored", "pending", "bonus", "unverified"]
 
 
 @dataclass
@@ -27,8 +29,9 @@ class CriterionScore:
     """One criterion's result: points earned of max_points, and the checks that decided it.
 
     status: `scored` (counts in the total), `pending` (manual: the reviewer scores it later;
-    points stay 0) or `bonus` (reported beside the total). checks: ids of the matched checks,
-    in check order.
+    points stay 0), `bonus` (reported beside the total) or `unverified` (every check it
+    matched was skipped and worth 0: nothing could confirm or refute it, so it is left out of
+    the total's maximum and costs nothing). checks: ids of the matched checks, in check order.
     """
 
     id: str
@@ -56,6 +59,9 @@ class Total:
     percent: float = spec(schema={"minimum": 0, "maximum": 100})
     pending_max_points: float = spec(0, schema={"minimum": 0})
     bonus_points: float = spec(0, schema={"minimum": 0})
+    #: Criteria nothing could confirm or refute (every check of theirs skipped, worth 0):
+    #: left out of max_points, so they cost nothing (2.0).
+    unverified_max_points: float = spec(0, schema={"minimum": 0})
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = typed.dump(self)
@@ -88,6 +94,12 @@ def _score_criterion(criterion: Criterion,
     matched = [c for c in checks if _matches(criterion, c.id)]
     status: CriterionStatus = "bonus" if criterion.bonus else "scored"
     available = sum(c.max_points for c in matched)
+    if matched and available == 0 and not criterion.bonus and all(
+            c.status == "skipped" for c in matched):
+        reasons = "; ".join(dict.fromkeys(c.message for c in matched if c.message))[:300]
+        return make(0, "unverified", [c.id for c in matched],
+                    "nothing the submission did could confirm or refute it"
+                    + (f" ({reasons})" if reasons else "")), 0.0
     if not matched or available == 0:
         message = ("no check matched: nothing could run for it" if not matched else
                    f"no check matched with points to earn ({len(matched)} matched, "
@@ -115,7 +127,7 @@ def score(rubric: Sequence[Criterion],
     """Score every criterion (in rubric order) and the total."""
     scored = [_score_criterion(c, checks) for c in rubric]
     scores = [s for s, _ in scored]
-    max_points = sum(c.points for c in rubric if not c.manual and not c.bonus)
+    max_points = sum(s.max_points for s in scores if s.status == "scored")
     bonus = sum(raw for s, raw in scored if s.status == "bonus")
     points = sum(raw for s, raw in scored if s.status == "scored")
     percent = round(100 * points / max_points, 1) if max_points else 0.0
@@ -123,7 +135,9 @@ def score(rubric: Sequence[Criterion],
                   percent=_round(percent),
                   pending_max_points=_round(sum(s.max_points for s in scores
                                                 if s.status == "pending")),
-                  bonus_points=_round(bonus))
+                  bonus_points=_round(bonus),
+                  unverified_max_points=_round(sum(s.max_points for s in scores
+                                                   if s.status == "unverified")))
     return scores, total
 
 

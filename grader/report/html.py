@@ -77,7 +77,7 @@ def _blocks(evidence: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _bar_class(criterion: CriterionScore) -> str:
-    if not criterion.max_points or criterion.status == "pending":
+    if not criterion.max_points or criterion.status in ("pending", "unverified"):
         return ""
     share = criterion.points / criterion.max_points
     return "ok" if share >= 0.75 else "warn" if share >= 0.5 else "bad"
@@ -134,9 +134,10 @@ def render_html(report: Report, report_dir: Path | None = None) -> str:
         bonus=_num(total.bonus_points) if total.bonus_points else "",
         messages=report.messages,
         criteria=[{"title": c.title, "status": c.status, "message": c.message,
-                   "points_text": "pending" if c.status == "pending" else _num(c.points),
+                   "points_text": c.status if c.status in ("pending", "unverified")
+                   else _num(c.points),
                    "max_text": _num(c.max_points), "bar_class": _bar_class(c),
-                   "share": 0 if not c.max_points or c.status == "pending" else
+                   "share": 0 if not c.max_points or c.status in ("pending", "unverified") else
                    max(0.0, min(100.0, 100 * c.points / c.max_points))}
                   for c in report.criteria],
         flags=flags, green_count=sum(f.kind == "green" for f in flags),

@@ -139,7 +139,7 @@ def _criteria(report: Report) -> list[str]:
     out = ["## Criteria", "", "| criterion | points | max | status | notes |",
            "| --- | ---: | ---: | --- | --- |"]
     for c in report.criteria:
-        points = "pending" if c.status == "pending" else _num(c.points)
+        points = c.status if c.status in ("pending", "unverified") else _num(c.points)
         out.append(f"| {_cell(c.title)} | {points} | {_num(c.max_points)} | "
                    f"{_cell(c.status)} | {_cell(c.message)} |")
     return [*out, ""]

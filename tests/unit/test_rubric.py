@@ -161,7 +161,8 @@ def test_criteria_come_out_in_rubric_order_with_their_fields() -> None:
         "checks": [], "message": "scored by the reviewer after the explain-your-code call",
         "description": "", "manual": True, "bonus": False}
     assert total.to_dict() == {"points": 1, "max_points": 1, "percent": 100,
-                               "pending_max_points": 2, "bonus_points": 0}
+                               "pending_max_points": 2, "bonus_points": 0,
+                               "unverified_max_points": 0}
 
 
 def test_unmatched_checks_keep_order_and_count_bonus_patterns() -> None:
@@ -169,3 +170,15 @@ def test_unmatched_checks_keep_order_and_count_bonus_patterns() -> None:
     assert unmatched_checks(rubric, CHECKS) == [
         "case.b", "case.c", "static.hints", "http.create", "http.delete"]
     assert unmatched_checks([], CHECKS) == [c.id for c in CHECKS]
+
+
+def test_a_criterion_nothing_could_verify_costs_nothing() -> None:
+    rubric = [Criterion("answers", "Answers", 30, ("answer.*",)),
+              Criterion("cleaning", "Cleaning", 10, ("cleaning.*",))]
+    checks = [CheckResult.passed("answer.q1"), CheckResult.failed("answer.q2", "wrong"),
+              CheckResult.unverified("cleaning.dedup", "q2 is wrong for another reason")]
+    criteria, total = score(rubric, checks)
+    assert criteria[1].status == "unverified" and criteria[1].points == 0
+    assert "another reason" in criteria[1].message
+    assert total.max_points == 30 and total.unverified_max_points == 10
+    assert total.percent == 50
