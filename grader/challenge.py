@@ -30,50 +30,36 @@ is refused: a typo would otherwise score 0 silently).
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from grader import typed
+from grader.challenge_parts import (
+    ID_PATTERN,
+    Cap,
+    Criterion,
+    ImageSpec,
+    Reader,
+    check_patterns,
+    check_rubric_matches,
+    load_caps,
+    load_images,
+    load_intake,
+    load_limits,
+    load_rubric,
+    positive,
+)
 from grader.errors import ChallengeConfigError
 from grader.intake.limits import IntakeLimits
 from grader.registry import get_track, known_tracks
 from grader.sandbox.engine import BuildSpec
 from grader.sandbox.limits import Limits
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 CHALLENGE_FILE = "challenge.yaml"
-
-
-@dataclass(frozen=True)
-class ImageSpec:
-    """An image the challenge needs: a Dockerfile and its build context."""
-
-    name: str
-    dockerfile: Path
-    context: Path
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """One rubric line: `points` earned in proportion to the credit of the checks it matches.
-
-    checks: check ids or shell-style globs (fnmatch). manual: filled in by the reviewer later,
-    reported as pending. bonus: reported beside the total (bonus_points), never added to it.
-    """
-
-    id: str
-    title: str
-    points: float
-    checks: tuple[str, ...] = ()
-    manual: bool = False
-    bonus: bool = False
-    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +76,7 @@ class Challenge:
     #: The track's typed configuration: an instance of the track's `config_class`, loaded from
     #: `track_config` (its dataclass defaults are the only defaults).
     config: Any = None
+    caps: tuple[Cap, ...] = ()
     version: str = "1"
     description: str = ""
 
@@ -108,154 +95,8 @@ class Challenge:
         return [self.image_spec(role) for role in self.images]
 
 
-class _Reader:
-    """Typed access to a YAML mapping that reports errors as file + dotted key + expectation."""
-
-    def __init__(self, file: Path, data: Any, prefix: str = "") -> None:
-        self.file = file
-        self.prefix = prefix
-        if not isinstance(data, dict):
-            raise self.error("", "a mapping", data)
-        self.data: dict[str, Any] = data
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}{name}" if name else self.prefix.rstrip(".") or "(top level)"
-
-    def error(self, name: str, expected: str, got: Any = ...) -> ChallengeConfigError:
-        got_text = "" if got is ... else f", got {got!r}"[:120]
-        return ChallengeConfigError(
-            f"{self.file}: key '{self.key(name)}': expected {expected}{got_text}")
-
-    def has(self, name: str) -> bool:
-        return name in self.data
-
-    def get(self, name: str, kind: type | tuple[type, ...], expected: str,
-            default: Any = ..., check: Any = None) -> Any:
-        if name not in self.data:
-            if default is ...:
-                raise ChallengeConfigError(
-                    f"{self.file}: key '{self.key(name)}' is missing: expected {expected}")
-            return default
-        value = self.data[name]
-        if isinstance(value, bool) and kind is not bool and bool not in (
-                kind if isinstance(kind, tuple) else (kind,)):
-            raise self.error(name, expected, value)
-        if not isinstance(value, kind) or (check is not None and not check(value)):
-            raise self.error(name, expected, value)
-        return value
-
-    def child(self, name: str, default: Any = ...) -> _Reader:
-        value = self.data.get(name, {} if default is not ... else None)
-        if name not in self.data and default is ...:
-            raise ChallengeConfigError(
-                f"{self.file}: key '{self.key(name)}' is missing: expected a mapping")
-        return _Reader(self.file, value, f"{self.prefix}{name}.")
-
-    def unknown_keys(self, allowed: set[str]) -> None:
-        extra = sorted(set(self.data) - allowed)
-        if extra:
-            raise ChallengeConfigError(
-                f"{self.file}: key '{self.key(extra[0])}' is not known: expected one of "
-                f"{', '.join(sorted(allowed))}")
-
-
-def _positive(v: Any) -> bool:
-    return v > 0
-
-
-def _load_limits(r: _Reader) -> Limits:
-    r.unknown_keys({"memory_mb", "cpus", "pids", "timeout_seconds", "output_kb", "tmpfs_mb"})
-    d = Limits()
-    return Limits(
-        memory_mb=r.get("memory_mb", int, "a positive integer (MiB)", d.memory_mb, _positive),
-        cpus=float(r.get("cpus", (int, float), "a positive number of CPUs", d.cpus, _positive)),
-        pids=r.get("pids", int, "a positive integer", d.pids, _positive),
-        timeout_seconds=float(r.get("timeout_seconds", (int, float), "a positive number of seconds",
-                                    d.timeout_seconds, _positive)),
-        output_kb=r.get("output_kb", int, "a positive integer (KiB)", d.output_kb, _positive),
-        tmpfs_mb=r.get("tmpfs_mb", int, "a positive integer (MiB)", d.tmpfs_mb, _positive),
-    )
-
-
-def _load_intake(r: _Reader) -> IntakeLimits:
-    r.unknown_keys({"max_archive_mb", "max_total_mb", "max_files", "max_ratio", "max_entries"})
-    d = IntakeLimits()
-    num = (int, float)
-    return IntakeLimits(
-        max_archive_mb=float(r.get("max_archive_mb", num, "a positive number (MiB)",
-                                   d.max_archive_mb, _positive)),
-        max_total_mb=float(r.get("max_total_mb", num, "a positive number (MiB)",
-                                 d.max_total_mb, _positive)),
-        max_files=r.get("max_files", int, "a positive integer", d.max_files, _positive),
-        max_ratio=float(r.get("max_ratio", num, "a positive number", d.max_ratio, _positive)),
-        max_entries=r.get("max_entries", int, "a positive integer", d.max_entries, _positive),
-    )
-
-
-def _load_images(r: _Reader, root: Path) -> dict[str, ImageSpec]:
-    images: dict[str, ImageSpec] = {}
-    for name in r.data:
-        if not isinstance(name, str) or not ID_PATTERN.match(name):
-            raise r.error(str(name), "an image name matching [a-z0-9][a-z0-9_-]*", name)
-        spec = r.child(name)
-        spec.unknown_keys({"dockerfile", "context"})
-        dockerfile_rel = spec.get("dockerfile", str, "a path to a Dockerfile in the challenge")
-        dockerfile = _inside(root, dockerfile_rel, spec, "dockerfile")
-        if not dockerfile.is_file():
-            raise spec.error("dockerfile", "an existing file", dockerfile_rel)
-        context_rel = spec.get("context", str, "a folder in the challenge",
-                               str(dockerfile.parent.relative_to(root)))
-        context = _inside(root, context_rel, spec, "context")
-        if not context.is_dir():
-            raise spec.error("context", "an existing folder", context_rel)
-        images[name] = ImageSpec(name=name, dockerfile=dockerfile, context=context)
-    return images
-
-
-def _inside(root: Path, rel: str, r: _Reader, key: str) -> Path:
-    path = (root / rel).resolve()
-    if not path.is_relative_to(root.resolve()):
-        raise r.error(key, "a path inside the challenge folder", rel)
-    return path
-
-
-def _load_rubric(file: Path, items: Any) -> tuple[Criterion, ...]:
-    if not isinstance(items, list) or not items:
-        raise ChallengeConfigError(f"{file}: key 'rubric': expected a non-empty list of criteria")
-    criteria: list[Criterion] = []
-    seen: set[str] = set()
-    for i, item in enumerate(items):
-        r = _Reader(file, item, f"rubric[{i}].")
-        r.unknown_keys({"id", "title", "points", "checks", "manual", "bonus", "description"})
-        cid = r.get("id", str, "a criterion id matching [a-z0-9][a-z0-9_-]*",
-                    check=ID_PATTERN.match)
-        if cid in seen:
-            raise r.error("id", "an id not used by another criterion", cid)
-        seen.add(cid)
-        manual = r.get("manual", bool, "true or false", False)
-        bonus = r.get("bonus", bool, "true or false", False)
-        checks = r.get("checks", list, "a list of check ids or globs", [])
-        if not all(isinstance(c, str) and c for c in checks):
-            raise r.error("checks", "a list of non-empty strings", checks)
-        if manual and checks:
-            raise r.error("checks", "no checks on a manual criterion (the reviewer scores it)")
-        if not manual and not checks:
-            raise r.error("checks", "at least one check id or glob (or manual: true)")
-        criteria.append(Criterion(
-            id=cid,
-            title=r.get("title", str, "a short title", cid),
-            points=float(r.get("points", (int, float), "a positive number of points",
-                               check=_positive)),
-            checks=tuple(checks),
-            manual=manual,
-            bonus=bonus,
-            description=r.get("description", str, "a string", ""),
-        ))
-    return tuple(criteria)
-
-
 TOP_LEVEL_KEYS = {"id", "track", "title", "version", "description", "time_budget_minutes",
-                  "images", "limits", "intake", "rubric", "track_config"}
+                  "images", "limits", "intake", "rubric", "caps", "track_config"}
 
 
 def _merge(base: Any, overrides: Mapping[str, Any]) -> Any:
@@ -288,7 +129,7 @@ def load_challenge(path: Path | str, overrides: Mapping[str, Any] | None = None)
         raise ChallengeConfigError(f"{file}: is not valid YAML: {exc}") from None
     if overrides:
         data = _merge(data, overrides)
-    r = _Reader(file, data)
+    r = Reader(file, data)
     r.unknown_keys(TOP_LEVEL_KEYS)
     challenge_id = r.get("id", str, "an id matching [a-z0-9][a-z0-9_-]*",
                          check=ID_PATTERN.match)
@@ -298,11 +139,12 @@ def load_challenge(path: Path | str, overrides: Mapping[str, Any] | None = None)
                        check=lambda v: v in tracks)
     version = str(r.get("version", (str, int), "a version string", "1"))
     description = r.get("description", str, "a string", "")
-    budget = r.get("time_budget_minutes", int, "a positive integer (minutes)", 120, _positive)
-    images = _load_images(r.child("images", None), root.resolve())
-    limits = _load_limits(r.child("limits", None))
-    intake = _load_intake(r.child("intake", None))
-    rubric = _load_rubric(file, data.get("rubric"))
+    budget = r.get("time_budget_minutes", int, "a positive integer (minutes)", 120, positive)
+    images = load_images(r.child("images", None), root.resolve())
+    limits = load_limits(r.child("limits", None))
+    intake = load_intake(r.child("intake", None))
+    rubric = load_rubric(file, data.get("rubric"))
+    caps = load_caps(file, data.get("caps"), rubric)
     raw_config = r.get("track_config", dict, "a mapping", {})
     track = get_track(track_name)
     config = load_track_config(file, track.config_class, raw_config, root.resolve())
@@ -311,11 +153,13 @@ def load_challenge(path: Path | str, overrides: Mapping[str, Any] | None = None)
             raise ChallengeConfigError(
                 f"{file}: key 'images.{role}': expected the {track_name} track's "
                 f"'{role}' image (a Dockerfile)")
-    _check_rubric_matches(file, rubric, [*track.check_ids(config), *track.shared_static])
+    known = [*track.check_ids(config), *track.shared_static]
+    check_rubric_matches(file, rubric, known)
+    check_patterns(file, "caps", [(i, c.checks) for i, c in enumerate(caps)], known)
     return Challenge(id=challenge_id, track=track_name, title=title, root=root.resolve(),
                      version=version, description=description, time_budget_minutes=budget,
                      images=images, limits=limits, intake=intake, rubric=rubric,
-                     config=config)
+                     config=config, caps=caps)
 
 
 def load_track_config(file: Path, config_class: type, raw: Any, root: Path) -> Any:
@@ -325,20 +169,6 @@ def load_track_config(file: Path, config_class: type, raw: Any, root: Path) -> A
         return typed.load(config_class, raw, context=typed.Context(root=root))
     except typed.ShapeError as exc:
         raise ChallengeConfigError(f"{file}: {exc.within('track_config').describe()}") from None
-
-
-def _check_rubric_matches(file: Path, rubric: Iterable[Criterion],
-                          check_ids: list[str]) -> None:
-    """Every rubric pattern must match a check the track can produce (or a family of them:
-    a declared `answer.q1.*` covers the pattern `answer.q1.value`)."""
-    for i, criterion in enumerate(rubric):
-        for pattern in criterion.checks:
-            if not any(fnmatchcase(known, pattern) or fnmatchcase(pattern, known)
-                       for known in check_ids):
-                raise ChallengeConfigError(
-                    f"{file}: key 'rubric[{i}].checks': the pattern '{pattern}' matches no "
-                    "check this track produces (known: "
-                    f"{', '.join(sorted(set(check_ids))[:30])})")
 
 
 def track_config_error(challenge: Challenge, key: str, expected: str) -> ChallengeConfigError:

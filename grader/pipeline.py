@@ -248,7 +248,7 @@ class Grader:
                    if c.id in track.shared_static and scored(challenge.rubric, c.id)]
         timings["analysis"] = round(time.monotonic() - t, 3)
 
-        criteria, total = score(challenge.rubric, checks)
+        criteria, total = score(challenge.rubric, checks, challenge.caps)
         t = time.monotonic()
         try:
             review = build_review(challenge.root, submission.root, own_files, checks)

@@ -17,7 +17,7 @@ from fnmatch import fnmatchcase
 from typing import Any, Literal
 
 from grader import typed
-from grader.challenge import Criterion
+from grader.challenge_parts import Cap, Criterion
 from grader.checks import CheckResult
 from grader.typed import spec
 
@@ -62,6 +62,9 @@ class Total:
     #: Criteria nothing could confirm or refute (every check of theirs skipped, worth 0):
     #: left out of max_points, so they cost nothing (2.0).
     unverified_max_points: float = spec(0, schema={"minimum": 0})
+    #: Severity caps that applied (2.0): "<cap id>: <reason> (<check ids>)".
+    capped_by: list[str] = spec(default_factory=list,
+                                doc="severity caps that applied, each with its reason")
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = typed.dump(self)
@@ -122,14 +125,40 @@ def _summary(matched: Sequence[CheckResult]) -> str:
     return text
 
 
-def score(rubric: Sequence[Criterion],
-          checks: Sequence[CheckResult]) -> tuple[list[CriterionScore], Total]:
-    """Score every criterion (in rubric order) and the total."""
+def _triggered(caps: Sequence[Cap], checks: Sequence[CheckResult]) -> list[tuple[Cap, list[str]]]:
+    """The caps whose checks failed (observed failures only: not_run never triggers one)."""
+    out = []
+    for cap in caps:
+        hits = [c.id for c in checks if c.status == "failed"
+                and any(p == c.id or fnmatchcase(c.id, p) for p in cap.checks)]
+        if hits:
+            out.append((cap, hits))
+    return out
+
+
+def score(rubric: Sequence[Criterion], checks: Sequence[CheckResult],
+          caps: Sequence[Cap] = ()) -> tuple[list[CriterionScore], Total]:
+    """Score every criterion (in rubric order) and the total, then apply the severity caps
+    whose checks failed: a criterion earns at most its capped share, the total at most its
+    capped percent."""
     scored = [_score_criterion(c, checks) for c in rubric]
+    triggered = _triggered(caps, checks)
+    for cap, _ in triggered:
+        for cid, share in cap.criteria:
+            for i, (crit, raw) in enumerate(scored):
+                limit = crit.max_points * share
+                if crit.id == cid and raw > limit:
+                    crit.points = _round(limit)
+                    crit.message += f"; capped at {_round(limit)}: {cap.reason}"
+                    scored[i] = (crit, limit)
     scores = [s for s, _ in scored]
     max_points = sum(s.max_points for s in scores if s.status == "scored")
     bonus = sum(raw for s, raw in scored if s.status == "bonus")
     points = sum(raw for s, raw in scored if s.status == "scored")
+    capped_by = [f"{cap.id}: {cap.reason} ({', '.join(hits[:4])})" for cap, hits in triggered]
+    limits = [cap.total_percent for cap, _ in triggered if cap.total_percent is not None]
+    if limits and max_points:
+        points = min(points, max_points * min(limits) / 100)
     percent = round(100 * points / max_points, 1) if max_points else 0.0
     total = Total(points=_round(points), max_points=_round(max_points),
                   percent=_round(percent),
@@ -137,7 +166,8 @@ def score(rubric: Sequence[Criterion],
                                                 if s.status == "pending")),
                   bonus_points=_round(bonus),
                   unverified_max_points=_round(sum(s.max_points for s in scores
-                                                   if s.status == "unverified")))
+                                                   if s.status == "unverified")),
+                  capped_by=capped_by)
     return scores, total
 
 

@@ -162,7 +162,7 @@ def test_criteria_come_out_in_rubric_order_with_their_fields() -> None:
         "description": "", "manual": True, "bonus": False}
     assert total.to_dict() == {"points": 1, "max_points": 1, "percent": 100,
                                "pending_max_points": 2, "bonus_points": 0,
-                               "unverified_max_points": 0}
+                               "unverified_max_points": 0, "capped_by": []}
 
 
 def test_unmatched_checks_keep_order_and_count_bonus_patterns() -> None:
@@ -182,3 +182,23 @@ def test_a_criterion_nothing_could_verify_costs_nothing() -> None:
     assert "another reason" in criteria[1].message
     assert total.max_points == 30 and total.unverified_max_points == 10
     assert total.percent == 50
+
+
+def test_severity_caps_apply_only_to_observed_failures() -> None:
+    from grader.challenge import Cap
+
+    rubric = [Criterion("auth", "Auth", 25, ("http.auth.*",)),
+              Criterion("contract", "Contract", 75, ("http.contract.*",))]
+    idor = Cap(id="idor", checks=("http.auth.other_*",), reason="another user's notes",
+               total_percent=70, criteria=(("auth", 0.4),))
+    checks = [CheckResult.passed("http.auth.token", max_points=3),
+              CheckResult.failed("http.auth.other_changed", "200", max_points=1),
+              *[CheckResult.passed(f"http.contract.c{i}") for i in range(10)]]
+    criteria, total = score(rubric, checks, [idor])
+    assert criteria[0].points == 10 and "capped at 10: another user's notes" in \
+        criteria[0].message
+    assert total.percent == 70 and total.capped_by == [
+        "idor: another user's notes (http.auth.other_changed)"]
+    not_run = [CheckResult.not_run("http.auth.other_changed", "server gone"), *checks[2:]]
+    _, total = score(rubric, not_run, [idor])
+    assert total.capped_by == [] and total.percent == 75

@@ -85,7 +85,8 @@ class User:
         self.password = PASSWORD
         r = api.post("/auth/register", json={"username": self.username,
                                              "password": self.password})
-        if r.status_code != 201:  # what the test needs could not be prepared
+        if not 200 <= r.status_code < 300:  # what the test needs could not be prepared
+            # (any 2xx will do here: test_register judges the exact status)
             not_run(f"registering a user failed (POST /auth/register -> {r.status_code})",
                     "http.contract.register")
         self.token = self.login()
@@ -95,8 +96,9 @@ class User:
         not run (http.contract.token is the test that judges issuing tokens)."""
         r = self.api.post("/auth/token", json={"username": self.username,
                                                "password": self.password, **extra})
-        token = r.json().get("access_token") if r.status_code == 200 and isinstance(
-            _json(r), dict) else None
+        body = _json(r)
+        token = body.get("access_token") if 200 <= r.status_code < 300 and isinstance(
+            body, dict) else None
         if not isinstance(token, str) or not token:
             not_run(f"getting a token failed (POST /auth/token -> {r.status_code})",
                     "http.contract.token")
@@ -107,7 +109,7 @@ class User:
         (http.contract.create_note judges creating notes)."""
         r = self.api.post("/notes", token=self.token, json={"title": title, "body": body})
         note = _json(r)
-        if r.status_code != 201 or not isinstance(note, dict) or "id" not in note:
+        if not 200 <= r.status_code < 300 or not isinstance(note, dict) or "id" not in note:
             not_run(f"creating the note it needs failed (POST /notes -> {r.status_code})",
                     "http.contract.create_note")
         return note  # type: ignore[no-any-return]

@@ -54,13 +54,21 @@ def test_other_users_note_cannot_be_read(api: Api, user: User, other_user: User)
 
 @pytest.mark.points(6)
 def test_other_users_note_cannot_be_changed(api: Api, user: User, other_user: User) -> None:
-    """User B cannot update or delete user A's note; it stays as it was."""
+    """User B cannot update user A's note; it stays as it was."""
     note = user.create_note("mine", "keep")
     assert api.put(f"/notes/{note['id']}", token=other_user.token,
                    json={"title": "hacked", "body": "x"}).status_code in (403, 404)
+    r = api.get(f"/notes/{note['id']}", token=user.token)
+    assert r.status_code == 200 and r.json()["title"] == "mine", "the note was changed"
+
+
+@pytest.mark.points(6)
+def test_other_users_note_cannot_be_deleted(api: Api, user: User, other_user: User) -> None:
+    """User B cannot delete user A's note; it is still there."""
+    note = user.create_note("mine too", "keep")
     assert api.delete(f"/notes/{note['id']}", token=other_user.token).status_code in (403, 404)
     r = api.get(f"/notes/{note['id']}", token=user.token)
-    assert r.status_code == 200 and r.json()["title"] == "mine"
+    assert r.status_code == 200, "the note was deleted"
 
 
 @pytest.mark.points(2)

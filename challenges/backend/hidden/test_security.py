@@ -1,0 +1,120 @@
+"""Security: input reaches SQL as data (quotes round-trip, an injection cannot log in), and a
+token cannot be forged (one character changed; for JWTs, re-signed with `alg: none` or another
+key, or claiming another user)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Any
+
+import pytest
+from conftest import Api, User, not_run
+
+QUOTED_TITLE = 'O\'Brien\'s "note"; --'
+QUOTED_BODY = "it's fine'); DROP TABLE notes; --"
+
+
+@pytest.mark.points(2)
+def test_quotes_round_trip(api: Api, user: User) -> None:
+    """A title and body full of quotes and SQL are stored and returned unchanged."""
+    r = api.post("/notes", token=user.token, json={"title": QUOTED_TITLE, "body": QUOTED_BODY})
+    assert r.status_code == 201, f"creating a note with quotes gave {r.status_code}"
+    back = api.get(f"/notes/{r.json()['id']}", token=user.token)
+    assert back.status_code == 200
+    assert back.json()["title"] == QUOTED_TITLE and back.json()["body"] == QUOTED_BODY
+    assert api.get("/notes", token=user.token).status_code == 200, "the notes table broke"
+
+
+@pytest.mark.points(4)
+@pytest.mark.parametrize("username", ["x' OR '1'='1' --", "' OR 1=1 --", 'x" OR "1"="1" --'])
+def test_sql_injection_cannot_log_in(api: Api, user: User, username: str) -> None:
+    """Logging in with SQL in the username gives 401, not a token."""
+    r = api.post("/auth/token", json={"username": username, "password": "not the password"})
+    assert r.status_code == 401, "an injected username was answered with a token" if (
+        r.status_code == 200) else f"expected 401, got {r.status_code}"
+
+
+@pytest.mark.points(3)
+def test_tampered_token_is_401(api: Api, user: User) -> None:
+    """A freshly issued token with one character changed is refused."""
+    token = user.token
+    i = len(token) // 2
+    forged = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1:]
+    assert api.get("/notes", token=forged).status_code == 401
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _jwt_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        header, payload = json.loads(_unb64(parts[0])), json.loads(_unb64(parts[1]))
+    except ValueError:
+        return None
+    if not isinstance(header, dict) or "alg" not in header or not isinstance(payload, dict):
+        return None
+    return header, payload
+
+
+def _jwt(header: dict[str, Any], payload: dict[str, Any], key: bytes | None) -> str:
+    head = _b64(json.dumps(header, separators=(",", ":")).encode())
+    body = _b64(json.dumps(payload, separators=(",", ":")).encode())
+    if key is None:
+        return f"{head}.{body}."
+    signature = hmac.new(key, f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{_b64(signature)}"
+
+
+def _claims_for_other(payload: dict[str, Any], mine: User, other: User) -> dict[str, Any]:
+    """The payload with every claim naming `mine` replaced by `other`'s values."""
+    theirs = _jwt_parts(other.token)
+    other_payload = theirs[1] if theirs else {}
+    forged = dict(payload)
+    for key, value in payload.items():
+        if value == mine.username:
+            forged[key] = other.username
+        elif key in other_payload and key not in ("exp", "iat", "nbf", "jti"):
+            forged[key] = other_payload[key]
+    return forged
+
+
+def _jwt_or_not_run(user: User) -> tuple[dict[str, Any], dict[str, Any]]:
+    parts = _jwt_parts(user.token)
+    if parts is None:
+        not_run("the tokens are opaque (not JWTs): there is no signature to forge",
+                "http.contract.token")
+        raise AssertionError("unreachable")
+    return parts
+
+
+@pytest.mark.points(3)
+def test_jwt_with_alg_none_is_401(api: Api, user: User, other_user: User) -> None:
+    """A JWT re-issued unsigned (`alg: none`) in another user's name is refused."""
+    header, payload = _jwt_or_not_run(user)
+    forged = _jwt({**header, "alg": "none"}, _claims_for_other(payload, user, other_user), None)
+    r = api.get("/notes", token=forged)
+    assert r.status_code == 401, f"an unsigned token was accepted ({r.status_code})"
+
+
+@pytest.mark.points(3)
+@pytest.mark.parametrize("key", [b"secret", b"wrong-key-by-the-grader"])
+def test_jwt_signed_with_another_key_is_401(api: Api, user: User, other_user: User,
+                                            key: bytes) -> None:
+    """A JWT re-signed with a key the server does not hold, in another user's name, is
+    refused."""
+    header, payload = _jwt_or_not_run(user)
+    forged = _jwt({**header, "alg": "HS256"}, _claims_for_other(payload, user, other_user), key)
+    r = api.get("/notes", token=forged)
+    assert r.status_code == 401, f"a token signed with {key.decode()!r} was accepted"
+
