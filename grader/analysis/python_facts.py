@@ -11,6 +11,7 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from grader.analysis.test_quality import is_test_module, pytest_file_patterns
 from grader.checks import CheckResult
 
 _MAX_FILE_BYTES = 1024 * 1024
@@ -30,10 +31,8 @@ class PythonFacts:
         return self.annotated_functions / self.functions if self.functions else 0.0
 
 
-def _is_test_file(rel: str) -> bool:
-    path = PurePosixPath(rel)
-    return (path.name.startswith("test_") or path.stem.endswith("_test")
-            or "tests" in path.parts[:-1] or path.name == "conftest.py")
+def _is_test_file(rel: str, patterns: tuple[str, ...] = ()) -> bool:
+    return is_test_module(rel, patterns) or PurePosixPath(rel).name == "conftest.py"
 
 
 def _notebook_trees(path: Path, rel: str, facts: PythonFacts) -> list[ast.Module]:
@@ -59,6 +58,7 @@ def _notebook_trees(path: Path, rel: str, facts: PythonFacts) -> list[ast.Module
 def python_facts(root: Path, files: tuple[str, ...] | list[str]) -> PythonFacts:
     """Facts about the .py files and the code cells of the .ipynb notebooks in `files`."""
     facts = PythonFacts()
+    patterns = pytest_file_patterns(root, files)
     for rel in files:
         if rel.endswith(".ipynb") and ".ipynb_checkpoints" not in rel:
             facts.python_files.append(rel)
@@ -68,7 +68,7 @@ def python_facts(root: Path, files: tuple[str, ...] | list[str]) -> PythonFacts:
         if not rel.endswith(".py"):
             continue
         facts.python_files.append(rel)
-        if _is_test_file(rel):
+        if _is_test_file(rel, patterns):
             facts.test_files.append(rel)
         path = root / rel
         if path.stat().st_size > _MAX_FILE_BYTES:
@@ -82,7 +82,7 @@ def python_facts(root: Path, files: tuple[str, ...] | list[str]) -> PythonFacts:
         except ValueError as exc:  # null bytes
             facts.syntax_errors[rel] = str(exc)
             continue
-        if _is_test_file(rel):
+        if _is_test_file(rel, patterns):
             continue  # type hints are judged on the code under test
         _count_functions(tree, facts)
     return facts

@@ -1,4 +1,6 @@
-"""Find the handler behind an HTTP route, statically, for FastAPI, Flask and Django code.
+"""Find the handler behind an HTTP route, statically, for the common Python web frameworks
+(FastAPI, Flask, Quart, Sanic, aiohttp, Falcon, Starlette, Litestar, Django and DRF; the styles
+are read in grader.analysis.route_styles).
 
 Used to point a failed hidden test at the file and line of the handler that answered it.
 Only `ast` is used: nothing the candidate wrote is imported or run.
@@ -11,10 +13,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.analysis import route_styles as styles
 from grader.analysis.sources import python_trees
 
-_METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
-_PARAM = re.compile(r"\{[^}/]+\}|<(?:[^:>]+:)?[^>]+>")
+_PARAM = re.compile(r"\{[^}/]+\}|<(?:[^:>]+:)?[^>]+>|\(\?P<[^>]+>[^)]*\)")
 
 
 @dataclass(frozen=True)
@@ -36,99 +38,46 @@ class Route:
         return re.match(pattern, path.split("?")[0]) is not None
 
 
-def _const_str(node: ast.AST | None) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
-def _prefixes(tree: ast.Module) -> dict[str, str]:
-    """Variable name -> prefix, for `router = APIRouter(prefix=...)` / Blueprint(url_prefix=)."""
-    found: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            for kw in node.value.keywords:
-                if kw.arg in ("prefix", "url_prefix") and _const_str(kw.value) is not None:
-                    for target in node.targets:
-                        if isinstance(target, ast.Name):
-                            found[target.id] = _const_str(kw.value) or ""
-    return found
-
-
-def _decorator_routes(tree: ast.Module, rel: str) -> list[Route]:
-    prefixes = _prefixes(tree)
-    routes: list[Route] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        for dec in node.decorator_list:
-            if not (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute)):
-                continue
-            attr = dec.func.attr
-            path = _const_str(dec.args[0]) if dec.args else None
-            if path is None:
-                path = next((_const_str(k.value) for k in dec.keywords if k.arg in
-                             ("path", "rule")), None)
-            if path is None:
-                continue
-            owner = dec.func.value.id if isinstance(dec.func.value, ast.Name) else ""
-            methods: set[str] = set()
-            if attr in _METHODS:
-                methods = {attr}
-            elif attr in ("route", "api_route"):
-                for kw in dec.keywords:
-                    if kw.arg == "methods" and isinstance(kw.value, ast.List | ast.Tuple):
-                        methods = {m.lower() for m in (_const_str(e) for e in kw.value.elts)
-                                   if m}
-                if attr == "route" and not methods:
-                    methods = {"get"}
-            else:
-                continue
-            routes.append(Route(frozenset(methods), prefixes.get(owner, "") + path, rel,
-                                node.lineno, node.name,
-                                isinstance(node, ast.AsyncFunctionDef)))
-    return routes
-
-
-def _django_routes(tree: ast.Module, rel: str, defs: dict[str, tuple[str, int, bool]]
-                   ) -> list[Route]:
-    routes: list[Route] = []
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id in ("path", "re_path") and len(node.args) >= 2):
-            continue
-        path = _const_str(node.args[0])
-        view = node.args[1]
-        name = None
-        if isinstance(view, ast.Attribute):
-            name = view.attr
-        elif isinstance(view, ast.Name):
-            name = view.id
-        elif isinstance(view, ast.Call) and isinstance(view.func, ast.Attribute):
-            # SomeView.as_view()
-            inner = view.func.value
-            name = inner.attr if isinstance(inner, ast.Attribute) else (
-                inner.id if isinstance(inner, ast.Name) else None)
-        if path is None or name is None or name not in defs:
-            continue
-        file, line, is_async = defs[name]
-        routes.append(Route(frozenset(), "/" + path.lstrip("^").rstrip("$"), file, line,
-                            name, is_async))
-    return routes
-
-
 def find_routes(root: Path, files: tuple[str, ...] | list[str]) -> list[Route]:
-    """Every route the submission declares (best effort; unparseable files are skipped)."""
+    """Every route the submission declares (best effort; unparseable files are skipped), in
+    any of the styles grader.analysis.route_styles reads."""
     trees = dict(python_trees(root, files))
-    defs: dict[str, tuple[str, int, bool]] = {}
+    defs = styles.definitions(trees)
+    found: list[styles.Found] = []
     for rel, tree in trees.items():
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                defs.setdefault(node.name, (rel, node.lineno,
-                                            isinstance(node, ast.AsyncFunctionDef)))
-    routes: list[Route] = []
-    for rel, tree in trees.items():
-        routes += _decorator_routes(tree, rel)
-        if rel.endswith("urls.py"):
-            routes += _django_routes(tree, rel, defs)
+        found += styles.decorator_routes(tree, rel)
+        found += styles.call_routes(tree, rel, defs)
+    found += _django(trees, defs)
+    unique = {(f.path, f.methods, f.file, f.line): f for f in found}
+    return [Route(f.methods, "/" + f.path.lstrip("/"), f.file, f.line, f.handler, f.is_async)
+            for f in unique.values()]
+
+
+def _django(trees: dict[str, ast.Module], defs: dict[str, styles.Def]) -> list[styles.Found]:
+    """Each urls.py read once, under the prefix the include() chain above it gives."""
+    urls = {rel: tree for rel, tree in trees.items() if rel.endswith("urls.py")}
+    module_of = {rel.removesuffix(".py").replace("/", "."): rel for rel in urls}
+    parent: dict[str, tuple[str, str]] = {}  # included file -> (includer, prefix there)
+    for rel, tree in urls.items():
+        for module, prefix in styles.django_routes(tree, rel, defs, "")[1].items():
+            target = module_of.get(module) or next(
+                (r for m, r in module_of.items() if m.endswith("." + module)), None)
+            if target and target != rel:
+                parent.setdefault(target, (rel, prefix))
+
+    def full_prefix(rel: str) -> str:
+        parts, seen = [], {rel}
+        while rel in parent:
+            rel, prefix = parent[rel]
+            if rel in seen:
+                break
+            seen.add(rel)
+            parts.append(prefix)
+        return "/".join(p.strip("/") for p in reversed(parts) if p.strip("/"))
+
+    routes: list[styles.Found] = []
+    for rel, tree in urls.items():
+        routes += styles.django_routes(tree, rel, defs, full_prefix(rel))[0]
     return routes
 
 

@@ -153,6 +153,23 @@ def read_single_file(chunks: Iterable[bytes], expected_name: str, max_bytes: int
         raise ArchiveRejected(f"{expected_name}: unreadable archive ({exc})") from None
 
 
+def read_tree(chunks: Iterable[bytes], max_bytes: int) -> bytes:
+    """The raw tar stream of a folder (get_archive of a directory), at most `max_bytes`; read
+    it with `read_tar_files` (which refuses links and unsafe paths). ArchiveRejected over the
+    cap."""
+    stream = _CappedStream(chunks, max_bytes)
+    out = bytearray()
+    buffer = bytearray(64 * 1024)
+    while True:
+        try:
+            n = stream.readinto(buffer)
+        except ArchiveRejected:
+            raise ArchiveRejected(f"the folder is over the {max_bytes:,} byte cap") from None
+        if not n:
+            return bytes(out)
+        out += buffer[:n]
+
+
 def read_tar_files(raw: bytes, cap: int) -> tuple[dict[str, bytes], str]:
     """The regular files of a tar a container wrote (e.g. a model artifact), in memory: no
     links, no special files, no absolute or `..` paths, at most `cap` bytes in all. Returns

@@ -259,7 +259,10 @@ class DockerSandbox(Sandbox):
                 errors[rel] = "is a link (refused)"
                 continue
             try:
-                files[rel] = archive.read_single_file(stream, rel.split("/")[-1], cap)
+                if rel.endswith("/"):  # a folder: its tar, read with archive.read_tar_files
+                    files[rel] = archive.read_tree(stream, cap)
+                else:
+                    files[rel] = archive.read_single_file(stream, rel.split("/")[-1], cap)
             except archive.ArchiveRejected as exc:
                 errors[rel] = str(exc)
         return files, errors

@@ -50,7 +50,8 @@ class RunSpec:
     """One hardened container run.
 
     files: copied into the work dir before start (relative path -> bytes or host file/folder).
-    collect: files read back after the container stopped (relative path -> byte cap).
+    collect: files read back after the container stopped (relative path -> byte cap); a path
+    ending in "/" is a folder, read back as the raw bytes of its tar (archive.read_tar_files).
     network: None for no network at all, or a Network from `internal_network()`.
     stop_when: polled about once a second while the run waits; when it returns True the run
     is killed and reported as "stopped" (e.g. stop waiting for a server that has exited).

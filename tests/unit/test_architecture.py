@@ -15,7 +15,8 @@ MAX_LINES = 400
 # Scripts copied into containers run with the image's Python, outside the package.
 IN_CONTAINER = {"grader.tracks.backend.tester.run_hidden",
                 "grader.tracks.backend.tester.results_plugin",
-                "grader.tracks.mle.prober.probe", "grader.tracks.notebook.run_notebook"}
+                "grader.tracks.mle.prober.probe", "grader.tracks.notebook.run_notebook",
+                "grader.tracks.steps.own_tests_runner"}
 
 
 def _modules() -> dict[str, Path]:

@@ -31,6 +31,15 @@ class BackendConfig:
     hidden_tests: Path = spec(Path("hidden"), path="dir",
                               expected="a folder of hidden tests in the challenge",
                               doc="the hidden pytest suite, run in the tester container")
+    suite_passwords: list[str] = spec(
+        default_factory=list, doc="passwords the hidden suite registers users with: looked "
+        "for in the server's data files, in clear or as unsalted fast hashes")
+    server_excludes: list[str] = spec(
+        default_factory=lambda: ["*.sqlite", "*.sqlite3", "*.db", "data/*"],
+        doc="fnmatch patterns of submitted files not handed to the server (a committed "
+            "database would let it start with data of its own)")
+    data_cap_mb: float = spec(64.0, check=positive, expected="a positive number (MiB)",
+                              doc="the largest work folder read back to inspect its data")
 
 
 def hidden_test_ids(folder: Path) -> list[str]:

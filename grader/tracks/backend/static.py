@@ -3,6 +3,7 @@ challenge accepts it) and how many of its request handlers are async."""
 
 from __future__ import annotations
 
+from grader.analysis.frameworks import KNOWN, NAMES
 from grader.analysis.routes import Route
 from grader.checks import CheckResult
 
@@ -15,17 +16,22 @@ def framework_check(framework: str | None, counts: dict[str, int], declared: str
     evidence = {"detected": framework, "imports": counts, "declared": declared,
                 "allowed": allowed}
     if framework is None:
-        return CheckResult.failed("static.framework", "no FastAPI, Flask or Django import "
-                                  "found", title=title, kind="static", evidence=evidence)
+        return CheckResult.failed("static.framework", "no known web framework is imported ("
+                                  + ", ".join(NAMES[k] for k in KNOWN) + ")", title=title,
+                                  kind="static", evidence=evidence)
+    name = NAMES.get(framework, framework)
     notes = []
     if declared and declared != framework:
         notes.append(f"submission.yaml says {declared}")
+    elif declared:
+        notes.append(f"declared {declared}")
     suffix = f" ({'; '.join(notes)})" if notes else ""
     if framework not in allowed:
         return CheckResult.failed(
-            "static.framework", f"written in {framework}, but this challenge asks for "
-            f"{' or '.join(allowed)}{suffix}", title=title, kind="static", evidence=evidence)
-    return CheckResult.passed("static.framework", f"{framework}{suffix}", title=title,
+            "static.framework", f"written in {name}{suffix}, which this challenge does not "
+            f"accept (allowed: {', '.join(NAMES.get(a, a) for a in allowed)})", title=title,
+            kind="static", evidence=evidence)
+    return CheckResult.passed("static.framework", f"{name}{suffix}", title=title,
                               kind="static", evidence=evidence)
 
 

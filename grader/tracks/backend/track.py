@@ -16,11 +16,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from grader.analysis.frameworks import detect_framework
 from grader.analysis.routes import Route, find_routes
+from grader.analysis.security_facts import security_checks
+from grader.analysis.stored_secrets import stored_passwords
 from grader.checks import CheckResult
+from grader.sandbox.archive import read_tar_files
 from grader.sandbox.engine import RunResult
 from grader.tracks.backend.config import BackendConfig, hidden_test_ids
 from grader.tracks.backend.hidden import hidden_checks, read_json, tester_spec
@@ -32,9 +36,12 @@ from grader.tracks.steps.service import Service
 from grader.tracks.steps.static import code_quality
 
 RESTART_TITLE = "The server starts again after a restart, on the same data"
-SERVER_CHECKS = ("runtime.server-starts", "runtime.server-restarts", "runtime.hidden-suite")
+SERVER_CHECKS = ("runtime.server-starts", "runtime.server-restarts", "runtime.hidden-suite",
+                 "security.password-storage")
 STATIC_CHECKS = ("static.framework", "static.async-endpoints", "static.lint",
-                 "static.no-secrets", "static.modern-python", "build.dependencies")
+                 "static.no-secrets", "static.modern-python", "build.dependencies",
+                 "static.sql-injection", "static.token-verification")
+PASSWORDS_TITLE = "Passwords are stored salted and slow-hashed, never in clear"
 
 
 class BackendTrack(Track[BackendConfig]):
@@ -58,6 +65,7 @@ class BackendTrack(Track[BackendConfig]):
                                           cfg.frameworks))
             checks.append(async_check(routes))
             checks += code_quality(ctx)
+            checks += security_checks(sub.root, ctx.candidate_files)
         with ctx.stage("images"):
             server_image = ctx.image("server")
             tester_image = ctx.image("tester")
@@ -88,23 +96,36 @@ class BackendTrack(Track[BackendConfig]):
             restarted = CheckResult.not_run("runtime.server-restarts", "the server was not "
                                             "started", blocked_by="runtime.server-starts",
                                             title=RESTART_TITLE)
-            return [started, restarted, *hidden_checks(listed, routes)]
+            unstored = CheckResult.not_run("security.password-storage", "the server was not "
+                                           "started", blocked_by="runtime.server-starts",
+                                           title=PASSWORDS_TITLE)
+            return [started, restarted, *hidden_checks(listed, routes), unstored]
         checks: list[CheckResult] = []
-        files: dict[str, bytes | Path] = {rel: ctx.submission.root / rel
-                                          for rel in ctx.submission.files}
+        handed = [rel for rel in ctx.submission.files
+                  if not any(fnmatchcase(rel, p) for p in cfg.server_excludes)]
+        withheld = sorted(set(ctx.submission.files) - set(handed))
+        files: dict[str, bytes | Path] = {rel: ctx.submission.root / rel for rel in handed}
         startup = cfg.startup_timeout_seconds
         with Service(ctx, image=image, command=run_command, port=cfg.port, files=files,
-                     env={"DATA_DIR": "/work/data"}, network_hint="api") as service:
+                     env={"DATA_DIR": "/work/data"}, network_hint="api",
+                     collect={"./": int(cfg.data_cap_mb * 2**20)}) as service:
             # Wait for /health in a short tester run that stops as soon as the server exits.
             waited = service.client(tester_spec(ctx, tester_image, "main",
                                                 ["--wait", str(startup), "--wait-only"]))
             ready = read_json(waited, "ready.json")
             ready = ready if isinstance(ready, dict) else {}
             ctx.timings["server_start"] = round(waited.seconds, 3)
-            if ready.get("ready"):
-                checks.append(CheckResult.passed(
-                    "runtime.server-starts", f"answered {cfg.health_path} after "
-                    f"{ready.get('seconds')} s", title=title))
+            evidence = {"not_handed_to_server": withheld} if withheld else {}
+            if ready.get("ready") or ready.get("answering"):
+                if ready.get("ready"):
+                    checks.append(CheckResult.passed(
+                        "runtime.server-starts", f"answered {cfg.health_path} after "
+                        f"{ready.get('seconds')} s", title=title, evidence=evidence))
+                else:  # up, but no health endpoint: the suite still runs against it
+                    why, more = service.not_ready(ready, waited, startup, cfg.health_path)
+                    checks.append(CheckResult.failed(
+                        "runtime.server-starts", f"the server is up, but {why}", points=0.5,
+                        title=title, evidence={**evidence, **more}))
                 main = service.client(tester_spec(ctx, tester_image, "main", ["--wait", "10"]),
                                       stop_on_exit=False)
                 checks += hidden_checks(main, routes)
@@ -128,7 +149,47 @@ class BackendTrack(Track[BackendConfig]):
                 checks.append(CheckResult.not_run(
                     "runtime.server-restarts", "the server never started",
                     blocked_by="runtime.server-starts", title=RESTART_TITLE))
+        checks.append(self._password_storage(ctx, service, checks, set(handed)))
         return checks
+
+    @staticmethod
+    def _password_storage(ctx: GradingContext[BackendConfig], service: Service,
+                          checks: list[CheckResult], handed: set[str]) -> CheckResult:
+        """security.password-storage: the server's data files, read back after it stopped,
+        hold none of the suite's passwords in clear or as an unsalted fast hash."""
+        cfg = ctx.config
+        by_id = {c.id: c for c in checks}
+        register = by_id.get("http.contract.register")
+        if register is None or register.status != "passed":
+            blocked = "runtime.server-starts" if by_id["runtime.server-starts"].status != \
+                "passed" else "http.contract.register"
+            return CheckResult.not_run("security.password-storage", "no user was registered "
+                                       "to look for", blocked_by=blocked, title=PASSWORDS_TITLE)
+        final = service.final
+        raw = final.files.get("./") if final is not None else None
+        if raw is None:
+            why = final.file_errors.get("./", "not read back") if final else "not read back"
+            return CheckResult.not_run("security.password-storage", f"the server's work "
+                                       f"folder could not be inspected ({why})",
+                                       title=PASSWORDS_TITLE)
+        files, problem = read_tar_files(raw, int(cfg.data_cap_mb * 2**20))
+        if problem:
+            return CheckResult.not_run("security.password-storage", f"the server's work "
+                                       f"folder could not be inspected ({problem})",
+                                       title=PASSWORDS_TITLE)
+        found = stored_passwords(files, cfg.suite_passwords, skip=handed)
+        written = sorted(set(files) - handed)[:20]
+        if found:
+            first = found[0]
+            return CheckResult.failed(
+                "security.password-storage", f"the password a user registered with is stored "
+                f"{first['form']} in {first['file']} (byte {first['offset']}): anyone who "
+                "reads the database can log in as every user", title=PASSWORDS_TITLE,
+                evidence={"findings": found, "files_written": written})
+        return CheckResult.passed(
+            "security.password-storage", f"none of the {len(written)} file(s) the server "
+            "wrote holds a registered password in clear or as an unsalted fast hash",
+            title=PASSWORDS_TITLE, evidence={"files_written": written})
 
     @staticmethod
     def _restarted(service: Service, after: RunResult, startup: float) -> CheckResult:

@@ -1,105 +1,206 @@
-"""The candidate's own tests, run in a container without network: pass rate from their JUnit
-report, line coverage, and whether the submission tampers with test outcomes (then the
-results, which come from the candidate's own process, are not trusted)."""
+"""The candidate's own tests, run in a container without network: which of them pass, how
+much of their code they cover, whether they can fail at all, and whether the submission
+tampers with test outcomes (then the results, which come from the candidate's own process,
+are not trusted).
+
+What runs is `commands.test` from submission.yaml: a pytest command (the default when there is
+none) runs pytest with its arguments; `python manage.py test` or `python -m unittest` runs
+unittest (Django's test runner included) with each outcome recorded; anything else runs as a
+plain command whose exit code is all that is known. The first two run through grader's runner
+(own_tests_runner.py) under grader's coverage settings.
+
+Own-test credit is the share of tests that passed *and* can fail (tests.own.meaningful lists
+the hollow ones: no assertion, assertions swallowed, skipped where graded).
+"""
 
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
-from pathlib import PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from grader.analysis.tampering import find_tampering, tampering_check
+from grader.analysis.test_quality import (
+    hollow_tests,
+    is_test_module,
+    meaningful_check,
+    pytest_file_patterns,
+)
 from grader.checks import CheckResult
-from grader.sandbox.engine import RunSpec
+from grader.sandbox.engine import RunResult, RunSpec
 from grader.tracks.base import GradingContext
 
 #: The checks `own_tests` produces.
-OWN_TEST_CHECKS = ("static.no-test-tampering", "tests.own.pass", "tests.own.coverage")
-OWN_TESTS_SCRIPT = (
-    "mkdir -p .grader && python -m coverage run --source=. -m pytest -q -p no:cacheprovider "
-    "--junitxml=.grader/junit.xml; code=$?; "
-    "python -m coverage json -q -o .grader/coverage.json >/dev/null 2>&1; exit $code")
+OWN_TEST_CHECKS = ("static.no-test-tampering", "tests.own.pass", "tests.own.coverage",
+                   "tests.own.meaningful")
+RUNNER = Path(__file__).with_name("own_tests_runner.py")
+RUNNER_IN_BOX = ".grader/own_tests.py"
+_PYTEST = re.compile(r"^(?:python3?\s+-m\s+)?(?:py\.test|pytest)\b(?P<args>.*)$")
+_MANAGE = re.compile(r"^python3?\s+(?P<script>\S*manage\.py)\s+test\b(?P<args>.*)$")
+_UNITTEST = re.compile(r"^python3?\s+-m\s+unittest\b(?P<args>.*)$")
+_OURS = ("--junitxml", "--junit-xml", "-p", "--cov")
+PASS_TITLE = "The candidate's own tests pass"
+COVERAGE_TITLE = "Line coverage of the candidate's tests"
+
+
+def test_command(command: str | None) -> tuple[str, list[str]]:
+    """How to run `commands.test`: ("pytest", args), ("unittest", [script, args...]) or
+    ("shell", [command])."""
+    text = (command or "python -m pytest").strip()
+    if match := _PYTEST.match(text):
+        args = _split(match["args"])
+        return "pytest", [a for a in args if not a.startswith(_OURS)]
+    if match := _MANAGE.match(text):
+        return "unittest", [match["script"], "test", *_split(match["args"])]
+    if match := _UNITTEST.match(text):
+        return "unittest", ["-m", "unittest", *_split(match["args"])]
+    return "shell", [text]
+
+
+def _split(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
 
 
 def own_tests(ctx: GradingContext[Any], image: str, env: Mapping[str, str] | None = None,
               extra_files: Mapping[str, bytes] | None = None) -> list[CheckResult]:
-    """tests.own.pass, tests.own.coverage and static.no-test-tampering."""
+    """static.no-test-tampering, tests.own.pass, tests.own.coverage, tests.own.meaningful."""
     sub = ctx.submission
+    mode, args = test_command(sub.manifest.commands.get("test"))
+    command = (["/bin/sh", "-c", args[0]] if mode == "shell"
+               else ["python", "-P", RUNNER_IN_BOX, mode, *args])
     result = ctx.sandbox.run(RunSpec(
-        image=image, command=["/bin/sh", "-c", OWN_TESTS_SCRIPT],
-        limits=ctx.challenge.limits, name_hint="own-tests",
-        files={**{rel: sub.root / rel for rel in sub.files}, **(extra_files or {})},
+        image=image, command=command, limits=ctx.challenge.limits, name_hint="own-tests",
+        files={**{rel: sub.root / rel for rel in sub.files}, **(extra_files or {}),
+               RUNNER_IN_BOX: RUNNER},
         env=dict(env or {}),
-        collect={".grader/junit.xml": 2 * 1024 * 1024,
+        collect={".grader/junit.xml": 2 * 1024 * 1024, ".grader/unittest.json": 2 * 1024 * 1024,
                  ".grader/coverage.json": 8 * 1024 * 1024}))
-    title = "The candidate's own tests pass"
-    counts = _junit_counts(result.files.get(".grader/junit.xml"))
-    evidence = {"run": result.to_evidence(), "counts": counts}
+    outcomes = (_junit_outcomes(result.files.get(".grader/junit.xml")) if mode == "pytest"
+                else _unittest_outcomes(result.files.get(".grader/unittest.json")))
     tampering = find_tampering(sub.root, sub.files)
-    checks = [tampering_check(tampering)]
-    test_files = [f for f in ctx.candidate_files if f.endswith(".py") and
-                 (PurePosixPath(f).name.startswith("test_") or f.endswith("_test.py"))]
-    if not test_files:
-        checks.append(CheckResult.failed(
-            "tests.own.pass", "no test file of the candidate's own (starter-kit tests are "
-            "not counted)", title=title, evidence=evidence))
-    elif tampering:
-        checks.append(CheckResult.failed(
-            "tests.own.pass", "results not trusted: the submission hooks into test "
-            f"outcomes ({tampering[0]['file']}:{tampering[0]['line']})", title=title,
-            evidence=evidence))
-    elif counts is None or counts["tests"] == 0:
-        checks.append(CheckResult.failed(
-            "tests.own.pass", f"no tests ran ({result.explain()})", title=title,
-            evidence=evidence))
-    else:
-        passed = counts["tests"] - counts["failures"] - counts["errors"] - counts["skipped"]
-        share = max(0, passed) / counts["tests"]
-        checks.append(CheckResult(
-            id="tests.own.pass",
-            status="passed" if share == 1 and result.outcome == "exited" else "failed",
-            points=share, title=title,
-            message=f"{passed} of {counts['tests']} test(s) passed (as reported by the "
-                    "candidate's own test run)", evidence=evidence))
-    coverage = _coverage_percent(result.files.get(".grader/coverage.json"))
-    if not test_files:
-        checks.append(CheckResult.failed("tests.own.coverage", "no tests of the candidate's "
-                                         "own to measure",
-                                         title="Line coverage of the candidate's tests"))
-    elif coverage is None and (counts is None or counts["tests"] == 0):
-        checks.append(CheckResult.not_run("tests.own.coverage", "no test ran to measure",
-                                          blocked_by="tests.own.pass",
-                                          title="Line coverage of the candidate's tests"))
-    elif coverage is None:
-        checks.append(CheckResult.failed("tests.own.coverage", "no coverage measured",
-                                         title="Line coverage of the candidate's tests"))
-    else:
-        checks.append(CheckResult(
-            id="tests.own.coverage", status="passed" if coverage >= 80 else "failed",
-            points=min(1.0, coverage / 80), title="Line coverage of the candidate's tests",
-            message=f"{coverage:.0f}% of lines covered (80% earns full credit)"))
+    own = ctx.candidate_files
+    patterns = pytest_file_patterns(sub.root, sub.files)
+    test_files = [f for f in own if is_test_module(f, patterns)]
+    hollow = {(str(h["file"]), str(h["test"])) for h in hollow_tests(sub.root, own)}
+    checks = [tampering_check(tampering), meaningful_check(sub.root, own)]
+    checks.append(_pass_check(mode, args, result, outcomes, test_files, tampering, hollow))
+    checks.append(_coverage_check(mode, result, outcomes, test_files))
     return checks
 
 
-def _junit_counts(raw: bytes | None) -> dict[str, int] | None:
-    """Totals from a JUnit XML file written by pytest in the candidate's container."""
-    if not raw:
+def _pass_check(mode: str, args: list[str], result: RunResult,
+                outcomes: list[tuple[str, str, str]] | None, test_files: list[str],
+                tampering: list[dict[str, object]], hollow: set[tuple[str, str]]) -> CheckResult:
+    evidence: dict[str, Any] = {"run": result.to_evidence(), "mode": mode}
+    if not test_files:
+        return CheckResult.failed("tests.own.pass", "no test file of the candidate's own "
+                                  "(starter-kit tests are not counted)", title=PASS_TITLE,
+                                  evidence=evidence)
+    if tampering:
+        return CheckResult.failed(
+            "tests.own.pass", "results not trusted: the submission hooks into test outcomes "
+            f"({tampering[0]['file']}:{tampering[0]['line']})", title=PASS_TITLE,
+            evidence=evidence)
+    if mode == "shell":
+        ok = result.ok
+        return CheckResult(id="tests.own.pass", status="passed" if ok else "failed",
+                           points=1.0 if ok else 0.0, title=PASS_TITLE, evidence=evidence,
+                           message=f"`{args[0]}` {result.explain()} (a command grader does not "
+                                   "read test by test: only its exit code counts)")
+    if not outcomes:
+        return CheckResult.failed("tests.own.pass", f"no tests ran ({result.explain()})",
+                                  title=PASS_TITLE, evidence=evidence)
+    passed = [(f, n) for f, n, outcome in outcomes if outcome == "passed"]
+    counted = [t for t in passed if not _is_hollow(t, hollow)]
+    share = len(counted) / len(outcomes)
+    evidence["counts"] = {"tests": len(outcomes), "passed": len(passed),
+                          "hollow_passed": len(passed) - len(counted)}
+    message = f"{len(passed)} of {len(outcomes)} test(s) passed"
+    if len(counted) < len(passed):
+        message += (f"; {len(passed) - len(counted)} of them cannot fail (see "
+                    "tests.own.meaningful) and earn nothing")
+    ok = len(counted) == len(outcomes) and result.outcome == "exited"
+    return CheckResult(id="tests.own.pass", status="passed" if ok else "failed", points=share,
+                       title=PASS_TITLE, evidence=evidence,
+                       message=message + " (as reported by the candidate's own test run)")
+
+
+def _is_hollow(test: tuple[str, str], hollow: set[tuple[str, str]]) -> bool:
+    """Whether a test reported as (file-ish, name) is one of the hollow (file, function)."""
+    where, name = test
+    base = name.split("[")[0].split(".")[-1]
+    return any(base == function and (not where or _same_module(where, file))
+               for file, function in hollow)
+
+
+def _same_module(reported: str, file: str) -> bool:
+    module = file.removesuffix(".py").replace("/", ".")
+    return reported == module or reported.endswith("." + module) or module.endswith(
+        "." + reported) or reported.startswith(module + ".")
+
+
+def _coverage_check(mode: str, result: RunResult, outcomes: list[tuple[str, str, str]] | None,
+                    test_files: list[str]) -> CheckResult:
+    if not test_files:
+        return CheckResult.failed("tests.own.coverage", "no tests of the candidate's own to "
+                                  "measure", title=COVERAGE_TITLE)
+    if mode == "shell":
+        return CheckResult.not_run("tests.own.coverage", "the test command is neither pytest "
+                                   "nor unittest: coverage is not measured",
+                                   title=COVERAGE_TITLE)
+    coverage = _coverage_percent(result.files.get(".grader/coverage.json"))
+    if coverage is None and not outcomes:
+        return CheckResult.not_run("tests.own.coverage", "no test ran to measure",
+                                   blocked_by="tests.own.pass", title=COVERAGE_TITLE)
+    if coverage is None:
+        return CheckResult.failed("tests.own.coverage", "no coverage measured",
+                                  title=COVERAGE_TITLE)
+    return CheckResult(
+        id="tests.own.coverage", status="passed" if coverage >= 80 else "failed",
+        points=min(1.0, coverage / 80), title=COVERAGE_TITLE,
+        message=f"{coverage:.0f}% of the lines of the candidate's code covered, test files "
+                "left out (80% earns full credit)")
+
+
+def _junit_outcomes(raw: bytes | None) -> list[tuple[str, str, str]] | None:
+    """(classname, test name, passed|failed|error|skipped) per test of a JUnit XML report."""
+    if not raw or len(raw) > 2 * 1024 * 1024:
         return None
     try:
         root = ElementTree.fromstring(raw)
-    except ElementTree.ParseError:
+    except (ElementTree.ParseError, RecursionError):
         return None
-    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for suite in suites:
-        for key in totals:
-            try:
-                totals[key] += max(0, int(suite.get(key, "0")))
-            except ValueError:
-                return None
-    return totals
+    out = []
+    for case in root.iter("testcase"):
+        kinds = {child.tag for child in case}
+        outcome = ("failed" if "failure" in kinds else "error" if "error" in kinds
+                   else "skipped" if "skipped" in kinds else "passed")
+        out.append((case.get("classname", ""), case.get("name", ""), outcome))
+    return out[:5000]
+
+
+def _unittest_outcomes(raw: bytes | None) -> list[tuple[str, str, str]] | None:
+    try:
+        data = json.loads(raw) if raw else None
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    tests = data.get("tests") if isinstance(data, dict) else None
+    if not isinstance(tests, list):
+        return None
+    out = []
+    for test in tests[:5000]:
+        if isinstance(test, dict) and isinstance(test.get("id"), str) and test.get(
+                "outcome") in ("passed", "failed", "error", "skipped"):
+            module, _, name = test["id"].rpartition(".")
+            out.append((module, name, str(test["outcome"])))
+    return out
 
 
 def _coverage_percent(raw: bytes | None) -> float | None:
@@ -107,6 +208,6 @@ def _coverage_percent(raw: bytes | None) -> float | None:
         return None
     try:
         value = json.loads(raw)["totals"]["percent_covered"]
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
         return None
     return float(value) if isinstance(value, int | float) and 0 <= value <= 100 else None

@@ -51,13 +51,18 @@ class Service:
 
     def __init__(self, ctx: GradingContext[Any], *, image: str, command: str, port: int,
                  files: Mapping[str, bytes | Path], env: Mapping[str, str],
-                 name_hint: str = "server", network_hint: str = "svc") -> None:
+                 name_hint: str = "server", network_hint: str = "svc",
+                 collect: Mapping[str, int] | None = None) -> None:
+        """collect: what to read back from the server's work dir once it stopped (as in
+        RunSpec.collect; "./" is the whole work dir as a tar), in `self.final.files`."""
         self.ctx = ctx
         self.port = port
         self.command = command
         self._spec = RunSpec(image=image, command=["/bin/sh", "-c", command], alias="app",
                              name_hint=name_hint, limits=ctx.challenge.limits, files=files,
-                             env={"PORT": str(port), "HOST": "0.0.0.0", **env})
+                             env={"PORT": str(port), "HOST": "0.0.0.0", **env},
+                             collect=dict(collect or {}))
+        self.final: RunResult | None = None
         self._network_hint = network_hint
         self.network: Network | None = None
         self.server: EngineService | None = None
@@ -75,7 +80,7 @@ class Service:
             return
         if exc_type is None or not issubclass(exc_type, KeyboardInterrupt):
             self.ctx.add_artifact("server.log", self.log(LOG_ARTIFACT_BYTES))
-        self.server.stop()
+        self.final = self.server.stop()
 
     # -- the server -----------------------------------------------------------------------
     def running(self) -> bool:

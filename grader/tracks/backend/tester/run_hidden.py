@@ -21,11 +21,19 @@ import pytest
 
 
 def wait_ready(url: str, seconds: float) -> dict[str, object]:
-    """Poll `url` until it answers 200 or `seconds` pass. Records what it last saw: an HTTP
-    status and the head of its body, or the connection error (for the report's diagnosis)."""
+    """Poll `url` until it answers 200 or `seconds` pass. A server that answers the same
+    other HTTP status below 500 three times in a row (a missing /health: 404; Django's
+    DisallowedHost: 400) is up: `answering` says so and the suite runs against it. Records what
+    it last saw: an HTTP status and the head of its body, or the connection error."""
     started = time.monotonic()
     last, status, body = "", 0, ""
+    streak = 0
     while time.monotonic() - started < seconds:
+        if 0 < status < 500 and streak >= 3:
+            return {"ready": False, "answering": True,
+                    "seconds": round(time.monotonic() - started, 2), "last_error": last,
+                    "last_status": status, "last_body": body}
+        previous = status
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -40,6 +48,7 @@ def wait_ready(url: str, seconds: float) -> dict[str, object]:
                 body = ""
         except (OSError, ValueError) as exc:
             status, body, last = 0, "", str(exc)[:200]
+        streak = streak + 1 if status and status == previous else 1
         time.sleep(0.25)
     return {"ready": False, "seconds": round(time.monotonic() - started, 2),
             "last_error": last, "last_status": status, "last_body": body}
@@ -64,7 +73,8 @@ def main() -> int:
              else wait_ready(args.base_url.rstrip("/") + args.health, args.wait))
     with open("ready.json", "w") as f:
         json.dump(state, f)
-    ready, last = bool(state["ready"]), str(state.get("last_error") or "")
+    ready = bool(state["ready"] or state.get("answering"))
+    last = str(state.get("last_error") or "")
     if args.wait_only:
         return 0
     os.environ["BASE_URL"] = args.base_url.rstrip("/")
