@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from grader import typed
+from grader.text import bounded
 from grader.typed import spec
 
 Status = Literal["passed", "failed", "error", "skipped", "not_run"]
@@ -58,6 +59,12 @@ class CheckResult:
             raise ValueError(f"check {self.id!r}: max_points must be >= 0")
         self.points = max(0.0, min(float(self.points), float(self.max_points)))
         self.max_points = float(self.max_points)
+        # Evidence comes from what candidate code printed or answered: bounded here, so no
+        # depth or size of it reaches the report, its renderings or the grader's recursion.
+        self.evidence = bounded(self.evidence, depth=10) if isinstance(self.evidence, dict) \
+            else {}
+        self.message = bounded(self.message, text=8000)
+        self.title = self.title[:300]
 
     @classmethod
     def passed(cls, id: str, message: str = "", max_points: float = 1.0, **kw: Any) -> CheckResult:

@@ -57,6 +57,30 @@ def clean_value(value: Any) -> Any:
     return value
 
 
+def bounded(value: Any, depth: int = 8, text: int = 20_000, items: int = 200) -> Any:
+    """JSON data cut to what a report can show: at most `depth` levels of nesting (deeper
+    values become a "[nested deeper than N levels]" marker), strings of `text` characters
+    and `items` entries per list or mapping. Non-JSON values become their repr. Iterative
+    enough for candidate data of any depth: recursion stops at `depth`."""
+    if isinstance(value, str):
+        return value if len(value) <= text else value[:text] + f"... [{len(value) - text:,} " \
+            "more characters]"
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if depth <= 0:
+        return "[nested deeper than the report shows]"
+    if isinstance(value, dict):
+        out = {str(k)[:200]: bounded(v, depth - 1, text, items)
+               for k, v in list(value.items())[:items]}
+        if len(value) > items:
+            out["..."] = f"{len(value) - items} more entries"
+        return out
+    if isinstance(value, list | tuple):
+        kept = [bounded(v, depth - 1, text, items) for v in list(value)[:items]]
+        return kept + ([f"... {len(value) - items} more items"] if len(value) > items else [])
+    return repr(value)[:text]
+
+
 def number(value: Any, digits: int = 6) -> str:
     """A number for reading: integers as integers, others with `digits` significant digits
     and never in exponent notation between 1e-4 and 1e15 (bools and text as they are)."""

@@ -57,7 +57,7 @@ def find_py2isms(root: Path, files: tuple[str, ...] | list[str]) -> list[dict[st
         source = (root / rel).read_bytes()
         try:
             tree = ast.parse(source)
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             text = source.decode("utf-8", "replace")
             for i, line in enumerate(text.splitlines(), 1):
                 if re.match(r"\s*print\s+[^(\s=]", line) or re.search(r"except\s+\w+\s*,\s*\w+:",

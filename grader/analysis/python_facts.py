@@ -11,6 +11,7 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from grader.analysis.sources import MAX_DEPTH, depth
 from grader.analysis.test_quality import is_test_module, pytest_file_patterns
 from grader.checks import CheckResult
 
@@ -81,6 +82,12 @@ def python_facts(root: Path, files: tuple[str, ...] | list[str]) -> PythonFacts:
             continue
         except ValueError as exc:  # null bytes
             facts.syntax_errors[rel] = str(exc)
+            continue
+        except (RecursionError, MemoryError):  # nested past what the parser can hold
+            facts.syntax_errors[rel] = "nested too deeply to parse"
+            continue
+        if depth(tree) > MAX_DEPTH:
+            facts.syntax_errors[rel] = f"nested more than {MAX_DEPTH} levels deep"
             continue
         if _is_test_file(rel, patterns):
             continue  # type hints are judged on the code under test

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from grader.analysis.sources import parse_python
 from grader.checks import CheckResult
 
 _SQL_SINKS = {"execute", "executemany", "executescript", "text", "raw", "exec_driver_sql",
@@ -175,10 +176,9 @@ def _trees(root: Path, files: tuple[str, ...] | list[str]) -> list[tuple[str, as
         path = root / rel
         if path.stat().st_size > _MAX_FILE_BYTES:
             continue
-        try:
-            out.append((rel, ast.parse(path.read_bytes())))
-        except (SyntaxError, ValueError):
-            continue
+        tree = parse_python(path.read_bytes(), rel)
+        if tree is not None:
+            out.append((rel, tree))
     return out
 
 

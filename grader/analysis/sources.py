@@ -1,5 +1,6 @@
 """The submission's Python sources as syntax trees: parsed with `ast` (never imported or
-run), files over 1 MiB and files that do not parse skipped (python_facts reports those)."""
+run), files over 1 MiB, files that do not parse and trees nested deeper than the analyses'
+recursion can follow skipped (python_facts reports those)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,29 @@ from collections.abc import Iterator
 from pathlib import Path
 
 MAX_SOURCE_BYTES = 1024 * 1024
+MAX_DEPTH = 200  # real code nests a few dozen levels; recursive analyses stay far from limits
+
+
+def depth(tree: ast.AST) -> int:
+    """How deeply the tree nests (computed without recursion)."""
+    deepest = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            return level
+        stack.extend((child, level + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def parse_python(source: bytes | str, filename: str = "<submission>") -> ast.Module | None:
+    """The module's tree, or None when it does not parse or nests past MAX_DEPTH."""
+    try:
+        tree = ast.parse(source, filename=filename)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return tree if depth(tree) <= MAX_DEPTH else None
 
 
 def python_trees(root: Path, files: tuple[str, ...] | list[str]) -> Iterator[tuple[str,
@@ -15,7 +39,6 @@ def python_trees(root: Path, files: tuple[str, ...] | list[str]) -> Iterator[tup
     for rel in files:
         if not rel.endswith(".py") or (root / rel).stat().st_size > MAX_SOURCE_BYTES:
             continue
-        try:
-            yield rel, ast.parse((root / rel).read_bytes(), filename=rel)
-        except (SyntaxError, ValueError):
-            continue
+        tree = parse_python((root / rel).read_bytes(), rel)
+        if tree is not None:
+            yield rel, tree

@@ -22,6 +22,7 @@ import tomllib
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
+from grader.analysis.sources import parse_python
 from grader.checks import CheckResult
 
 _GRADING_ENV = re.compile(r"\.dockerenv|['\"](CI|GITHUB_ACTIONS|GITLAB_CI|GRADER\w*|"
@@ -118,10 +119,9 @@ def hollow_tests(root: Path, files: tuple[str, ...] | list[str]) -> list[dict[st
             continue
         if (root / rel).stat().st_size > _MAX_FILE_BYTES:
             continue
-        try:
-            trees.append((rel, ast.parse((root / rel).read_bytes())))
-        except (SyntaxError, ValueError):
-            continue
+        tree = parse_python((root / rel).read_bytes(), rel)
+        if tree is not None:
+            trees.append((rel, tree))
     helpers = {n.name for _, tree in trees for n in ast.walk(tree)
                if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
                and not n.name.startswith("test") and _asserts(n, set())}

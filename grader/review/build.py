@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from grader.analysis.routes import find_routes
+from grader.analysis.sources import parse_python
 from grader.checks import CheckResult
 from grader.report.model import Flag, Question, Review
 from grader.review.conditions import all_matching, matching
@@ -101,8 +102,10 @@ def most_complex_function(root: Path, files: list[str]) -> tuple[Place, int] | N
         if not rel.endswith(".py") or "test" in Path(rel).name or "/tests/" in f"/{rel}":
             continue
         try:
-            tree = ast.parse((root / rel).read_bytes())
-        except (SyntaxError, ValueError, OSError):
+            tree = parse_python((root / rel).read_bytes(), rel)
+        except OSError:
+            continue
+        if tree is None:
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
