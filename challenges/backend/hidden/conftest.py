@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from typing import Any
 
@@ -24,8 +25,29 @@ except ImportError:  # running the suite by hand
         pytest.skip(reason)
 
 BASE_URL = os.environ.get("BASE_URL", "http://localhost:8000").rstrip("/")
-TIMEOUT = 10
+TIMEOUT = 10            # seconds for a whole answer, however slowly it drips in
+BODY_CAP = 1024 * 1024  # the largest answer read; a Notes API never needs more
 PASSWORD = "correct-horse-battery"
+
+
+def _read_bounded(response: requests.Response, method: str, path: str) -> None:
+    """Read the body within TIMEOUT seconds and BODY_CAP bytes, or fail the test saying so
+    (a server that drips bytes or answers gigabytes must not hold the suite)."""
+    deadline = time.monotonic() + TIMEOUT
+    chunks, size = [], 0
+    try:
+        for chunk in response.iter_content(64 * 1024):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > BODY_CAP:
+                raise AssertionError(f"{method} {path}: the answer is over "
+                                     f"{BODY_CAP // 1024} KiB (stopped reading)")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{method} {path}: no complete answer within "
+                                     f"{TIMEOUT} s (stopped reading)")
+    finally:
+        response.close()
+    response._content = b"".join(chunks)  # what .text and .json() read
 
 
 def _clip(text: str, limit: int = 1500) -> str:
@@ -42,7 +64,8 @@ class Api:
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         response = self.session.request(method, BASE_URL + path, headers=headers,
-                                        timeout=TIMEOUT, **kwargs)
+                                        timeout=(5, 5), stream=True, **kwargs)
+        _read_bounded(response, method, path)
         body = kwargs.get("json", kwargs.get("data"))
         if isinstance(body, bytes | bytearray):
             body_text = f"<{len(body)} bytes>" if len(body) > 1500 else body.decode("utf-8",

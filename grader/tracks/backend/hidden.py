@@ -5,11 +5,13 @@ failure with its last HTTP exchange and the handler (file:line) that served it."
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from grader.analysis.routes import Route, handler_for
 from grader.checks import CheckResult
+from grader.errors import ChallengeConfigError
 from grader.sandbox.engine import RunResult, RunSpec
 from grader.tracks.backend.config import BackendConfig
 from grader.tracks.backend.tester import PLUGIN, RUNNER
@@ -17,6 +19,8 @@ from grader.tracks.base import GradingContext
 
 RESULTS_CAP = 4 * 1024 * 1024
 SMALL_CAP = 64 * 1024
+_LISTED: dict[tuple[str, str], list[dict[str, Any]]] = {}
+_LISTED_LOCK = threading.Lock()
 
 
 def check_id(nodeid: str) -> str:
@@ -55,21 +59,64 @@ def read_json(result: RunResult, name: str) -> Any:
         return None
 
 
-def hidden_checks(run: RunResult, routes: list[Route]) -> list[CheckResult]:
-    """One check per hidden test in the run's results.json (weights from the tests' points)."""
+def _tests(run: RunResult) -> list[dict[str, Any]] | None:
     data = read_json(run, "results.json")
     tests = data.get("tests") if isinstance(data, dict) else None
     if not isinstance(tests, list):
-        return [CheckResult.error(
+        return None
+    return [t for t in tests if isinstance(t, dict) and isinstance(t.get("nodeid"), str)]
+
+
+def expected_tests(ctx: GradingContext[BackendConfig], tester_image: str) -> list[dict[str, Any]]:
+    """Every hidden test with its weight and whether it runs after the restart, listed by a
+    tester run of grader's own (no server, no network) before anything of the candidate's
+    runs, once per hidden suite and process. Tests missing from a run's results are then
+    counted as failed: a server cannot make its failures vanish by killing the tester."""
+    key = (str(ctx.config.hidden_tests), tester_image)
+    with _LISTED_LOCK:
+        if key not in _LISTED:
+            run = ctx.sandbox.run(tester_spec(ctx, tester_image, "all",
+                                              ["--skip-all", "listing", "--blocked-by", ""]))
+            tests = _tests(run)
+            if not tests:
+                raise ChallengeConfigError(
+                    f"{ctx.config.hidden_tests}: the hidden suite could not be listed "
+                    f"({run.describe()}): {run.stdout.text()[-1500:]}")
+            _LISTED[key] = tests
+        return _LISTED[key]
+
+
+def not_run_checks(expected: list[dict[str, Any]], reason: str,
+                   blocked_by: str) -> list[CheckResult]:
+    """Every hidden test, not run (the server never started, or never answered)."""
+    return [CheckResult.not_run(check_id(t["nodeid"]), reason, blocked_by=blocked_by,
+                                title=str(t.get("title") or check_id(t["nodeid"])),
+                                max_points=_weight(t)) for t in expected]
+
+
+def hidden_checks(run: RunResult, routes: list[Route],
+                  expected: list[dict[str, Any]]) -> list[CheckResult]:
+    """One check per hidden test `expected` in this run: from its record in results.json
+    (weights from the tests' points), or failed when it left none."""
+    tests = _tests(run)
+    by_id = {t["nodeid"]: t for t in tests or []}
+    checks = [_test_check(by_id[t["nodeid"]], routes) if t["nodeid"] in by_id else
+              CheckResult.failed(check_id(t["nodeid"]), "the test left no result: the tester "
+                                 f"stopped before it ran ({run.describe()})",
+                                 title=str(t.get("title") or check_id(t["nodeid"])),
+                                 max_points=_weight(t), evidence={"run": run.to_evidence()})
+              for t in expected]
+    if tests is None:
+        checks.append(CheckResult.error(
             "runtime.hidden-suite", f"the hidden test runner produced no results: "
-            f"{run.describe()}", title="Hidden test suite ran",
-            evidence={"run": run.to_evidence()})]
-    checks = []
-    for test in tests:
-        if not isinstance(test, dict) or not isinstance(test.get("nodeid"), str):
-            continue
-        checks.append(_test_check(test, routes))
+            f"{run.explain()}", title="Hidden test suite ran", max_points=0,
+            evidence={"run": run.to_evidence()}))
     return checks
+
+
+def _weight(test: dict[str, Any]) -> float:
+    weight = test.get("points", 1.0)
+    return float(weight) if isinstance(weight, int | float) and 0 < weight <= 100 else 1.0
 
 
 def _test_check(test: dict[str, Any], routes: list[Route]) -> CheckResult:
@@ -80,8 +127,7 @@ def _test_check(test: dict[str, Any], routes: list[Route]) -> CheckResult:
     exchanges: list[Any] = raw_exchanges if isinstance(raw_exchanges, list) else []
     evidence: dict[str, Any] = {"exchanges": exchanges} if exchanges else {}
     message = str(test.get("message", ""))[:2000]
-    weight = test.get("points", 1.0)
-    weight = float(weight) if isinstance(weight, int | float) and 0 < weight <= 100 else 1.0
+    weight = _weight(test)
     if outcome == "passed":
         return CheckResult.passed(cid, "passed", title=title, max_points=weight)
     if outcome == "skipped":

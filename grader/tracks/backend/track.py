@@ -18,17 +18,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Any
 
 from grader.analysis.frameworks import detect_framework
 from grader.analysis.routes import Route, find_routes
 from grader.analysis.security_facts import security_checks
-from grader.analysis.stored_secrets import stored_passwords
 from grader.checks import CheckResult
-from grader.sandbox.archive import read_tar_files
 from grader.sandbox.engine import RunResult
 from grader.tracks.backend.config import BackendConfig, hidden_test_ids
-from grader.tracks.backend.hidden import hidden_checks, read_json, tester_spec
+from grader.tracks.backend.hidden import (
+    expected_tests,
+    hidden_checks,
+    not_run_checks,
+    read_json,
+    tester_spec,
+)
 from grader.tracks.backend.static import async_check, framework_check
+from grader.tracks.backend.stored import PASSWORDS_TITLE, password_storage
 from grader.tracks.base import GradingContext, Track
 from grader.tracks.steps.dependencies import submission_image
 from grader.tracks.steps.own_tests import OWN_TEST_CHECKS, own_tests
@@ -41,7 +47,6 @@ SERVER_CHECKS = ("runtime.server-starts", "runtime.server-restarts", "runtime.hi
 STATIC_CHECKS = ("static.framework", "static.async-endpoints", "static.lint",
                  "static.no-secrets", "static.modern-python", "build.dependencies",
                  "static.sql-injection", "static.token-verification")
-PASSWORDS_TITLE = "Passwords are stored salted and slow-hashed, never in clear"
 
 
 class BackendTrack(Track[BackendConfig]):
@@ -82,24 +87,18 @@ class BackendTrack(Track[BackendConfig]):
                       why_not: str) -> list[CheckResult]:
         cfg = ctx.config
         title = "The server starts and answers /health"
-        if image is None:
-            started = CheckResult.not_run("runtime.server-starts", why_not,
-                                          blocked_by="build.dependencies", title=title)
-        elif not run_command:
-            started = CheckResult.failed("runtime.server-starts", "submission.yaml has no `run` "
-                                         "command to start the server", title=title)
+        expected = expected_tests(ctx, tester_image)
+        main_tests = [t for t in expected if not t.get("after_restart")]
+        after_tests = [t for t in expected if t.get("after_restart")]
         if image is None or not run_command:
+            started = (CheckResult.not_run("runtime.server-starts", why_not,
+                                           blocked_by="build.dependencies", title=title)
+                       if image is None else
+                       CheckResult.failed("runtime.server-starts", "submission.yaml has no "
+                                          "`run` command to start the server", title=title))
             why = started.message.removeprefix("not run: ")
-            listed = ctx.sandbox.run(tester_spec(
-                ctx, tester_image, "all", ["--skip-all", f"the server was not started: {why}",
-                                           "--blocked-by", "runtime.server-starts"]))
-            restarted = CheckResult.not_run("runtime.server-restarts", "the server was not "
-                                            "started", blocked_by="runtime.server-starts",
-                                            title=RESTART_TITLE)
-            unstored = CheckResult.not_run("security.password-storage", "the server was not "
-                                           "started", blocked_by="runtime.server-starts",
-                                           title=PASSWORDS_TITLE)
-            return [started, restarted, *hidden_checks(listed, routes), unstored]
+            return [started, *self._never_served(expected, f"the server was not started: "
+                                                           f"{why}")]
         checks: list[CheckResult] = []
         handed = [rel for rel in ctx.submission.files
                   if not any(fnmatchcase(rel, p) for p in cfg.server_excludes)]
@@ -116,7 +115,14 @@ class BackendTrack(Track[BackendConfig]):
             ready = ready if isinstance(ready, dict) else {}
             ctx.timings["server_start"] = round(waited.seconds, 3)
             evidence = {"not_handed_to_server": withheld} if withheld else {}
-            if ready.get("ready") or ready.get("answering"):
+            if not (ready.get("ready") or ready.get("answering")):
+                why, more = service.not_ready(ready, waited, startup, cfg.health_path)
+                checks.append(CheckResult.failed(
+                    "runtime.server-starts", f"the server never answered {cfg.health_path}: "
+                    f"{why}", title=title, evidence={**evidence, **more}))
+                checks += self._never_served(expected, f"the server never answered "
+                                                       f"{cfg.health_path} ({why})")[:-1]
+            else:
                 if ready.get("ready"):
                     checks.append(CheckResult.passed(
                         "runtime.server-starts", f"answered {cfg.health_path} after "
@@ -128,68 +134,25 @@ class BackendTrack(Track[BackendConfig]):
                         title=title, evidence={**evidence, **more}))
                 main = service.client(tester_spec(ctx, tester_image, "main", ["--wait", "10"]),
                                       stop_on_exit=False)
-                checks += hidden_checks(main, routes)
+                checks += hidden_checks(main, routes, main_tests)
                 service.restart()
                 after = service.client(tester_spec(
                     ctx, tester_image, "after_restart",
                     ["--wait", str(startup), "--blocked-by", "runtime.server-restarts"],
                     state=main.files.get("state.json")), stop_on_exit=False)
                 checks.append(self._restarted(service, after, startup))
-                checks += hidden_checks(after, routes)
-            else:
-                why, evidence = service.not_ready(ready, waited, startup, cfg.health_path)
-                checks.append(CheckResult.failed(
-                    "runtime.server-starts", f"the server never answered {cfg.health_path}: "
-                    f"{why}", title=title, evidence=evidence))
-                listed = ctx.sandbox.run(tester_spec(
-                    ctx, tester_image, "all",
-                    ["--skip-all", f"the server never answered {cfg.health_path} ({why})",
-                     "--blocked-by", "runtime.server-starts"]))
-                checks += hidden_checks(listed, routes)
-                checks.append(CheckResult.not_run(
-                    "runtime.server-restarts", "the server never started",
-                    blocked_by="runtime.server-starts", title=RESTART_TITLE))
-        checks.append(self._password_storage(ctx, service, checks, set(handed)))
+                checks += hidden_checks(after, routes, after_tests)
+        checks.append(password_storage(ctx, service, checks, set(handed)))
         return checks
 
     @staticmethod
-    def _password_storage(ctx: GradingContext[BackendConfig], service: Service,
-                          checks: list[CheckResult], handed: set[str]) -> CheckResult:
-        """security.password-storage: the server's data files, read back after it stopped,
-        hold none of the suite's passwords in clear or as an unsalted fast hash."""
-        cfg = ctx.config
-        by_id = {c.id: c for c in checks}
-        register = by_id.get("http.contract.register")
-        if register is None or register.status != "passed":
-            blocked = "runtime.server-starts" if by_id["runtime.server-starts"].status != \
-                "passed" else "http.contract.register"
-            return CheckResult.not_run("security.password-storage", "no user was registered "
-                                       "to look for", blocked_by=blocked, title=PASSWORDS_TITLE)
-        final = service.final
-        raw = final.files.get("./") if final is not None else None
-        if raw is None:
-            why = final.file_errors.get("./", "not read back") if final else "not read back"
-            return CheckResult.not_run("security.password-storage", f"the server's work "
-                                       f"folder could not be inspected ({why})",
-                                       title=PASSWORDS_TITLE)
-        files, problem = read_tar_files(raw, int(cfg.data_cap_mb * 2**20))
-        if problem:
-            return CheckResult.not_run("security.password-storage", f"the server's work "
-                                       f"folder could not be inspected ({problem})",
-                                       title=PASSWORDS_TITLE)
-        found = stored_passwords(files, cfg.suite_passwords, skip=handed)
-        written = sorted(set(files) - handed)[:20]
-        if found:
-            first = found[0]
-            return CheckResult.failed(
-                "security.password-storage", f"the password a user registered with is stored "
-                f"{first['form']} in {first['file']} (byte {first['offset']}): anyone who "
-                "reads the database can log in as every user", title=PASSWORDS_TITLE,
-                evidence={"findings": found, "files_written": written})
-        return CheckResult.passed(
-            "security.password-storage", f"none of the {len(written)} file(s) the server "
-            "wrote holds a registered password in clear or as an unsalted fast hash",
-            title=PASSWORDS_TITLE, evidence={"files_written": written})
+    def _never_served(expected: list[dict[str, Any]], why: str) -> list[CheckResult]:
+        """Every hidden test, the restart and the password check, not run: `why`."""
+        return [*not_run_checks(expected, why, "runtime.server-starts"),
+                CheckResult.not_run("runtime.server-restarts", "the server never started",
+                                    blocked_by="runtime.server-starts", title=RESTART_TITLE),
+                CheckResult.not_run("security.password-storage", "the server never started",
+                                    blocked_by="runtime.server-starts", title=PASSWORDS_TITLE)]
 
     @staticmethod
     def _restarted(service: Service, after: RunResult, startup: float) -> CheckResult:

@@ -83,6 +83,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
             "message": message[:4000],
             "title": doc[0] if doc else "",
             "points": float(weight.args[0]) if weight and weight.args else 1.0,
+            "after_restart": item.get_closest_marker("after_restart") is not None,
             "exchanges": _EXCHANGES.get(item.nodeid, [])[-3:],
         })
 
