@@ -10,6 +10,7 @@ Schema (docs/challenge-yaml.md has the long form):
     track: io                   # a registered track (grader.tracks)
     title: Word frequencies
     time_budget_minutes: 30
+    grading_seconds: 300        # the most one submission's grading may take (all its runs)
     images:                     # name -> Dockerfile (relative to the challenge folder)
       runtime: {dockerfile: image/Dockerfile, context: image}
     limits: {memory_mb: 512, cpus: 1.0, pids: 128, timeout_seconds: 30, output_kb: 256,
@@ -77,6 +78,10 @@ class Challenge:
     #: `track_config` (its dataclass defaults are the only defaults).
     config: Any = None
     caps: tuple[Cap, ...] = ()
+    #: The most one submission's grading may take, all its sandbox runs together: runs are
+    #: cut to what is left, and none starts once it is spent (reported). Image builds and
+    #: the host's own work are not counted.
+    grading_seconds: float = 900.0
     version: str = "1"
     description: str = ""
 
@@ -96,6 +101,7 @@ class Challenge:
 
 
 TOP_LEVEL_KEYS = {"id", "track", "title", "version", "description", "time_budget_minutes",
+                  "grading_seconds",
                   "images", "limits", "intake", "rubric", "caps", "track_config"}
 
 
@@ -140,6 +146,8 @@ def load_challenge(path: Path | str, overrides: Mapping[str, Any] | None = None)
     version = str(r.get("version", (str, int), "a version string", "1"))
     description = r.get("description", str, "a string", "")
     budget = r.get("time_budget_minutes", int, "a positive integer (minutes)", 120, positive)
+    grading = float(r.get("grading_seconds", (int, float), "a positive number of seconds",
+                          900, positive))
     images = load_images(r.child("images", None), root.resolve())
     limits = load_limits(r.child("limits", None))
     intake = load_intake(r.child("intake", None))
@@ -158,6 +166,7 @@ def load_challenge(path: Path | str, overrides: Mapping[str, Any] | None = None)
     check_patterns(file, "caps", [(i, c.checks) for i, c in enumerate(caps)], known)
     return Challenge(id=challenge_id, track=track_name, title=title, root=root.resolve(),
                      version=version, description=description, time_budget_minutes=budget,
+                     grading_seconds=grading,
                      images=images, limits=limits, intake=intake, rubric=rubric,
                      config=config, caps=caps)
 

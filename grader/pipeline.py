@@ -53,6 +53,7 @@ from grader.report.model import (
     SCHEMA_VERSION,
     ChallengeInfo,
     Environment,
+    Message,
     ReportStatus,
     Review,
     SubmissionInfo,
@@ -214,7 +215,8 @@ class Grader:
         ctx: GradingContext[Any] | None = None
         t = time.monotonic()
         try:
-            with DockerSandbox(client, self.settings) as sandbox:
+            deadline = time.monotonic() + challenge.grading_seconds
+            with DockerSandbox(client, self.settings, deadline=deadline) as sandbox:
                 ctx = GradingContext(submission=submission, challenge=challenge,
                                      sandbox=sandbox, artifacts_dir=artifacts_dir,
                                      timings=timings, own_files=own_files)
@@ -261,7 +263,8 @@ class Grader:
             schema_version=SCHEMA_VERSION, status=status,
             submission=_submission_info(submission, path),
             challenge=_challenge_info(challenge),
-            total=total, criteria=criteria, checks=checks, messages=[], timings=timings,
+            total=total, criteria=criteria, checks=checks, timings=timings,
+            messages=[_budget_message(challenge, timings.get("track", 0.0), checks)],
             environment=environment, artifacts=dict(ctx.artifacts) if ctx else {},
             generated_at=now(), review=review).cleaned()
         write_report(report, report_dir)
@@ -298,6 +301,18 @@ def _own_files(submission: Submission, challenge: Challenge) -> tuple[str, ...]:
                  if rel != KIT_MANIFEST and (submission.root / rel).stat().st_size > 0
                  and hashlib.sha256((submission.root / rel).read_bytes()).hexdigest()
                  not in starter)
+
+
+def _budget_message(challenge: Challenge, seconds: float,
+                    checks: list[CheckResult]) -> Message:
+    """The grading budget and what was used of it; a warning when it ran out."""
+    cut = [c.id for c in checks if "grading budget" in c.message]
+    text = (f"grading budget {challenge.grading_seconds:g} s (challenge.yaml grading_seconds); "
+            f"{seconds:.0f} s used by the sandbox runs and their set-up")
+    if cut:
+        return Message(level="warning", text=text + f"; it ran out: {', '.join(cut[:6])} "
+                       "were cut or not run")
+    return Message(level="info", text=text)
 
 
 def _challenge_info(challenge: Challenge | None) -> ChallengeInfo | None:

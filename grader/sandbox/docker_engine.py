@@ -119,8 +119,11 @@ class DockerSandbox(Sandbox):
     """One grading session on a Docker engine. Use as a context manager."""
 
     def __init__(self, client: docker.DockerClient, settings: Settings | None = None,
-                 session: str | None = None) -> None:
+                 session: str | None = None, deadline: float | None = None) -> None:
+        """deadline: a time.monotonic() after which no run starts and every running one is
+        cut (a submission's grading budget); None: no budget."""
         self.client = client
+        self.deadline = deadline
         self.settings = settings or Settings.from_env()
         self.session = session or uuid.uuid4().hex[:12]
         self._base_tag: str | None = None
@@ -180,6 +183,11 @@ class DockerSandbox(Sandbox):
         Raises Cancelled when grading is interrupted."""
         if CANCEL.is_set():
             raise Cancelled()
+        left = self._left()
+        if left is not None and left <= 0:
+            empty = CapturedOutput(b"", b"", 0)
+            return RunResult(outcome="budget", exit_code=None, seconds=0.0, stdout=empty,
+                             stderr=empty, limits=spec.limits)
         container = self._create(spec, "run")
         try:
             reader = _OutputReader(container, spec.limits.output_kb * 1024)
@@ -187,8 +195,12 @@ class DockerSandbox(Sandbox):
             started = time.monotonic()
             container.start()
             outcome: Outcome
-            outcome, exit_code = self._wait(container, spec.limits.timeout_seconds,
-                                            spec.stop_when)
+            timeout = spec.limits.timeout_seconds
+            cut = left is not None and left < timeout
+            outcome, exit_code = self._wait(container, min(timeout, left) if cut and left
+                                            else timeout, spec.stop_when)
+            if cut and outcome == "timeout":
+                outcome = "budget"
             if outcome == "cancelled":
                 raise Cancelled()
             seconds = time.monotonic() - started
@@ -270,6 +282,9 @@ class DockerSandbox(Sandbox):
     def _remove(self, container: Container) -> None:
         with contextlib.suppress(NotFound, APIError, requests.exceptions.RequestException):
             container.remove(force=True, v=True)
+
+    def _left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
 
     # -- services -------------------------------------------------------------------------
     def start(self, spec: RunSpec) -> Service:

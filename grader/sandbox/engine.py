@@ -19,7 +19,7 @@ from grader.sandbox.limits import Limits
 from grader.text import last_exception_line
 from grader.text import names_exception as _names_exception
 
-Outcome = Literal["exited", "timeout", "oom", "cancelled", "stopped"]
+Outcome = Literal["exited", "timeout", "oom", "cancelled", "stopped", "budget"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,10 @@ class RunResult:
         """One sentence for a report: how the run ended."""
         if self.outcome == "timeout":
             return f"timed out: killed after {self.limits.timeout_seconds:g} s (wall clock)"
+        if self.outcome == "budget":
+            return ("not run: the challenge's grading budget (grading_seconds) was spent"
+                    if self.seconds == 0 else f"stopped after {self.seconds:.1f} s: the "
+                    "challenge's grading budget (grading_seconds) ran out")
         if self.outcome == "oom":
             return f"memory limit exceeded: killed at {self.limits.memory_mb} MiB"
         if self.outcome == "cancelled":

@@ -126,6 +126,10 @@ class IoTrack(Track[IoConfig]):
             return CheckResult.failed(check_id, message, title=title, max_points=case.points,
                                       evidence=evidence)
 
+        if result.outcome == "budget" and result.seconds == 0:
+            return CheckResult.not_run(check_id, "the challenge's grading budget was spent "
+                                       "before this case could run", title=title,
+                                       max_points=case.points, evidence=evidence)
         if result.outcome != "exited":
             return failed(result.describe())
         if output_file not in result.files:
@@ -160,6 +164,10 @@ class IoTrack(Track[IoConfig]):
                                          limits=ctx.challenge.limits, files=files,
                                          name_hint="own-tests"))
         evidence = {"run": result.to_evidence()}
+        if result.outcome == "budget" and result.seconds == 0:
+            return CheckResult.not_run(check_id, "the challenge's grading budget was spent "
+                                       "before the tests could run",
+                                       title="Candidate's own tests", evidence=evidence)
         if result.ok:
             return CheckResult.passed(check_id, "the candidate's tests pass",
                                       title="Candidate's own tests", evidence=evidence)
