@@ -31,7 +31,7 @@ from grader.sandbox.engine import (
 )
 from grader.sandbox.limits import Limits
 from grader.tracks.base import GradingContext
-from grader.tracks.mle import judge
+from grader.tracks.mle import judge, model_checks
 from grader.tracks.mle.bad_requests import robustness_checks
 from grader.tracks.mle.metrics import roc_auc
 from grader.tracks.mle.track import dataset
@@ -101,18 +101,20 @@ def test_latency_and_leak_and_metadata() -> None:
     single, batch = judge.latency_checks(lat, CFG.latency_ms)
     assert single.status == "failed" and single.points == pytest.approx(0.5)
     assert batch.status == "passed"
-    moved = {"probes": [{"name": "leak-150000", "predictions": [{"probability": 0.1}] * 3},
-                        {"name": "leak-950000", "predictions": [{"probability": 0.9}] * 3}]}
-    assert judge._leak_check(moved, CFG).status == "failed"
-    still = {"probes": [{"name": "leak-150000", "predictions": [{"probability": 0.3}]},
-                        {"name": "leak-950000", "predictions": [{"probability": 0.3}]}]}
-    assert judge._leak_check(still, CFG).status == "passed"
-    assert judge._leak_check({}, CFG).status == "not_run"
-    meta = judge._metadata_check({"metadata": {"status": 200, "json": {
-        "model_version": "1", "features": ["a"]}}}, CFG)
+
+    def leak(a: float, b: float, again: float) -> dict[str, Any]:
+        return {"probes": [{"name": name, "predictions": [{"probability": p}] * 3}
+                           for name, p in (("leak-a", a), ("leak-b", b),
+                                           ("leak-a-again", again))]}
+
+    assert model_checks.leak_check(leak(0.1, 0.9, 0.1), CFG, 3).status == "failed"
+    assert model_checks.leak_check(leak(0.3, 0.3, 0.3), CFG, 3).status == "passed"
+    assert model_checks.leak_check({}, CFG, 3).status == "not_run"
+    meta = model_checks.metadata_check({"metadata": {"status": 200, "json": {
+        "model_version": "1", "features": ["a"]}}}, CFG, True, ["a"], 3)
     assert meta.status == "passed"
-    assert judge._metadata_check({"metadata": {"status": 200, "json": {"v": 1}}},
-                                    CFG).points == 0.5
+    assert model_checks.metadata_check({"metadata": {"status": 200, "json": {"v": 1}}},
+                                       CFG, True, ["a"], 3).points == 0.5
 
 
 def test_the_kit_holds_the_task_and_no_hidden_material(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """The bad requests sent to a model server's /predict, and how each answer is judged: a 4xx is
-right, a 5xx or no answer is wrong, and the server must still answer /health afterwards.
+right, a 5xx or no answer is wrong, and the server must still answer /health afterwards. A
+request that is served must get one prediction per record (an empty batch: none).
 
 Some requests may also be served (200): an extra field ignored, an empty batch, a huge batch;
 an unseen category *should* get a prediction (a 4xx earns half), and a missing field or a
@@ -43,7 +44,8 @@ def bad_request_probes(cfg: MleConfig, records: list[dict[str, Any]]) -> list[di
         ("huge-batch", {"records": huge}),
     ]
     probes: list[dict[str, Any]] = [
-        {"name": n, "body": json.dumps(body), "keep_predictions": n == "unseen-category"}
+        {"name": n, "body": json.dumps(body), "keep_predictions": n == "unseen-category",
+         "records": len(body["records"]) if isinstance(body, dict) else None}
         for n, body in bodies]
     probes.append({"name": "malformed-json", "body": '{"records": [{"' + first_field})
     probes.append({"name": "wrong-content-type", "body": f"{first_field}=3",
@@ -58,11 +60,16 @@ def robustness_checks(results: dict[str, Any]) -> list[CheckResult]:
               and str(p.get("name", "")) in NAMES]
     for p in probes:
         name, status = str(p.get("name")), p.get("status")
+        sent, got = p.get("records"), p.get("n_predictions")
         shown = f"POST /predict ({name}) -> {status or 'no answer'}"
         evidence = {"status": status, "body": str(p.get("body", ""))[:600],
-                    "ms": p.get("ms"), "alive_after": p.get("alive_after")}
+                    "ms": p.get("ms"), "alive_after": p.get("alive_after"),
+                    "records": p.get("records"), "predictions": p.get("n_predictions")}
         if isinstance(status, int) and 400 <= status < 500:
             points = FOUR_XX.get(name, 1.0)
+        elif status == 200 and isinstance(sent, int) and "n_predictions" in p and got != sent:
+            points = 0.0
+            shown += f" with {got} prediction(s) for {sent} record(s)"
         elif status == 200:
             points = ACCEPT_200.get(name, 0.0)
         else:

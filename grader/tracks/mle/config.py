@@ -80,3 +80,10 @@ class MleConfig:
                                     check=lambda v: len(v) == 2,
                                     expected="two values of the leaky column")
     unseen_category: UnseenCategory | None = None
+    retrain_for_reproducibility: bool = spec(
+        True, doc="train twice (in parallel when the machine allows) and compare the two "
+                  "models' predictions (train.reproducible)")
+    probe_records: int = spec(200, check=positive, expected="a positive integer",
+                              doc="records of the leak and reproducibility probes")
+    usage_records: int = spec(50, check=positive, expected="a positive integer",
+                              doc="records of the feature-usage probe behind api.metadata")

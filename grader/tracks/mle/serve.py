@@ -1,7 +1,8 @@
 """MLE serving step: the artifact served from a fresh container that holds the submission minus
 the training code and data (`serving_excludes`), probed by grader's prober on the same
-internal network. The prober gets the holdout's *features* and a plan of probes; labels never
-leave the host."""
+internal network. The prober gets the holdout's *features* and a plan of probes (`plan.py`);
+labels never leave the host. Then the second training run's model, when it differs in bytes,
+is served the same way for `train.reproducible`."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ from typing import Any
 from grader.checks import CheckResult
 from grader.sandbox.engine import RunResult, RunSpec
 from grader.tracks.base import GradingContext
-from grader.tracks.mle.bad_requests import bad_request_probes
 from grader.tracks.mle.config import MleConfig
 from grader.tracks.mle.judge import judge
+from grader.tracks.mle.model_checks import items, mapping
+from grader.tracks.mle.plan import plan
 from grader.tracks.mle.prober import PROBE
+from grader.tracks.mle.reproducibility import not_measured, reproducibility
+from grader.tracks.mle.train import Trained
 from grader.tracks.steps.service import Service
 
 RESULTS_CAP = 32 * 1024 * 1024
@@ -35,49 +39,38 @@ SERVED_CHECKS = {
 }
 
 
-def plan(cfg: MleConfig, records: list[dict[str, Any]]) -> dict[str, Any]:
-    """What the prober sends: the holdout's features in batches, latency calls, the bad
-    requests and the leak probe (the same records with only the leaky column changed)."""
-    probes = bad_request_probes(cfg, records)
-    if cfg.leaky_column:
-        sample = records[:200]
-        for value in cfg.leak_values:
-            probes.append({"name": f"leak-{value}", "keep_predictions": True,
-                           "body": json.dumps({"records": [{**r, cfg.leaky_column: value}
-                                                           for r in sample]})})
-    return {"records": records, "batch_size": cfg.batch_size, "singles": cfg.singles,
-            "singles_budget_seconds": cfg.singles_budget_seconds,
-            "big_batch": cfg.big_batch, "probes": probes}
-
-
-def not_served(why: str, blocked_by: str,
+def not_served(why: str, blocked_by: str, trained: Trained,
                first: CheckResult | None = None) -> list[CheckResult]:
     """The serving checks when nothing could be served or probed: each not run, naming the
     step that stopped it; `first` replaces serve.loads-without-training-code when that
     check itself ran (and failed)."""
     out = [CheckResult.not_run(cid, why, blocked_by=blocked_by, title=title)
            for cid, title in SERVED_CHECKS.items()]
-    return [first, *out[1:]] if first is not None else out
+    repro = not_measured(trained, why) if trained.artifact is None else \
+        CheckResult.not_run("train.reproducible", why, blocked_by=blocked_by,
+                            title=not_measured(trained).title)
+    return [first, *out[1:], repro] if first is not None else [*out, repro]
 
 
 def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
-                    artifact: dict[str, bytes] | None, why_not: str,
-                    data: Any) -> list[CheckResult]:
+                    trained: Trained, data: Any) -> list[CheckResult]:
     sub, cfg = ctx.submission, ctx.config
     serve_cmd, artifact_path = sub.manifest.commands.get("serve"), sub.manifest.artifact
     title = SERVED_CHECKS["serve.loads-without-training-code"]
+    artifact = trained.artifact
     if artifact is None:
-        return not_served(f"no model to serve: {why_not}", "train.artifact")
+        return not_served(f"no model to serve: {trained.why_not}", "train.artifact", trained)
     if not serve_cmd:
         failed = CheckResult.failed("serve.loads-without-training-code", "submission.yaml "
                                     "has no `serve` command", title=title)
         return not_served("the model was not served", "serve.loads-without-training-code",
-                          failed)
+                          trained, failed)
     excludes = cfg.serving_excludes
     files: dict[str, bytes | Path] = {
         rel: sub.root / rel for rel in sub.files
         if not any(fnmatchcase(rel, p) for p in excludes)
         and not (rel == artifact_path or rel.startswith(f"{artifact_path}/"))}
+    base_files = dict(files)
     files.update(artifact)
     startup = cfg.startup_timeout_seconds
     excluded = sorted({p for p in excludes if any(fnmatchcase(r, p) for r in sub.files)})
@@ -91,7 +84,8 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
             command=["python", "probe.py", "--base-url", service.base_url, "--wait",
                      str(startup), "--plan", "plan.json", "--out", "results.json"],
             files={"probe.py": PROBE,
-                   "plan.json": json.dumps(plan(cfg, data.holdout_rows)).encode()},
+                   "plan.json": json.dumps(plan(cfg, data.holdout_rows,
+                                                data.train_csv)).encode()},
             collect={"results.json": RESULTS_CAP}))
         results = _results(result)
         ready = (results or {}).get("ready") or {}
@@ -103,15 +97,31 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
             failed = CheckResult.failed("serve.loads-without-training-code", why,
                                         title=title, evidence=evidence)
             return not_served(f"the model server never answered /health ({why})",
-                              "serve.loads-without-training-code", failed)
+                              "serve.loads-without-training-code", trained, failed)
     checks = [CheckResult.passed(
         "serve.loads-without-training-code", f"answered /health after {ready.get('seconds')}"
         f" s, from a container without {', '.join(excluded) or 'training files'}",
         title=title, evidence={"excluded_from_serving": excluded})]
-    checks += judge(results or {}, data, cfg)
-    ctx.add_artifact("probe-results.json", json.dumps(
-        {k: v for k, v in (results or {}).items() if k != "holdout"}, indent=1)[:2_000_000])
+    results = results or {}
+    checks += judge(results, data, cfg)
+    ctx.add_artifact("probe-results.json", json.dumps(_without_predictions(results),
+                                                      indent=1)[:2_000_000])
+    holdout = mapping(results.get("holdout"))
+    first = items(holdout.get("predictions"))
+    with ctx.stage("reproducibility"):
+        checks.append(reproducibility(ctx, image, prober, trained, base_files, first,
+                                      data.holdout_rows))
     return checks
+
+
+def _without_predictions(results: dict[str, Any]) -> dict[str, Any]:
+    """The prober's results for the report's artifact: the predictions left out."""
+    out = {k: v for k, v in results.items() if k != "holdout"}
+    out["probes"] = [{k: v for k, v in p.items() if k != "predictions"}
+                     for p in results.get("probes") or [] if isinstance(p, dict)]
+    out["determinism"] = [{k: v for k, v in g.items() if k != "predictions"}
+                          for g in results.get("determinism") or [] if isinstance(g, dict)]
+    return out
 
 
 def _results(result: RunResult) -> dict[str, Any] | None:

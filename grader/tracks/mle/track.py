@@ -1,18 +1,21 @@
 """The `mle` track: retrain the candidate's model, serve the artifact without the training
 code, score it on a hidden holdout, time it and throw bad requests at it.
 
-1. Static facts on the host: lint, secrets, Python-2-isms, the serialization format
-   (pickle-based formats flagged, skops/ONNX welcomed), tests present.
-2. Training (`train.py`): the `train` command of submission.yaml runs in the sandbox (no
-   network, time and memory capped) with the grader's copy of the training data; the
-   `artifact` it names is copied out as a tar read defensively on the host. If training fails
-   but the submission carries that artifact, the committed one is served and the report says
-   so.
+1. Static facts on the host: lint, secrets, Python-2-isms, tests present; the dependency
+   layer, each declared package imported (a missing native library is named).
+2. Training (`train.py`): the `train` command of submission.yaml runs twice in the sandbox
+   (no network, time and memory capped; in parallel when the machine allows) with the
+   grader's copy of the training data; the `artifact` it names is copied out as a tar read
+   defensively on the host, and its format judged from its bytes (`serialization_check`).
+   If training wrote none but the submission carries that artifact, the committed one is
+   served, labelled as not produced by the submitted code.
 3. Serving (`serve.py`): a fresh container holds the submission minus the training code and
    data (`serving_excludes`) plus the artifact and runs the `serve` command on an internal
    network; a separate prober container (grader's `prober/probe.py`, stdlib only) sends the
-   holdout's *features*, latency calls, bad requests and the leak probe. Labels never leave
-   the host: ROC AUC and the rest are computed here (`judge.py`).
+   holdout's *features*, latency calls, bad requests, the leak, determinism and feature-usage
+   probes (`plan.py`). Labels never leave the host: ROC AUC and the rest are computed here
+   (`judge.py`, `model_checks.py`). The second run's model is served too when its bytes
+   differ, for `train.reproducible` (`reproducibility.py`).
 4. The candidate's own tests run without network, with the artifact and training data.
 """
 
@@ -67,14 +70,14 @@ class MleTrack(Track[MleConfig]):
                                      failure_note=" (graded on the track image alone)")[0]
             image = image or runtime
         with ctx.stage("train"):
-            artifact, why_not = train(ctx, image, data.train_csv, checks)
+            trained = train(ctx, image, data.train_csv, checks)
         checks.append(serialization_check(ctx.submission.root, ctx.candidate_files,
-                                          sorted(artifact or {})))
+                                          trained.artifact))
         with ctx.stage("serve_and_probe"):
-            checks += serve_and_probe(ctx, image, prober, artifact, why_not, data)
+            checks += serve_and_probe(ctx, image, prober, trained, data)
         with ctx.stage("own_tests"):
             data_dir = cfg.data.dir.strip("/")
             checks += [c for c in own_tests(ctx, image, extra_files={
-                **(artifact or {}), f"{data_dir}/train.csv": data.train_csv})
+                **(trained.artifact or {}), f"{data_dir}/train.csv": data.train_csv})
                 if c.id != "tests.own.coverage"]
         return checks

@@ -4,13 +4,20 @@ and turned into one image layer on top of the track image, cached by their hash.
 Only plain PEP 508 requirements are accepted: no pip options (-e, -r, --index-url), no URLs
 or paths, no direct references. The layer installs wheels only (`--only-binary=:all:`), so no
 candidate-chosen setup.py runs at build time, the one step that has network.
+
+After installing, every declared package's top-level modules are imported in a sandboxed run
+of the built image (no network, like the grading runs; never in the build step, which has
+network): a wheel whose native library the image lacks (`libgomp.so.1` for LightGBM) is a
+finding of `build.dependencies`, named, rather than a training failure to puzzle over.
 """
 
 from __future__ import annotations
 
 import codecs
+import json
 import re
 import tempfile
+import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +27,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from grader.checks import CheckResult
 from grader.errors import ImageBuildError
-from grader.sandbox.engine import BuildSpec, BuiltImage, Sandbox
+from grader.sandbox.engine import BuildSpec, BuiltImage, RunSpec, Sandbox
 from grader.tracks.base import GradingContext
 
 DEPS_DOCKERFILE = """\
@@ -29,6 +36,45 @@ FROM ${BASE_IMAGE}
 COPY requirements.txt /tmp/grader-requirements.txt
 RUN pip install --only-binary=:all: -r /tmp/grader-requirements.txt
 """
+
+
+# Run in the built image with the declared distributions' names: imports each one's top-level
+# modules (top_level.txt, else the package folders of its RECORD), printing a line before each
+# import (a crash still names the module) and one JSON line of results at the end.
+IMPORT_SCRIPT = r"""
+import importlib, importlib.metadata as md, json, sys
+SKIP = {"tests", "test", "testing", "docs", "doc", "examples", "benchmarks", "scripts"}
+out = []
+for name in json.loads(sys.argv[1]):
+    try:
+        dist = md.distribution(name)
+    except md.PackageNotFoundError:
+        out.append({"package": name, "skipped": "not installed here (environment marker)"})
+        continue
+    tops = (dist.read_text("top_level.txt") or "").split()
+    if not tops:
+        for f in dist.files or []:
+            parts = f.parts
+            if len(parts) == 1 and parts[0].endswith(".py"):
+                tops.append(parts[0][:-3])
+            elif len(parts) == 2 and parts[1] == "__init__.py":
+                tops.append(parts[0])
+    mods = sorted({t for t in tops if t.isidentifier() and not t.startswith("_")
+                   and t not in SKIP})[:5]
+    for mod in mods:
+        print("importing", mod, flush=True)
+        try:
+            importlib.import_module(mod)
+            out.append({"package": name, "module": mod, "ok": True})
+        except BaseException as exc:
+            out.append({"package": name, "module": mod, "ok": False,
+                        "error": f"{type(exc).__name__}: {exc}"[:500]})
+print("GRADER-IMPORTS " + json.dumps(out), flush=True)
+"""
+_NATIVE = re.compile(r"(lib[\w.+-]*?\.so(?:\.[\d.]+)?)(?=: cannot open shared object file|"
+                     r"[^\n]{0,40}not found|: cannot open)")
+_import_cache: dict[tuple[str, tuple[str, ...]], tuple[list[dict[str, Any]], str]] = {}
+_cache_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -99,6 +145,60 @@ def build_dependency_layer(sandbox: Sandbox, base_tag: str, name: str,
         return sandbox.ensure_image(spec)
 
 
+def import_failures(ctx: GradingContext[Any], tag: str,
+                    deps: Dependencies) -> tuple[list[dict[str, Any]], str]:
+    """Import every declared package in a sandboxed run of `tag`: (the failed imports, each
+    {package, module, error, native_library?}, and "" ) or ([], why the check itself could
+    not conclude). Cached per image and package list for the process."""
+    names = tuple(sorted({Requirement(r).name for r in deps.requirements}))
+    key = (tag, names)
+    with _cache_lock:
+        if key in _import_cache:
+            return _import_cache[key]
+    result = ctx.sandbox.run(RunSpec(
+        image=tag, command=["python", "-c", IMPORT_SCRIPT, json.dumps(list(names))],
+        limits=ctx.challenge.limits.merged(timeout_seconds=180), name_hint="imports"))
+    out = result.stdout.text()
+    line = next((x for x in reversed(out.splitlines()) if x.startswith("GRADER-IMPORTS ")),
+                None)
+    if line is None:
+        importing = [x.split(" ", 1)[1] for x in out.splitlines() if x.startswith("importing ")]
+        if importing and result.outcome == "exited":
+            crash = {"package": importing[-1], "module": importing[-1], "error":
+                     f"the interpreter died importing it ({result.explain()})"}
+            answer: tuple[list[dict[str, Any]], str] = ([crash], "")
+        else:
+            answer = ([], f"the import check did not finish ({result.explain()})")
+    else:
+        try:
+            rows = json.loads(line.removeprefix("GRADER-IMPORTS "))
+        except ValueError:
+            rows = []
+        failed = [r for r in rows if isinstance(r, dict) and r.get("ok") is False]
+        for row in failed:
+            match = _NATIVE.search(str(row.get("error", "")))
+            if match:
+                row["native_library"] = match.group(1)
+        answer = (failed, "")
+    with _cache_lock:
+        _import_cache[key] = answer
+    return answer
+
+
+def _import_check(failed: list[dict[str, Any]], source: str | None) -> CheckResult:
+    """build.dependencies failed: a declared package that installs but does not import."""
+    parts = []
+    for row in failed[:4]:
+        lib = row.get("native_library")
+        parts.append(f"{row.get('package')} (import {row.get('module')}): "
+                     + (f"the native library {lib} is missing from the image" if lib else
+                        str(row.get("error", ""))[:200]))
+    return CheckResult.failed(
+        "build.dependencies", f"installed from {source}, but {len(failed)} declared "
+        "package(s) do not import in the grading image: " + "; ".join(parts),
+        title="Dependencies install", kind="build", evidence={"import_failures": failed[:20]})
+
+
 def submission_image(ctx: GradingContext[Any], base_tag: str, checks: list[CheckResult],
                      failure_note: str = "") -> tuple[str | None, str]:
     """`base_tag` plus the submission's dependency layer, appending `build.dependencies` to
@@ -126,13 +226,16 @@ def submission_image(ctx: GradingContext[Any], base_tag: str, checks: list[Check
             title=title, kind="build", evidence={"pip_output": exc.log_tail[-6000:],
                                                  "requirements": list(deps.requirements)}))
         return None, f"the dependencies in {deps.source} could not be installed"
-    if not deps.refused:
+    failed, unsure = import_failures(ctx, built.tag, deps)
+    if failed:
+        checks.append(_import_check(failed, deps.source))
+    elif not deps.refused:
         checks.append(CheckResult.passed(
             "build.dependencies", f"{len(deps.requirements)} requirement(s) from "
-            f"{deps.source} installed" + ("" if built.built else " (cached)"),
-            title=title, kind="build"))
+            f"{deps.source} installed" + ("" if built.built else " (cached)")
+            + (f"; {unsure}" if unsure else ", each imports"), title=title, kind="build"))
     return built.tag, ""
 
 
-__all__ = ["Dependencies", "ImageBuildError", "build_dependency_layer", "read_dependencies",
-           "submission_image"]
+__all__ = ["Dependencies", "ImageBuildError", "build_dependency_layer", "import_failures",
+           "read_dependencies", "submission_image"]

@@ -4,13 +4,19 @@
 
 plan.json (written by grader on the host; it holds features, never labels):
     {"records": [...], "batch_size": 100, "singles": 300, "singles_budget_seconds": 20,
-     "big_batch": 1000,
-     "probes": [{"name": ..., "body": "<text>", "content_type": "application/json"}, ...]}
+     "big_batch": 1000, "predict_only": false,
+     "determinism": [{"name": "nulls", "records": [...]}, ...],
+     "probes": [{"name": ..., "body": "<text>", "content_type": "application/json",
+                 "records": <how many records the body holds, or null>,
+                 "keep_predictions": bool}, ...]}
 
 results.json: readiness, /metadata, the predictions for `records` in order (or the error of
-each failed batch), determinism, latencies (single-record calls and one big batch) and, for
-each probe, the status, a body excerpt and whether /health still answered afterwards.
-The server's answers are untrusted: everything is size-capped and written as received.
+each failed batch), each determinism group's two answers, latencies (single-record calls and
+one big batch, with how many predictions each answer held) and, for each probe, the status, a
+body excerpt, how many predictions came back and whether /health still answered afterwards.
+With `predict_only` (a second server, for reproducibility) only readiness and the records'
+predictions. The server's answers are untrusted: everything is size-capped and written as
+received; grader judges it on the host.
 """
 
 from __future__ import annotations
@@ -91,20 +97,40 @@ def wait_ready(server: Server, seconds: float) -> dict[str, Any]:
             "last_body": last_body, "seconds": seconds}
 
 
+def predictions_of(status: int, body: bytes) -> list[Any] | None:
+    """The `predictions` list of a 200 answer, or None."""
+    data = parse(body) if status == 200 else None
+    preds = data.get("predictions") if isinstance(data, dict) else None
+    return preds if isinstance(preds, list) else None
+
+
 def predictions(server: Server, records: list[dict[str, Any]], size: int) -> dict[str, Any]:
     out: list[Any] = []
     errors = []
     for start in range(0, len(records), size):
         batch = records[start:start + size]
         status, body, _ = server.post_json("/predict", {"records": batch})
-        data = parse(body) if status == 200 else None
-        preds = data.get("predictions") if isinstance(data, dict) else None
-        if not isinstance(preds, list) or len(preds) != len(batch):
-            errors.append({"first_record": start, "status": status, "body": excerpt(body)})
+        preds = predictions_of(status, body)
+        if preds is None or len(preds) != len(batch):
+            errors.append({"first_record": start, "records": len(batch), "status": status,
+                           "predictions": None if preds is None else len(preds),
+                           "body": excerpt(body)})
             out.extend([None] * len(batch))
         else:
             out.extend(preds)
     return {"predictions": out, "errors": errors[:20], "failed_batches": len(errors)}
+
+
+def determinism(server: Server, groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each group of records sent twice: both answers' statuses and predictions."""
+    out = []
+    for group in groups:
+        answers = [server.post_json("/predict", {"records": group["records"]})
+                   for _ in range(2)]
+        out.append({"name": group["name"], "records": len(group["records"]),
+                    "status": [a[0] for a in answers],
+                    "predictions": [predictions_of(a[0], a[1]) for a in answers]})
+    return out
 
 
 def latency(server: Server, records: list[dict[str, Any]], singles: int,
@@ -112,20 +138,28 @@ def latency(server: Server, records: list[dict[str, Any]], singles: int,
     """`singles` one-record calls (stopping early, after at least 30, once `budget` seconds
     are spent: a slow server is measured, not waited for) and one `big`-record batch."""
     times, failures = [], 0
+    first_failure: dict[str, Any] | None = None
     started = time.monotonic()
     for i in range(singles):
         if i >= 30 and time.monotonic() - started > budget:
             break
-        status, _, seconds = server.post_json("/predict", {"records": [records[i % len(
+        status, body, seconds = server.post_json("/predict", {"records": [records[i % len(
             records)]]})
-        if status == 200:
+        preds = predictions_of(status, body)
+        if preds is not None and len(preds) == 1:
             times.append(seconds * 1000)
         else:
             failures += 1
+            if first_failure is None:
+                first_failure = {"status": status, "body": excerpt(body)[:300]}
     batch = (records * (big // max(1, len(records)) + 1))[:big]
-    status, _, seconds = server.post_json("/predict", {"records": batch})
+    status, body, seconds = server.post_json("/predict", {"records": batch})
+    preds = predictions_of(status, body)
     result: dict[str, Any] = {"singles": len(times), "single_failures": failures,
+                              "singles_attempted": len(times) + failures,
+                              "first_single_failure": first_failure,
                               "batch_size": big, "batch_status": status,
+                              "batch_predictions": None if preds is None else len(preds),
                               "batch_ms": round(seconds * 1000, 1)}
     if times:
         ordered = sorted(times)
@@ -155,6 +189,11 @@ def main() -> int:
     save()
     if not results["ready"]["ready"]:
         return 0
+    if plan.get("predict_only"):
+        results["holdout"] = predictions(server, plan["records"],
+                                         int(plan.get("batch_size", 100)))
+        save()
+        return 0
     status, body, _ = server.request("GET", "/metadata")
     results["metadata"] = {"status": status, "json": parse(body) if status == 200 else None,
                            "body": excerpt(body)}
@@ -163,10 +202,7 @@ def main() -> int:
     results["holdout"] = predictions(server, records, int(plan.get("batch_size", 100)))
     results["holdout"]["seconds"] = round(time.monotonic() - started, 2)
     save()
-    sample = records[:20]
-    first, second = (server.post_json("/predict", {"records": sample}) for _ in range(2))
-    results["determinism"] = {"same": first[0] == 200 and parse(first[1]) == parse(second[1]),
-                              "status": [first[0], second[0]]}
+    results["determinism"] = determinism(server, plan.get("determinism", []))
     results["latency"] = latency(server, records, int(plan.get("singles", 300)),
                                  int(plan.get("big_batch", 1000)),
                                  float(plan.get("singles_budget_seconds", 20)))
@@ -176,11 +212,12 @@ def main() -> int:
         status, body, seconds = server.request("POST", "/predict", probe["body"].encode(),
                                                probe.get("content_type", "application/json"))
         alive, _, _ = server.request("GET", "/health")
-        data = parse(body) if status == 200 and probe.get("keep_predictions") else None
+        preds = predictions_of(status, body)
         probes.append({"name": probe["name"], "status": status, "body": excerpt(body),
                        "ms": round(seconds * 1000, 1), "alive_after": alive == 200,
-                       "predictions": data.get("predictions") if isinstance(data, dict)
-                       else None})
+                       "records": probe.get("records"),
+                       "n_predictions": None if preds is None else len(preds),
+                       "predictions": preds if probe.get("keep_predictions") else None})
     results["probes"] = probes
     alive, _, _ = server.request("GET", "/health")
     results["alive_at_end"] = alive == 200

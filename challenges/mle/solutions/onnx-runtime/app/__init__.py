@@ -1,0 +1,1 @@
+"""The churn API: an ONNX graph behind FastAPI."""

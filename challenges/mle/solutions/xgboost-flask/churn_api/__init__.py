@@ -1,0 +1,1 @@
+"""Churn scoring service: features shared by training and serving, and the Flask app."""

@@ -1,0 +1,179 @@
+"""Judging a model server's answers on the host (no Docker): degenerate and inverted models
+named, one prediction per record in every call, serving credit scaled by the share of the
+holdout served, determinism (nulls, unseen categories, the leak probe), /metadata against the
+features the model uses, and retraining compared."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from grader.challenge import load_challenge
+from grader.checks import CheckResult
+from grader.tracks.mle.judge import judge
+from grader.tracks.mle.plan import plan
+from grader.tracks.mle.reproducibility import compare
+from grader.tracks.mle.track import dataset
+from tests.conftest import ROOT
+
+CFG = load_challenge(ROOT / "challenges" / "mle").config
+DATA = dataset(CFG)
+N = len(DATA.holdout_rows)
+PROBE, USAGE = min(CFG.probe_records, N), min(CFG.usage_records, N)
+
+
+def good(i: int) -> dict[str, Any]:
+    """A prediction that ranks like the truth (labels known on the host only)."""
+    p = 0.7 if DATA.holdout_labels[i] else 0.2
+    return {"probability": p + (i % 97) / 1000, "label": int(p > 0.5)}
+
+
+def results(**over: Any) -> dict[str, Any]:
+    """Prober results of a well-behaved server; `over` replaces keys."""
+    fine = [{"probability": 0.3, "label": 0}]
+    probes = [{"name": n, "status": 200, "records": PROBE, "n_predictions": PROBE,
+               "predictions": fine * PROBE, "alive_after": True}
+              for n in ("leak-a", "leak-b", "leak-a-again")]
+    probes.append({"name": "usage-base", "status": 200, "records": USAGE,
+                   "n_predictions": USAGE, "alive_after": True,
+                   "predictions": [{"probability": i / 100, "label": 0} for i in range(USAGE)]})
+    for field in ("tenure_months", "customer_id"):
+        moved = field == "tenure_months"
+        probes.append({"name": f"usage-{field}", "status": 200, "records": USAGE,
+                       "n_predictions": USAGE, "alive_after": True, "predictions": [
+                           {"probability": i / 100 + (0.01 if moved else 0), "label": 0}
+                           for i in range(USAGE)]})
+    probes += [{"name": "missing-field", "status": 422, "alive_after": True},
+               {"name": "huge-batch", "status": 413, "alive_after": True}]
+    out = {"ready": {"ready": True}, "holdout": {"predictions": [good(i) for i in range(N)]},
+           "metadata": {"status": 200, "json": {"model_version": "v1",
+                                                "features": ["tenure_months"]}},
+           "determinism": [{"name": "missing-values", "records": 2, "status": [200, 200],
+                            "predictions": [fine * 2, fine * 2]}],
+           "latency": {"p50_ms": 5, "p95_ms": 9, "singles": 300, "singles_attempted": 300,
+                       "single_failures": 0, "batch_ms": 80, "batch_status": 200,
+                       "batch_size": 1000, "batch_predictions": 1000},
+           "probes": probes, "alive_at_end": True}
+    out.update(over)
+    return out
+
+
+def checks_of(res: dict[str, Any]) -> dict[str, CheckResult]:
+    return {c.id: c for c in judge(res, DATA, CFG)}
+
+
+def with_probabilities(values: list[float], labels: list[int] | None = None) -> dict[str, Any]:
+    preds = [{"probability": p, "label": (labels or [0] * N)[i]} for i, p in enumerate(values)]
+    return results(holdout={"predictions": preds})
+
+
+def test_a_well_behaved_server_passes() -> None:
+    checks = checks_of(results())
+    for cid in ("api.predict-contract", "model.holdout-auc", "model.leak-free",
+                "api.metadata", "api.deterministic", "latency.single", "latency.batch"):
+        assert checks[cid].status == "passed", (cid, checks[cid].message)
+
+
+def test_hard_labels_and_inverted_probabilities_are_named() -> None:
+    hard = [float(DATA.holdout_labels[i]) if i % 4 else 1.0 - DATA.holdout_labels[i]
+            for i in range(N)]
+    check = checks_of(with_probabilities(hard, [int(p) for p in hard]))["model.holdout-auc"]
+    assert check.status == "failed" and "hard 0/1 outputs" in check.message
+    inverted = [1 - good(i)["probability"] for i in range(N)]
+    check = checks_of(with_probabilities(inverted, DATA.holdout_labels))["model.holdout-auc"]
+    assert check.status == "failed" and check.points == 0
+    assert "probabilities of the wrong class" in check.message
+    assert "labels are right" in check.message
+    constant = checks_of(with_probabilities([0.2] * N))["model.holdout-auc"]
+    assert "degenerate model" in constant.message and constant.points == 0
+
+
+def test_every_call_must_hold_one_prediction_per_record() -> None:
+    res = results()
+    res["latency"]["batch_predictions"] = 500
+    res["probes"][-1] = {"name": "huge-batch", "status": 200, "records": 20000,
+                         "n_predictions": 500, "alive_after": True}
+    checks = checks_of(res)
+    assert checks["latency.batch"].status == "failed"
+    assert "500 prediction(s) for 1000 records" in checks["latency.batch"].message
+    assert checks["robust.huge-batch"].points == 0
+    contract = checks["api.predict-contract"]
+    assert contract.status == "failed" and contract.points == 0.5
+    assert "huge-batch: 500 prediction(s) for 20000 record(s)" in contract.message
+
+
+def test_serving_credit_scales_with_the_share_of_the_holdout_served() -> None:
+    preds = [good(i) if i < N * 0.6 else None for i in range(N)]
+    checks = checks_of(results(holdout={"predictions": preds}))
+    assert checks["model.holdout-auc"].status == "not_run"
+    assert checks["api.predict-contract"].points == pytest.approx(0.6)
+    for cid in ("robust.missing-field", "latency.batch", "api.metadata"):
+        assert checks[cid].points == pytest.approx(0.6), cid
+        assert "scaled" in checks[cid].message
+
+
+def test_single_call_failures_count_against_latency() -> None:
+    res = results()
+    res["latency"].update(singles=200, single_failures=100, singles_attempted=300,
+                          first_single_failure={"status": 500, "body": "boom"})
+    check = checks_of(res)["latency.single"]
+    assert check.points == pytest.approx(200 / 300) and "100 of 300" in check.message
+
+
+def test_non_determinism_is_told_apart_from_a_leak() -> None:
+    noisy = results()
+    noisy["determinism"][0]["predictions"][1] = [{"probability": 0.31, "label": 0}] * 2
+    checks = checks_of(noisy)
+    assert checks["api.deterministic"].status == "failed"
+    assert "missing-values" in checks["api.deterministic"].message
+    assert checks["api.metadata"].status == "passed"  # usage not judged on noise
+    # random noise in the leak probe: not a leak, but non-deterministic
+    res = results()
+    for probe in res["probes"][:3]:
+        probe["predictions"] = [{"probability": 0.3 + 0.02 * ((i * 7 + len(probe["name"])) % 5),
+                                 "label": 0} for i in range(PROBE)]
+    checks = checks_of(res)
+    assert checks["model.leak-free"].status == "passed"
+    assert checks["api.deterministic"].status == "failed"
+    # a small, repeatable move with the leaky column also counts as non-determinism
+    res = results()
+    res["probes"][1]["predictions"] = [{"probability": 0.305, "label": 0}] * PROBE
+    checks = checks_of(res)
+    assert checks["model.leak-free"].status == "passed"
+    assert "a column the model does not read" in checks["api.deterministic"].message
+
+
+def test_metadata_must_describe_the_model() -> None:
+    leaky = results(metadata={"status": 200, "json": {"model_version": "v1", "features": [
+        "tenure_months", "account_ref"]}})
+    check = checks_of(leaky)["api.metadata"]
+    assert check.status == "failed" and "leaky identifier `account_ref`" in check.message
+    unused = results(metadata={"status": 200, "json": {"model_version": "v1", "features": [
+        "tenure_months", "customer_id"]}})
+    check = checks_of(unused)["api.metadata"]
+    assert check.status == "failed" and "does not use: customer_id" in check.message
+
+
+def test_retraining_compared_on_predictions() -> None:
+    first = [{"probability": 0.1 * (i % 10), "label": 0} for i in range(20)]
+    assert compare(first, [dict(p) for p in first]).status == "passed"
+    second = [{"probability": p["probability"] + 0.05, "label": 1} for p in first]
+    check = compare(first, second)
+    assert check.status == "failed" and "20 of 20" in check.message
+
+
+def test_the_plan_probes_nulls_unseen_categories_and_the_leak_twice() -> None:
+    the_plan = plan(CFG, DATA.holdout_rows, DATA.train_csv)
+    groups = {g["name"]: g["records"] for g in the_plan["determinism"]}
+    assert any(v is None for r in groups["missing-values"] for v in r.values())
+    assert all(r["region"] not in ("north", "south", "east", "west")
+               for r in groups["unseen-category"])
+    names = [p["name"] for p in the_plan["probes"]]
+    assert names.index("leak-a-again") < names.index("missing-field")  # before bad requests
+    bodies = {p["name"]: json.loads(p["body"]) for p in the_plan["probes"]
+              if p["name"].startswith("leak")}
+    assert bodies["leak-a"] == bodies["leak-a-again"] != bodies["leak-b"]
+    assert all(p["records"] == len(json.loads(p["body"])["records"])
+               for p in the_plan["probes"] if p.get("records") is not None)
