@@ -1,0 +1,9 @@
+"""WSGI config for mynotes."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mynotes.settings")
+
+application = get_wsgi_application()
