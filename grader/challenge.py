@@ -59,6 +59,7 @@ from grader.intake.limits import IntakeLimits
 from grader.registry import get_track, known_tracks
 from grader.sandbox.engine import BuildSpec
 from grader.sandbox.limits import Limits
+from grader.secrets import secrets_for
 
 CHALLENGE_FILE = "challenge.yaml"
 
@@ -133,6 +134,11 @@ def load_challenge(path: Path | str, overrides: Mapping[str, Any] | None = None)
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ChallengeConfigError(f"{file}: is not valid YAML: {exc}") from None
+    secret_root: Path | None = None
+    if isinstance(data, dict) and isinstance(data.get("id"), str):
+        secret, secret_root = secrets_for(data["id"])
+        if secret:
+            data = _merge(data, secret)
     if overrides:
         data = _merge(data, overrides)
     r = Reader(file, data)
@@ -155,7 +161,8 @@ def load_challenge(path: Path | str, overrides: Mapping[str, Any] | None = None)
     caps = load_caps(file, data.get("caps"), rubric)
     raw_config = r.get("track_config", dict, "a mapping", {})
     track = get_track(track_name)
-    config = load_track_config(file, track.config_class, raw_config, root.resolve())
+    config = load_track_config(file, track.config_class, raw_config, root.resolve(),
+                               secret_root)
     for role in track.images(config):
         if role not in images:
             raise ChallengeConfigError(
@@ -171,11 +178,14 @@ def load_challenge(path: Path | str, overrides: Mapping[str, Any] | None = None)
                      config=config, caps=caps)
 
 
-def load_track_config(file: Path, config_class: type, raw: Any, root: Path) -> Any:
+def load_track_config(file: Path, config_class: type, raw: Any, root: Path,
+                      secret_root: Path | None = None) -> Any:
     """`track_config` as an instance of the track's config class; ChallengeConfigError naming
-    the file and the key otherwise."""
+    the file and the key otherwise. Paths may lie in the challenge folder or, when
+    GRADER_SECRETS is set, in the secrets folder (where relative ones are looked up first)."""
     try:
-        return typed.load(config_class, raw, context=typed.Context(root=root))
+        return typed.load(config_class, raw, context=typed.Context(
+            root=root, also=(secret_root,) if secret_root else ()))
     except typed.ShapeError as exc:
         raise ChallengeConfigError(f"{file}: {exc.within('track_config').describe()}") from None
 

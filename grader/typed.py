@@ -59,6 +59,8 @@ class Context:
 
     root: Path | None = None
     extra: Extra = "forbid"
+    #: Other folders a path may lie in (looked up before `root` for relative paths).
+    also: tuple[Path, ...] = ()
 
 
 def spec(default: Any = MISSING, *, default_factory: Callable[[], Any] | Any = MISSING,
@@ -208,10 +210,12 @@ def _load_path(value: Any, key: str, ctx: Context, meta: dict[str, Any],
         raise ShapeError(key, expected, value)
     if ctx.root is None:
         return Path(value)
-    root = ctx.root.resolve()
-    path = (root / value).resolve()
-    if not path.is_relative_to(root):
+    roots = [r.resolve() for r in (*ctx.also, ctx.root)]
+    candidates = [(r, (r / value).resolve()) for r in roots]
+    inside = [(r, p) for r, p in candidates if p.is_relative_to(r)]
+    if not inside:
         raise ShapeError(key, "a path inside the challenge folder", value)
+    path = next((p for _, p in inside if p.exists()), inside[-1][1])
     kind = meta.get("path")
     if kind == "file" and not path.is_file():
         raise ShapeError(key, meta.get("expected") or "an existing file in the challenge", value)

@@ -31,8 +31,9 @@ PASSWORD = "correct-horse-battery"
 
 
 def _read_bounded(response: requests.Response, method: str, path: str) -> None:
-    """Read the body within TIMEOUT seconds and BODY_CAP bytes, or fail the test saying so
-    (a server that drips bytes or answers gigabytes must not hold the suite)."""
+    """Read the body within TIMEOUT seconds (or fail the test saying so) and at most BODY_CAP
+    bytes (the rest is left unread: a status still counts, a cut JSON body does not parse).
+    A server that drips bytes or answers gigabytes cannot hold the suite."""
     deadline = time.monotonic() + TIMEOUT
     chunks, size = [], 0
     try:
@@ -40,8 +41,7 @@ def _read_bounded(response: requests.Response, method: str, path: str) -> None:
             chunks.append(chunk)
             size += len(chunk)
             if size > BODY_CAP:
-                raise AssertionError(f"{method} {path}: the answer is over "
-                                     f"{BODY_CAP // 1024} KiB (stopped reading)")
+                break
             if time.monotonic() > deadline:
                 raise AssertionError(f"{method} {path}: no complete answer within "
                                      f"{TIMEOUT} s (stopped reading)")
