@@ -38,12 +38,12 @@ def results(**over: Any) -> dict[str, Any]:
               for n in ("leak-a", "leak-b", "leak-a-again")]
     probes.append({"name": "usage-base", "status": 200, "records": USAGE,
                    "n_predictions": USAGE, "alive_after": True,
-                   "predictions": [{"probability": i / 100, "label": 0} for i in range(USAGE)]})
+                   "predictions": [{"probability": i / 1000, "label": 0} for i in range(USAGE)]})
     for field in ("tenure_months", "customer_id"):
         moved = field == "tenure_months"
         probes.append({"name": f"usage-{field}", "status": 200, "records": USAGE,
                        "n_predictions": USAGE, "alive_after": True, "predictions": [
-                           {"probability": i / 100 + (0.01 if moved else 0), "label": 0}
+                           {"probability": i / 1000 + (0.01 if moved else 0), "label": 0}
                            for i in range(USAGE)]})
     probes += [{"name": "missing-field", "status": 422, "alive_after": True},
                {"name": "huge-batch", "status": 413, "alive_after": True}]
@@ -154,6 +154,12 @@ def test_metadata_must_describe_the_model() -> None:
         "tenure_months", "customer_id"]}})
     check = checks_of(unused)["api.metadata"]
     assert check.status == "failed" and "does not use: customer_id" in check.message
+    hard = results(metadata=unused["metadata"])
+    for probe in hard["probes"]:
+        if probe["name"].startswith("usage-"):
+            probe["predictions"] = [{"probability": float(i % 2), "label": i % 2}
+                                    for i in range(USAGE)]
+    assert checks_of(hard)["api.metadata"].status == "passed"  # 0/1 outputs hide small effects
 
 
 def test_retraining_compared_on_predictions() -> None:

@@ -214,3 +214,84 @@ def test_holdout_labels_never_enter_a_container(tmp_path: Path) -> None:
                 assert labels not in content
                 assert b'"churned"' not in content or name.endswith("train.csv")
     assert checks["model.holdout-auc"].points == 0  # constant predictions: AUC 0.5
+
+
+def _submission(tmp_path: Path, commands: dict[str, str], extra: dict[str, bytes]) -> Submission:
+    for rel in ("train.py", "serve/app.py", "submission.yaml"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes((CHALLENGE / "solutions" / "reference" / rel).read_bytes())
+    for rel, data in extra.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    files = tuple(sorted(["serve/app.py", "submission.yaml", "train.py", *extra]))
+    return Submission(id="t-2", source=tmp_path, root=tmp_path,
+                      manifest=Manifest(challenge="mle", candidate="T", artifact="model",
+                                        commands=commands),
+                      sha256="0" * 64, files=files, total_bytes=10, ignored=())
+
+
+class NoArtifactSandbox(RecordingSandbox):
+    """Training writes nothing; everything else as RecordingSandbox."""
+
+    def run(self, spec: RunSpec) -> RunResult:
+        if spec.name_hint == "train":
+            self.handed.append(dict(spec.files))
+            return _result()
+        return super().run(spec)
+
+
+@pytest.mark.parametrize("commands", [{"train": "python train.py", "serve": "uvicorn x:app"},
+                                      {"serve": "uvicorn x:app"}])
+def test_a_committed_model_is_served_but_labelled(tmp_path: Path,
+                                                  commands: dict[str, str]) -> None:
+    """Training that leaves no artifact, or no train command at all: the committed model is
+    graded, and said not to be produced by the submitted code."""
+    challenge = load_challenge(CHALLENGE)
+    sub = _submission(tmp_path, commands, {"model/model.skops": b"PK\x03\x04committed"})
+    ctx = GradingContext(submission=sub, challenge=challenge, sandbox=NoArtifactSandbox(),
+                         artifacts_dir=tmp_path / "artifacts")
+    checks = {c.id: c for c in get_track("mle").grade(ctx)}
+    assert checks["train.artifact"].status == "failed"
+    assert "not produced by the submitted code" in checks["train.artifact"].message
+    assert checks["train.provenance"].status == "failed"
+    assert checks["serve.loads-without-training-code"].status == "passed"
+    assert checks["train.reproducible"].status == "not_run"
+    if "train" not in commands:
+        assert checks["train.runs"].status == "failed"
+        assert "treated as a training that failed" in checks["train.runs"].message
+
+
+def test_a_declared_package_missing_a_native_library_is_a_build_finding() -> None:
+    from types import SimpleNamespace
+
+    from grader.tracks.steps.dependencies import Dependencies, _import_check, import_failures
+
+    class ImportingSandbox(RecordingSandbox):
+        def run(self, spec: RunSpec) -> RunResult:
+            rows = [{"package": "lightgbm", "module": "lightgbm", "ok": False, "error":
+                     "OSError: libgomp.so.1: cannot open shared object file: No such file"},
+                    {"package": "pandas", "module": "pandas", "ok": True}]
+            out = ("importing lightgbm\nGRADER-IMPORTS " + json.dumps(rows) + "\n").encode()
+            return RunResult(outcome="exited", exit_code=0, seconds=1.0,
+                             stdout=CapturedOutput(out, b"", 0),
+                             stderr=CapturedOutput(b"", b"", 0), limits=Limits(), files={})
+
+    ctx = SimpleNamespace(sandbox=ImportingSandbox(), challenge=load_challenge(CHALLENGE))
+    deps = Dependencies("requirements.txt", ("lightgbm>=4", "pandas"), ())
+    failed, unsure = import_failures(ctx, "fake:native", deps)  # type: ignore[arg-type]
+    assert not unsure and [f["native_library"] for f in failed] == ["libgomp.so.1"]
+    check = _import_check(failed, "requirements.txt")
+    assert check.status == "failed" and check.kind == "build"
+    assert "the native library libgomp.so.1 is missing from the image" in check.message
+
+
+def test_the_kit_readme_states_the_limits_the_challenge_sets() -> None:
+    challenge = load_challenge(CHALLENGE)
+    readme = (KIT / "README.md").read_text()
+    cfg, limits = challenge.config, challenge.limits
+    assert f"at most {cfg.artifact_cap_mb:g} MiB" in readme
+    assert f"{limits.cpus:g} CPU and {limits.memory_mb} MiB of memory" in readme
+    assert f"{cfg.train_timeout_seconds:g} seconds for the `train` command" in readme
+    dockerfile = (CHALLENGE / "images" / "runtime" / "Dockerfile").read_text()
+    for lib in ("libgomp1", "libstdc++6"):
+        assert lib in dockerfile and f"`{lib}`" in readme

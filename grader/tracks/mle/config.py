@@ -85,5 +85,5 @@ class MleConfig:
                   "models' predictions (train.reproducible)")
     probe_records: int = spec(200, check=positive, expected="a positive integer",
                               doc="records of the leak and reproducibility probes")
-    usage_records: int = spec(50, check=positive, expected="a positive integer",
+    usage_records: int = spec(200, check=positive, expected="a positive integer",
                               doc="records of the feature-usage probe behind api.metadata")

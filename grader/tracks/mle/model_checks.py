@@ -176,11 +176,11 @@ def determinism_check(results: dict[str, Any], cfg: MleConfig,
 # -- /metadata and the features used ----------------------------------------------------------
 def used_fields(results: dict[str, Any], n: int) -> dict[str, bool] | None:
     """field -> whether rotating it across the usage records moved any prediction; None when
-    the base call failed."""
+    the base call failed or the outputs are not graded probabilities."""
     probes = probes_by_name(results)
     base = probs_of(mapping(probes.get("usage-base")).get("predictions"), n)
-    if base is None or None in base:
-        return None
+    if base is None or None in base or len(set(base)) <= 2:
+        return None  # no answer, or hard/constant outputs: a small effect would not show
     used: dict[str, bool] = {}
     for name, probe in probes.items():
         if not name.startswith("usage-") or name == "usage-base":

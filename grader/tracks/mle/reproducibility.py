@@ -44,8 +44,8 @@ def not_measured(trained: Trained, why: str = "") -> CheckResult:
     about the submission (it ran out of time on a busy machine, or was never asked for),
     failed if the same command failed the second time, not run when nothing was served."""
     if trained.artifact is None:
-        return CheckResult.not_run("train.reproducible", f"no model to serve: "
-                                   f"{why or trained.why_not}", blocked_by="train.artifact",
+        return CheckResult.not_run("train.reproducible", why or f"no model to serve: "
+                                   f"{trained.why_not}", blocked_by="train.artifact",
                                    title=TITLE)
     if trained.committed:
         return CheckResult.not_run("train.reproducible", "the served model was committed, "
@@ -87,14 +87,20 @@ def compare(first: list[Any], second: list[Any]) -> CheckResult:
 
 def reproducibility(ctx: GradingContext[MleConfig], image: str, prober: str,
                     trained: Trained, files: dict[str, bytes | Path], first: list[Any],
-                    records: list[dict[str, Any]]) -> CheckResult:
+                    records: list[dict[str, Any]], server_deterministic: bool) -> CheckResult:
     """train.reproducible; `files` are the serving files without the artifact, `first` the
-    first model's predictions for `records` (the probe records come first among them)."""
+    first model's predictions for `records` (the probe records come first among them). A
+    server whose answers vary between identical calls cannot tell two models apart."""
     if trained.artifact is None or trained.committed or trained.second is None:
         return not_measured(trained)
     if trained.second == trained.artifact:
         return CheckResult.passed("train.reproducible", "trained twice: byte-identical "
                                   "artifacts", title=TITLE, evidence={"identical_bytes": True})
+    if not server_deterministic:
+        return CheckResult.not_run(
+            "train.reproducible", "trained twice, the artifacts differ in bytes, and the "
+            "server's answers vary between identical calls, so the two models cannot be "
+            "compared on them", blocked_by="api.deterministic", title=TITLE)
     cfg = ctx.config
     startup = cfg.startup_timeout_seconds
     probe_plan = predict_only_plan(cfg, records)

@@ -109,8 +109,10 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
     holdout = mapping(results.get("holdout"))
     first = items(holdout.get("predictions"))
     with ctx.stage("reproducibility"):
+        deterministic = all(c.status != "failed" for c in checks
+                            if c.id == "api.deterministic")
         checks.append(reproducibility(ctx, image, prober, trained, base_files, first,
-                                      data.holdout_rows))
+                                      data.holdout_rows, deterministic))
     return checks
 
 

@@ -2,8 +2,11 @@
 and turned into one image layer on top of the track image, cached by their hash.
 
 Only plain PEP 508 requirements are accepted: no pip options (-e, -r, --index-url), no URLs
-or paths, no direct references. The layer installs wheels only (`--only-binary=:all:`), so no
-candidate-chosen setup.py runs at build time, the one step that has network.
+or paths, no direct references. The layer is built in two stages: a build stage holding only
+requirements.txt (none of the candidate's code) downloads the packages and builds wheels of
+those published as source distributions only (a package's own setup.py runs there, with the
+package index reachable); the final stage installs those wheels with `--no-index`, so the
+install itself fetches nothing. The candidate's code never runs while a network is reachable.
 
 After installing, every declared package's top-level modules are imported in a sandboxed run
 of the built image (no network, like the grading runs; never in the build step, which has
@@ -32,9 +35,14 @@ from grader.tracks.base import GradingContext
 
 DEPS_DOCKERFILE = """\
 ARG BASE_IMAGE
+FROM ${BASE_IMAGE} AS wheels
+COPY requirements.txt /tmp/grader-requirements.txt
+RUN pip wheel --quiet --use-pep517 --wheel-dir /tmp/grader-wheels -r /tmp/grader-requirements.txt
 FROM ${BASE_IMAGE}
 COPY requirements.txt /tmp/grader-requirements.txt
-RUN pip install --only-binary=:all: -r /tmp/grader-requirements.txt
+COPY --from=wheels /tmp/grader-wheels /tmp/grader-wheels
+RUN pip install --no-index --find-links /tmp/grader-wheels -r /tmp/grader-requirements.txt \\
+ && rm -rf /tmp/grader-wheels
 """
 
 

@@ -6,13 +6,22 @@ Run: uvicorn serve.app:app --port 8000. The artifact's path is $MODEL_PATH (defa
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException
 
 MODEL_PATH = Path(os.environ.get("MODEL_PATH", "model"))
 
-app = FastAPI(title="churn model")
+
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    # TODO: load the model from MODEL_PATH here, once, before the first request
+    yield
+
+
+app = FastAPI(title="churn model", lifespan=lifespan)
 
 
 @app.get("/health")

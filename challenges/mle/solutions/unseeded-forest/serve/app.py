@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 MODEL_PATH = Path(os.environ.get("MODEL_PATH", "model"))
 MAX_RECORDS = 5000
 # Types the artifact may hold beyond skops' defaults (reviewed when the pipeline changes).
-TRUSTED = {"numpy.dtype"}
+TRUSTED = {"numpy.dtype", "sklearn.tree._tree.Tree"}
 
 
 def load_model(folder: Path) -> tuple[object, dict[str, object]]:
