@@ -57,6 +57,9 @@ class Cap:
     reason: str
     total_percent: float | None = None
     criteria: tuple[tuple[str, float], ...] = ()
+    #: Only failures that saw one of these HTTP statuses ("2xx", 200, ...): a refusal with
+    #: the wrong status is a contract question, not the flaw the cap is about.
+    response: tuple[str, ...] = ()
 
 
 class Reader:
@@ -214,7 +217,10 @@ def load_caps(file: Path, items: Any, rubric: tuple[Criterion, ...]) -> tuple[Ca
     caps: list[Cap] = []
     for i, item in enumerate(items):
         r = Reader(file, item, f"caps[{i}].")
-        r.unknown_keys({"id", "checks", "reason", "total_percent", "criteria"})
+        r.unknown_keys({"id", "checks", "reason", "total_percent", "criteria", "response"})
+        response = r.get("response", (str, int, list), "an HTTP status class (2xx), a status "
+                         "or a list of them", [])
+        response = response if isinstance(response, list) else [response]
         checks = r.get("checks", list, "a non-empty list of check ids or globs",
                        check=lambda v: bool(v) and all(isinstance(c, str) and c for c in v))
         total = r.get("total_percent", (int, float), "a percent between 0 and 100", None,
@@ -233,7 +239,8 @@ def load_caps(file: Path, items: Any, rubric: tuple[Criterion, ...]) -> tuple[Ca
                         checks=tuple(checks), reason=r.get("reason", str, "a sentence: what "
                                                            "the failure means"),
                         total_percent=None if total is None else float(total),
-                        criteria=tuple((str(k), float(v)) for k, v in shares.items())))
+                        criteria=tuple((str(k), float(v)) for k, v in shares.items()),
+                        response=tuple(str(x) for x in response)))
     return tuple(caps)
 
 

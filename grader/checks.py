@@ -90,6 +90,19 @@ class CheckResult:
         return cls(id=id, status="not_run", points=0.0, max_points=max_points,
                    message=message, blocked_by=blocked_by, **kw)
 
+    def observed_status(self) -> int | None:
+        """The HTTP status the check saw: its last recorded exchange's response, or its
+        evidence's `status` (None when it saw none)."""
+        exchanges = self.evidence.get("exchanges")
+        if isinstance(exchanges, list):
+            for exchange in reversed(exchanges):
+                response = exchange.get("response") if isinstance(exchange, dict) else None
+                status = response.get("status") if isinstance(response, dict) else None
+                if isinstance(status, int) and not isinstance(status, bool):
+                    return status
+        status = self.evidence.get("status")
+        return status if isinstance(status, int) and not isinstance(status, bool) else None
+
     @property
     def observed(self) -> bool:
         """Whether the check saw the submission do something (passed or failed)."""

@@ -130,10 +130,18 @@ def _triggered(caps: Sequence[Cap], checks: Sequence[CheckResult]) -> list[tuple
     out = []
     for cap in caps:
         hits = [c.id for c in checks if c.status == "failed"
-                and any(p == c.id or fnmatchcase(c.id, p) for p in cap.checks)]
+                and any(p == c.id or fnmatchcase(c.id, p) for p in cap.checks)
+                and (not cap.response or _status_in(c.observed_status(), cap.response))]
         if hits:
             out.append((cap, hits))
     return out
+
+
+def _status_in(status: int | None, wanted: Sequence[str]) -> bool:
+    if status is None:
+        return False
+    return any(status // 100 == int(w[0]) if w.lower().endswith("xx") else status == int(w)
+               for w in wanted if w[:1].isdigit())
 
 
 def score(rubric: Sequence[Criterion], checks: Sequence[CheckResult],

@@ -31,20 +31,8 @@ _COMPARISONS = {"above": lambda v, x: v > x, "at_least": lambda v, x: v >= x,
                 "below": lambda v, x: v < x, "at_most": lambda v, x: v <= x}
 
 
-def observed_status(check: CheckResult) -> int | None:
-    """The HTTP status a check saw: its last recorded exchange's response, or `status`."""
-    exchanges = check.evidence.get("exchanges")
-    if isinstance(exchanges, list):
-        for exchange in reversed(exchanges):
-            response = exchange.get("response") if isinstance(exchange, dict) else None
-            status = response.get("status") if isinstance(response, dict) else None
-            if isinstance(status, int) and not isinstance(status, bool):
-                return status
-    status = check.evidence.get("status")
-    return status if isinstance(status, int) and not isinstance(status, bool) else None
-
-
-def _status_matches(status: int | None, wanted: Any) -> bool:
+def status_matches(status: int | None, wanted: Any) -> bool:
+    """Whether an HTTP status is one of `wanted`: "2xx"-style classes or exact statuses."""
     if status is None:
         return False
     for item in wanted if isinstance(wanted, list) else [wanted]:
@@ -86,7 +74,7 @@ def satisfies(check: CheckResult, when: dict[str, Any]) -> bool:
         return False
     if str(when.get("message", "")) not in check.message:
         return False
-    if "response" in when and not _status_matches(observed_status(check), when["response"]):
+    if "response" in when and not status_matches(check.observed_status(), when["response"]):
         return False
     return not ("value" in when and not _value_matches(check, when["value"]))
 

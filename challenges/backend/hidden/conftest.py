@@ -50,6 +50,18 @@ def _read_bounded(response: requests.Response, method: str, path: str) -> None:
     response._content = b"".join(chunks)  # what .text and .json() read
 
 
+def refused(status: int) -> bool:
+    """A refusal of a request that is not allowed: 401 (the contract) or 403. Security tests
+    judge that the request was refused; the exact status is the contract tests' business
+    (test_notes_require_a_token), so a 403 costs one contract check, not every auth check."""
+    return status in (401, 403)
+
+
+def created(status: int) -> bool:
+    """Creation succeeded: any 2xx (test_create_note judges the 201 of the contract)."""
+    return 200 <= status < 300
+
+
 def _clip(text: str, limit: int = 1500) -> str:
     return text if len(text) <= limit else text[:limit] + f"... [{len(text) - limit} more chars]"
 

@@ -89,9 +89,16 @@ def own_tests(ctx: GradingContext[Any], image: str, env: Mapping[str, str] | Non
     patterns = pytest_file_patterns(sub.root, sub.files)
     test_files = [f for f in own if is_test_module(f, patterns)]
     hollow = {(str(h["file"]), str(h["test"])) for h in hollow_tests(sub.root, own)}
-    checks = [tampering_check(tampering), meaningful_check(sub.root, own)]
+    # The share of the tests that ran and can fail: what the coverage and the meaningfulness
+    # credit are worth (coverage earned by tests that assert nothing is not earned).
+    real = (sum(not _is_hollow((f, n), hollow) for f, n, _ in outcomes) / len(outcomes)
+            if outcomes else (0.0 if hollow else 1.0))
+    meaningful = meaningful_check(sub.root, own)
+    if meaningful.status == "failed":
+        meaningful.points = real * meaningful.max_points if hollow else 0.0
+    checks = [tampering_check(tampering), meaningful]
     checks.append(_pass_check(mode, args, result, outcomes, test_files, tampering, hollow))
-    checks.append(_coverage_check(mode, result, outcomes, test_files))
+    checks.append(_coverage_check(mode, result, outcomes, test_files, real))
     return checks
 
 
@@ -147,7 +154,7 @@ def _same_module(reported: str, file: str) -> bool:
 
 
 def _coverage_check(mode: str, result: RunResult, outcomes: list[tuple[str, str, str]] | None,
-                    test_files: list[str]) -> CheckResult:
+                    test_files: list[str], real: float = 1.0) -> CheckResult:
     if not test_files:
         return CheckResult.failed("tests.own.coverage", "no tests of the candidate's own to "
                                   "measure", title=COVERAGE_TITLE)
@@ -162,11 +169,15 @@ def _coverage_check(mode: str, result: RunResult, outcomes: list[tuple[str, str,
     if coverage is None:
         return CheckResult.failed("tests.own.coverage", "no coverage measured",
                                   title=COVERAGE_TITLE)
+    points = min(1.0, coverage / 80) * real
+    message = (f"{coverage:.0f}% of the lines of the candidate's code covered, test files "
+               "left out (80% earns full credit)")
+    if real < 1:
+        message += (f"; only {real:.0%} of the tests can fail, so only that share of the "
+                    "coverage counts")
     return CheckResult(
-        id="tests.own.coverage", status="passed" if coverage >= 80 else "failed",
-        points=min(1.0, coverage / 80), title=COVERAGE_TITLE,
-        message=f"{coverage:.0f}% of the lines of the candidate's code covered, test files "
-                "left out (80% earns full credit)")
+        id="tests.own.coverage", status="passed" if points >= 1 else "failed",
+        points=points, title=COVERAGE_TITLE, message=message)
 
 
 def _junit_outcomes(raw: bytes | None) -> list[tuple[str, str, str]] | None:
