@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from docker.errors import ImageNotFound
@@ -11,6 +12,7 @@ from grader.errors import ChallengeConfigError, EnvironmentProblem
 from grader.sandbox import images
 from grader.sandbox.client import connect
 from grader.sandbox.engine import BuildSpec
+from grader.sandbox.hostcheck import MIN_FREE_BYTES, dns_note, free_disk
 from grader.sandbox.lifecycle import leftovers
 from grader.settings import OFFLINE_BASE_IMAGE, Settings
 
@@ -26,6 +28,18 @@ def run_doctor(echo: Callable[[str], None]) -> bool:
         return True
     info = client.version()
     echo(f"ok   docker engine {info.get('Version')} (API {info.get('ApiVersion')})")
+    note = dns_note(str(info.get("Version") or ""))
+    if note:
+        echo(f"ok   {note}")
+    disk = free_disk(client.info())
+    if disk is not None:
+        root, free = disk
+        if free < MIN_FREE_BYTES:
+            fatal = True
+            echo(f"FAIL only {free / 1024**3:.1f} GiB free in {root}: submissions write there\n"
+                 f"     fix: free some disk (grader gc, docker system prune)")
+        else:
+            echo(f"ok   {free / 1024**3:.0f} GiB free in {root}")
 
     try:
         base_id = client.images.get(settings.base_image).id
@@ -80,6 +94,12 @@ def run_doctor(echo: Callable[[str], None]) -> bool:
                      f"warn image {spec.name} not built yet (built on first use, slower)\n"
                      f"     fix: grader images build {challenge.id}")
 
+    secrets = os.environ.get("GRADER_SECRETS", "")
+    if not secrets:
+        echo("warn GRADER_SECRETS is not set: challenges are graded with the hidden tests, "
+             "seeds and holdouts bundled in the repository, which candidates can read\n"
+             "     fix: for real hiring, keep your own in a folder (docs/security.md) and set "
+             "GRADER_SECRETS")
     left = leftovers(client)
     if left:
         echo(f"warn {len(left)} leftover grader resource(s): {', '.join(left[:5])}\n"

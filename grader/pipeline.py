@@ -63,6 +63,7 @@ from grader.review import build_review
 from grader.rubric import score, scored
 from grader.sandbox.client import connect
 from grader.sandbox.docker_engine import DockerSandbox
+from grader.sandbox.hostcheck import MIN_FREE_BYTES, free_disk
 from grader.settings import Settings
 from grader.similarity import fingerprints
 from grader.store import Store, default_store_path
@@ -211,6 +212,7 @@ class Grader:
         exit_code = EXIT_OK
         own_files = _own_files(submission, challenge)
         client = self.client_factory()
+        _check_free_disk(client)
         environment = self._environment(None)
         ctx: GradingContext[Any] | None = None
         t = time.monotonic()
@@ -301,6 +303,21 @@ def _own_files(submission: Submission, challenge: Challenge) -> tuple[str, ...]:
                  if rel != KIT_MANIFEST and (submission.root / rel).stat().st_size > 0
                  and hashlib.sha256((submission.root / rel).read_bytes()).hexdigest()
                  not in starter)
+
+
+def _check_free_disk(client: docker.DockerClient) -> None:
+    """Refuse to grade when the engine's disk is nearly full: a submission's files and what
+    it writes live there (EnvironmentProblem, exit 3)."""
+    try:
+        disk = free_disk(client.info())
+    except Exception:  # an engine that cannot say: grading goes on
+        return
+    if disk is not None and disk[1] < MIN_FREE_BYTES:
+        client.close()
+        raise EnvironmentProblem(
+            f"only {disk[1] / 1024**3:.1f} GiB free in {disk[0]}, where the engine keeps "
+            "containers and their work folders",
+            fix="free disk space (grader gc, docker system prune) before grading")
 
 
 def _budget_message(challenge: Challenge, seconds: float,

@@ -78,6 +78,12 @@ def _hardened_kwargs(spec: RunSpec, session: str, role: str) -> dict[str, Any]:
         kwargs["network_mode"] = "none"
     else:
         kwargs["network"] = spec.network.name
+        # Peers resolve through the engine's embedded DNS; everything else goes to a loopback
+        # upstream inside the container, where nothing answers. Engines before 25.0.5 forward
+        # an internal network's outside lookups from the host's namespace when the host's
+        # resolver is on loopback (CVE-2024-29018): a way out by DNS. This closes it on any
+        # engine.
+        kwargs["dns"] = ["127.0.0.1"]
         if spec.alias:
             kwargs["networking_config"] = {
                 spec.network.name: docker.types.EndpointConfig(

@@ -248,11 +248,16 @@ def test_internal_network_reaches_peers_and_nothing_else(
             out["host"] = "reached"
         except OSError as exc:
             out["host_error"] = str(exc)
+        try:  # no name outside the network resolves (no way out by DNS)
+            out["dns"] = socket.getaddrinfo("pypi.org", 443)[0][4][0]
+        except OSError as exc:
+            out["dns_error"] = str(exc)
         print(json.dumps(out))
     """)))
     out = json.loads(result.stdout.text())
     assert out.get("peer") == "hello peer", out
     assert "host" not in out, out
+    assert "dns" not in out, out
     assert service.running()
 
 
