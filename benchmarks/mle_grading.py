@@ -1,6 +1,7 @@
 """Seconds per graded MLE submission, warm (images cached) and cold (images rebuilt), and
-the share of each stage: images, training, serving + probing (holdout, latency, bad
-requests), the candidate's own tests.
+the share of each stage: images (with the dependency import check), training (twice),
+serving + probing (holdout, latency, bad requests, leak, usage, determinism), serving the
+retrained model (reproducibility), the candidate's own tests.
 
     .venv/bin/python benchmarks/mle_grading.py [--solution reference] [--runs 3] [--cold]
 
@@ -21,7 +22,9 @@ from grader.pipeline import Grader
 from grader.sandbox.client import connect
 
 ROOT = Path(__file__).resolve().parent.parent
-STAGES = ("images", "train", "serve_and_probe", "own_tests", "static")
+# reproducibility (serving the retrained model) is timed on its own and also counted inside
+# serve_and_probe; train holds both training runs (side by side when the machine allows).
+STAGES = ("images", "train", "serve_and_probe", "reproducibility", "own_tests", "static")
 
 
 def grade_once(solution: Path) -> dict[str, float]:

@@ -1,16 +1,26 @@
 """The MLE track end to end, with real containers: the untouched kit grades low with a readable
-report, and a graded solution keeps its training log, server log and probe results."""
+report, a graded solution keeps its training log, server log and probe results, and a wheel
+whose native library the image lacks is named by build.dependencies."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from grader.challenge import load_challenge
 from grader.kit import build_kit
 from grader.pipeline import Grader
+from grader.sandbox.docker_engine import DockerSandbox
+from grader.sandbox.engine import RunSpec
+from grader.sandbox.limits import Limits
+from grader.tracks.steps.dependencies import (
+    Dependencies,
+    build_dependency_layer,
+    import_failures,
+)
 from tests.challenge_overrides import fast_challenge
 from tests.conftest import ROOT
 
@@ -48,3 +58,22 @@ def test_a_graded_solution_keeps_its_logs_and_probe_results(tmp_path: Path,
     assert "holdout" not in probes  # predictions are not kept as an artifact
     server_log = (folder / report["artifacts"]["server.log"]).read_text()
     assert "KeyError" in server_log  # the 500's traceback, for the reviewer
+
+
+def test_a_missing_native_library_is_a_build_finding(sandbox: DockerSandbox,
+                                                     base_tag: str) -> None:
+    """LightGBM installed on grader's bare base layer (no libgomp1): build.dependencies names
+    the library instead of leaving it to a training failure. The MLE runtime image has it."""
+    probe = sandbox.run(RunSpec(image=base_tag, command=["sh", "-c",
+                                                         "ls /usr/lib/*/libgomp.so.1"],
+                                limits=Limits(timeout_seconds=30)))
+    if probe.ok:
+        pytest.skip("this base image already carries libgomp1")
+    ctx = SimpleNamespace(sandbox=sandbox, challenge=load_challenge(CHALLENGE))
+    deps = Dependencies("requirements.txt", ("lightgbm>=4.3",), ())
+    bare = build_dependency_layer(sandbox, base_tag, "mle-test-deps", deps)
+    failed, _ = import_failures(ctx, bare.tag, deps)  # type: ignore[arg-type]
+    assert [f.get("native_library") for f in failed] == ["libgomp.so.1"]
+    runtime = sandbox.ensure_image(load_challenge(CHALLENGE).image_spec("runtime")).tag
+    layered = build_dependency_layer(sandbox, runtime, "mle-deps", deps)
+    assert import_failures(ctx, layered.tag, deps) == ([], "")  # type: ignore[arg-type]
