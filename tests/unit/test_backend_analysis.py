@@ -161,3 +161,20 @@ def test_routes_of_drf_routers_and_django_includes(tmp_path: Path) -> None:
     destroy = handler_for(routes, "DELETE", "/api/notes/3/")
     assert destroy is not None and destroy.handler == "NoteViewSet.destroy"
     assert handler_for(routes, "GET", "/api/health") is not None
+
+
+def test_tampering_by_assignment_shadowing_and_plugins(tmp_path: Path) -> None:
+    from grader.analysis.tampering import find_tampering
+
+    files = write(tmp_path, {
+        "conftest.py": "def _always(item): return True\npytest_pyfunc_call = _always\n",
+        "coverage/__init__.py": "class Coverage: ...\n",
+        "pytest.ini": "[pytest]\naddopts = -q -p myplugin\n",
+        "tests/test_ok.py": "def test_a():\n    assert 1\n"})
+    found = {f["what"] for f in find_tampering(tmp_path, files)}
+    assert "binds pytest_pyfunc_call by assignment, which can rewrite test outcomes" in found
+    assert "a module named coverage, which the test run itself imports" in found
+    assert "pytest addopts load a plugin (-p)" in found
+    clean = write(tmp_path / "clean", {"tests/test_ok.py": "def test_a():\n    assert 1\n",
+                                        "pytest.ini": "[pytest]\naddopts = -q\n"})
+    assert find_tampering(tmp_path / "clean", clean) == []
