@@ -60,6 +60,9 @@ class Cap:
     #: Only failures that saw one of these HTTP statuses ("2xx", 200, ...): a refusal with
     #: the wrong status is a contract question, not the flaw the cap is about.
     response: tuple[str, ...] = ()
+    #: Only failures that kept less than this share of their points (a check whose partial
+    #: credit measures how bad the flaw is).
+    below: float | None = None
 
 
 class Reader:
@@ -217,7 +220,10 @@ def load_caps(file: Path, items: Any, rubric: tuple[Criterion, ...]) -> tuple[Ca
     caps: list[Cap] = []
     for i, item in enumerate(items):
         r = Reader(file, item, f"caps[{i}].")
-        r.unknown_keys({"id", "checks", "reason", "total_percent", "criteria", "response"})
+        r.unknown_keys({"id", "checks", "reason", "total_percent", "criteria", "response",
+                        "below"})
+        below = r.get("below", (int, float), "a share of the check's points (0..1)", None,
+                      lambda v: 0 < v <= 1)
         response = r.get("response", (str, int, list), "an HTTP status class (2xx), a status "
                          "or a list of them", [])
         response = response if isinstance(response, list) else [response]
@@ -240,7 +246,8 @@ def load_caps(file: Path, items: Any, rubric: tuple[Criterion, ...]) -> tuple[Ca
                                                            "the failure means"),
                         total_percent=None if total is None else float(total),
                         criteria=tuple((str(k), float(v)) for k, v in shares.items()),
-                        response=tuple(str(x) for x in response)))
+                        response=tuple(str(x) for x in response),
+                        below=None if below is None else float(below)))
     return tuple(caps)
 
 

@@ -131,7 +131,8 @@ def _triggered(caps: Sequence[Cap], checks: Sequence[CheckResult]) -> list[tuple
     for cap in caps:
         hits = [c.id for c in checks if c.status == "failed"
                 and any(p == c.id or fnmatchcase(c.id, p) for p in cap.checks)
-                and (not cap.response or _status_in(c.observed_status(), cap.response))]
+                and (not cap.response or _status_in(c.observed_status(), cap.response))
+                and (cap.below is None or c.points < cap.below * c.max_points)]
         if hits:
             out.append((cap, hits))
     return out

@@ -31,9 +31,13 @@ _PY2_METHODS = {"iteritems", "itervalues", "iterkeys", "has_key"}
 
 
 def find_secrets(root: Path, files: tuple[str, ...] | list[str]) -> list[dict[str, object]]:
+    """Committed secrets: key-shaped strings anywhere, `PASSWORD = "..."`-style assignments
+    outside test files (a test's fixture password is not a secret), committed .env files."""
     found: list[dict[str, object]] = []
     for rel in files:
         name = Path(rel).name
+        is_test = name.startswith("test_") or name.endswith("_test.py") or name in (
+            "tests.py", "conftest.py") or "tests" in Path(rel).parts[:-1]
         if not (rel.endswith(_SCAN_SUFFIXES) or name.startswith(".env")):
             continue
         path = root / rel
@@ -41,6 +45,8 @@ def find_secrets(root: Path, files: tuple[str, ...] | list[str]) -> list[dict[st
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         for kind, pattern in _SECRET_PATTERNS:
+            if is_test and kind == "hard-coded secret":
+                continue
             for match in pattern.finditer(text):
                 line = text.count("\n", 0, match.start()) + 1
                 found.append({"file": rel, "line": line, "kind": kind})

@@ -179,7 +179,9 @@ def coverage_omits(root: Path, files: tuple[str, ...] | list[str]) -> list[dict[
 
 
 def meaningful_check(root: Path, files: tuple[str, ...] | list[str]) -> CheckResult:
-    """tests.own.meaningful: no hollow test, no coverage configured to leave code out."""
+    """tests.own.meaningful: no hollow test, no coverage configured to leave code out. Its
+    points are set by the caller from the share of tests that can fail; a skip conditioned on
+    the grading environment or coverage set to leave code out is gaming, worth 0."""
     title = "The candidate's tests can fail"
     hollow = hollow_tests(root, files)
     omits = coverage_omits(root, files)

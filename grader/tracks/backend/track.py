@@ -129,9 +129,10 @@ class BackendTrack(Track[BackendConfig]):
                         f"{ready.get('seconds')} s", title=title, evidence=evidence))
                 else:  # up, but no health endpoint: the suite still runs against it
                     why, more = service.not_ready(ready, waited, startup, cfg.health_path)
-                    checks.append(CheckResult.failed(
-                        "runtime.server-starts", f"the server is up, but {why}", points=0.5,
-                        title=title, evidence={**evidence, **more}))
+                    checks.append(CheckResult.passed(
+                        "runtime.server-starts", f"answers HTTP after {ready.get('seconds')} "
+                        f"s, but {why} (http.contract.health judges that)", title=title,
+                        evidence={**evidence, **more}))
                 main = service.client(tester_spec(ctx, tester_image, "main", ["--wait", "10"]),
                                       stop_on_exit=False)
                 checks += hidden_checks(main, routes, main_tests)
@@ -159,7 +160,7 @@ class BackendTrack(Track[BackendConfig]):
         """runtime.server-restarts: the server answered again after its container restarted."""
         ready = read_json(after, "ready.json")
         ready = ready if isinstance(ready, dict) else {}
-        if ready.get("ready"):
+        if ready.get("ready") or ready.get("answering"):
             return CheckResult.passed("runtime.server-restarts", "answered again "
                                       f"{ready.get('seconds')} s after the restart",
                                       title=RESTART_TITLE)

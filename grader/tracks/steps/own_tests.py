@@ -95,7 +95,10 @@ def own_tests(ctx: GradingContext[Any], image: str, env: Mapping[str, str] | Non
             if outcomes else (0.0 if hollow else 1.0))
     meaningful = meaningful_check(sub.root, own)
     if meaningful.status == "failed":
-        meaningful.points = real * meaningful.max_points if hollow else 0.0
+        gaming = meaningful.evidence.get("coverage_settings") or any(
+            h.get("why") == "skipped in the grading environment"
+            for h in meaningful.evidence.get("hollow", []) if isinstance(h, dict))
+        meaningful.points = 0.0 if gaming else real * meaningful.max_points
     checks = [tampering_check(tampering), meaningful]
     checks.append(_pass_check(mode, args, result, outcomes, test_files, tampering, hollow))
     checks.append(_coverage_check(mode, result, outcomes, test_files, real))
