@@ -157,11 +157,21 @@ def _json(response: requests.Response) -> Any:
         return None
 
 
-@pytest.fixture
-def user(api: Api) -> User:
-    return User(api)
+@pytest.fixture(scope="session")
+def user() -> User:
+    """A registered user with a token, shared by the tests that only need one: registering
+    costs a slow password hash on a server that does it right (Django's default hasher), so
+    the suite registers a few users, not one per test."""
+    return User(Api())
 
 
 @pytest.fixture
-def other_user(api: Api) -> User:
+def fresh_user(api: Api) -> User:
+    """A user of its own, for a test that counts the user's notes."""
     return User(api)
+
+
+@pytest.fixture(scope="session")
+def other_user() -> User:
+    """A second registered user, shared like `user`."""
+    return User(Api())

@@ -72,8 +72,9 @@ def test_other_users_note_cannot_be_deleted(api: Api, user: User, other_user: Us
 
 
 @pytest.mark.points(2)
-def test_lists_are_per_user(api: Api, user: User, other_user: User) -> None:
+def test_lists_are_per_user(api: Api, user: User, fresh_user: User) -> None:
     """Each user's list holds only their own notes."""
+    other_user = fresh_user
     user.create_note("a-only", "x")
     other_user.create_note("b-only", "y")
     titles = [n["title"] for n in api.get("/notes", token=other_user.token).json()["items"]]

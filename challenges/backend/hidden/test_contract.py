@@ -79,8 +79,9 @@ def test_missing_note_is_404(api: Api, user: User) -> None:
     assert api.delete("/notes/987654321", token=user.token).status_code == 404
 
 
-def test_list_notes(api: Api, user: User) -> None:
+def test_list_notes(api: Api, fresh_user: User) -> None:
     """GET /notes lists the user's notes with items, total, limit and offset."""
+    user = fresh_user
     created = [user.create_note(f"n{i}", "b") for i in range(3)]
     r = api.get("/notes", token=user.token)
     assert r.status_code == 200
@@ -90,8 +91,9 @@ def test_list_notes(api: Api, user: User) -> None:
     assert "limit" in body and "offset" in body
 
 
-def test_pagination(api: Api, user: User) -> None:
+def test_pagination(api: Api, fresh_user: User) -> None:
     """limit/offset page through 25 notes without gaps or repeats."""
+    user = fresh_user
     ids = {user.create_note(f"p{i}", "b")["id"] for i in range(25)}
     seen: list[object] = []
     for offset in (0, 10, 20):

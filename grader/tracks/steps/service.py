@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +30,9 @@ from grader.text import last_exception_line
 from grader.tracks.base import GradingContext
 
 LOG_ARTIFACT_BYTES = 256 * 1024
+#: Seconds a server may keep saying it listens where nobody can reach it before grader stops
+#: waiting for it (a reloader may rebind; a dev server on 127.0.0.1:5000 never will).
+GIVE_UP = 4.0
 _LISTENING = re.compile(
     r"(?:running on|listening (?:on|at)|serving (?:on|at)|started server|starting development "
     r"server at|uvicorn running on|bound to|address)\D{0,40}?"
@@ -63,6 +67,8 @@ class Service:
                              env={"PORT": str(port), "HOST": "0.0.0.0", **env},
                              collect=dict(collect or {}))
         self.final: RunResult | None = None
+        self._last_look = 0.0
+        self._wrong_since: float | None = None
         self._network_hint = network_hint
         self.network: Network | None = None
         self.server: EngineService | None = None
@@ -99,11 +105,31 @@ class Service:
     # -- clients on the same network ------------------------------------------------------
     def client(self, spec: RunSpec, stop_on_exit: bool = True) -> RunResult:
         """Run `spec` (grader's own image and files) on the service's network. With
-        `stop_on_exit` it is stopped as soon as the server's container exits (a client that
+        `stop_on_exit` it is stopped as soon as the server's container exits, or once its log
+        has said for a few seconds that it listens where nobody can reach it (a client that
         waits for readiness); without, it runs to its end (a suite that must record what a
         crashing server did to it)."""
         return self.ctx.sandbox.run(dataclasses.replace(
-            spec, network=self.network, stop_when=self.exited if stop_on_exit else None))
+            spec, network=self.network,
+            stop_when=self._unreachable if stop_on_exit else None))
+
+    def _unreachable(self) -> bool:
+        """The server exited, or its log names only an address other containers cannot
+        reach (another port, or 127.0.0.1) and has for GIVE_UP seconds."""
+        if self.exited():
+            return True
+        now = time.monotonic()
+        if now - self._last_look < 1.0:
+            return False
+        self._last_look = now
+        addresses = listening_addresses(self.log(16 * 1024))
+        wrong = bool(addresses) and all(p != self.port or h in _LOCAL_HOSTS
+                                        for h, p in addresses)
+        if not wrong:
+            self._wrong_since = None
+            return False
+        self._wrong_since = self._wrong_since or now
+        return now - self._wrong_since >= GIVE_UP
 
     # -- diagnosis ------------------------------------------------------------------------
     def not_ready(self, ready: Mapping[str, Any], waited: RunResult, startup: float,
@@ -121,7 +147,7 @@ class Service:
         addresses = listening_addresses(log)
         if addresses:
             evidence["log_says_listening_on"] = [f"{h or '*'}:{p}" for h, p in addresses[-3:]]
-        if self.exited() or waited.outcome == "stopped":
+        if self.exited():
             cause = last_exception_line(log)
             why = "the server process exited" + (f": {cause}" if cause else
                                                   " without printing anything")
@@ -129,7 +155,8 @@ class Service:
             why = (f"it answered GET {health} with HTTP {status}, not 200"
                    + (f" ({_one_line(body)[:160]})" if body.strip() else ""))
         else:
-            why = f"no HTTP answer on port {self.port} within {startup:g} s"
+            waited_for = waited.seconds if waited.outcome == "stopped" else startup
+            why = f"no HTTP answer on port {self.port} within {waited_for:.0f} s"
             if addresses:
                 host, port = addresses[-1]
                 wrong = []
