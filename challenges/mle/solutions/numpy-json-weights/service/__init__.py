@@ -1,0 +1,1 @@
+"""Scoring (numpy only) and the HTTP API around it."""
