@@ -106,3 +106,16 @@ def test_requirements_are_read_the_way_pip_reads_them(tmp_path: Path) -> None:
         deps = read_dependencies(tmp_path)
         assert deps.requirements == ("numpy>=1.26", "pandas==2.2.2", "scipy"), encoded[:4]
         assert deps.refused == ()
+
+
+def test_lint_counts_kinds_of_finding_and_never_newer_spellings() -> None:
+    from collections import Counter
+
+    from grader.tracks.steps.static import lint_check
+
+    style = lint_check(Counter({"UP007": 40, "UP035": 3}), [], None, 200)
+    assert style.status == "passed" and style.points == 1.0
+    assert "43 newer-spelling suggestion(s), not scored" in style.message
+    habit = lint_check(Counter({"F401": 20}), [], None, 200)
+    varied = lint_check(Counter({"F401": 1, "E722": 1, "B006": 1}), [], None, 200)
+    assert habit.status == "failed" and habit.points > varied.points

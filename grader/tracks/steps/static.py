@@ -1,8 +1,8 @@
 """The static prelude every code-writing track starts with: lint, committed secrets and
 Python-2-isms over the candidate's own files, judged on the host without running anything.
 
-One lint scale for every track (`lint_check`): findings per 100 lines of the candidate's code,
-full credit up to `LINT_GOOD`, none from `LINT_BAD`, linear in between.
+One lint scale for every track (`lint_check`): the number of distinct kinds of finding (ruff
+rules), pyupgrade's newer-spelling rules reported but never scored.
 """
 
 from __future__ import annotations
@@ -21,29 +21,38 @@ from grader.analysis.code_facts import (
 from grader.checks import CheckResult
 from grader.tracks.base import GradingContext
 
-LINT_GOOD = 1.0   # findings per 100 lines for full credit (and a pass)
-LINT_BAD = 5.0    # ... and from which no credit is left
 _NO_CODE = (("static.lint", "Lint (ruff)"), ("static.no-secrets", "No secrets committed"),
             ("static.modern-python", "Modern Python"))
+#: Rule families that only ask for a newer spelling (pyupgrade: Optional[X] -> X | None):
+#: reported, never scored.
+STYLE_ONLY = ("UP",)
+#: Distinct kinds of finding (ruff rules) from which no lint credit is left.
+LINT_KINDS_BAD = 6
 
 
 def lint_check(counts: Counter[str], first: list[dict[str, Any]], error: str | None,
                lines: int, unit: str = "lines of Python") -> CheckResult:
-    """`static.lint` from ruff's findings over `lines` lines of code."""
+    """`static.lint` from ruff's findings: scored by how many *kinds* of problem there are
+    (one rule repeated is one habit, not twenty mistakes), pyupgrade's spelling rules left
+    out; passed only without a scored finding."""
     if error:
         return CheckResult.skipped("static.lint", error, title="Lint (ruff)", kind="static")
     lines = max(lines, 1)
-    total = sum(counts.values())
-    per_100 = 100 * total / lines
-    points = max(0.0, min(1.0, (LINT_BAD - per_100) / (LINT_BAD - LINT_GOOD)))
-    by_rule = ", ".join(f"{code} x{n}" for code, n in counts.most_common(8))
+    scored = Counter({c: n for c, n in counts.items() if not c.startswith(STYLE_ONLY)})
+    style = sum(counts.values()) - sum(scored.values())
+    kinds = len(scored)
+    points = max(0.0, 1.0 - kinds / LINT_KINDS_BAD)
+    by_rule = ", ".join(f"{code} x{n}" for code, n in scored.most_common(8))
+    message = (f"{sum(scored.values())} ruff finding(s) of {kinds} kind(s) in {lines} {unit}"
+               + (f": {by_rule}" if by_rule else ""))
+    if style:
+        message += f" ({style} newer-spelling suggestion(s), not scored)"
     return CheckResult(
-        id="static.lint", status="passed" if per_100 <= LINT_GOOD else "failed", points=points,
-        title="Lint (ruff)", kind="static",
-        message=f"{total} ruff finding(s) in {lines} {unit}" + (f": {by_rule}" if by_rule
-                                                                 else ""),
-        evidence={"by_rule": dict(counts.most_common()), "first": first, "findings": total,
-                  "per_100_lines": round(per_100, 2)})
+        id="static.lint", status="passed" if kinds == 0 else "failed", points=points,
+        title="Lint (ruff)", kind="static", message=message,
+        evidence={"by_rule": dict(counts.most_common()), "first": first,
+                  "findings": sum(scored.values()), "kinds": kinds, "style_only": style,
+                  "per_100_lines": round(100 * sum(scored.values()) / lines, 2)})
 
 
 def quality_checks(root: Path, files: tuple[str, ...] | list[str]) -> list[CheckResult]:
