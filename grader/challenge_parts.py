@@ -121,7 +121,8 @@ def positive(v: Any) -> bool:
 
 
 def load_limits(r: Reader) -> Limits:
-    r.unknown_keys({"memory_mb", "cpus", "pids", "timeout_seconds", "output_kb", "tmpfs_mb"})
+    r.unknown_keys({"memory_mb", "cpus", "pids", "timeout_seconds", "output_kb", "tmpfs_mb",
+                    "work_mb"})
     d = Limits()
     return Limits(
         memory_mb=r.get("memory_mb", int, "a positive integer (MiB)", d.memory_mb, positive),
@@ -131,6 +132,7 @@ def load_limits(r: Reader) -> Limits:
                                     d.timeout_seconds, positive)),
         output_kb=r.get("output_kb", int, "a positive integer (KiB)", d.output_kb, positive),
         tmpfs_mb=r.get("tmpfs_mb", int, "a positive integer (MiB)", d.tmpfs_mb, positive),
+        work_mb=r.get("work_mb", int, "a positive integer (MiB)", d.work_mb, positive),
     )
 
 

@@ -2,7 +2,8 @@
 
 Every container is hardened the same way (`_hardened_kwargs`): no network unless an internal
 one is given, memory and swap capped together, CPU quota, pids limit, read-only root, a tmpfs
-/tmp, the work dir on an anonymous volume (no host path is ever mounted), uid 1000, all
+/tmp, the work dir on a tmpfs volume of `limits.work_mb` kept mounted by a holder container
+(grader/sandbox/workdir.py; no host path is ever mounted), uid 1000, all
 capabilities dropped, no-new-privileges. Files go in with put_archive before start and come
 out with get_archive after the container stopped. Output is streamed through a cap. The
 wall-clock timeout is enforced from the host. Everything is labelled and removed by `close()`.
@@ -24,7 +25,7 @@ from docker.models.containers import Container
 from docker.types import LogConfig, Mount
 
 from grader.errors import SandboxError
-from grader.sandbox import archive, images
+from grader.sandbox import archive, images, workdir
 from grader.sandbox.capture import CapturedOutput, OutputCap
 from grader.sandbox.engine import (
     BuildSpec,
@@ -43,7 +44,10 @@ SANDBOX_USER = "1000:1000"
 _POLL_SECONDS = 1.0
 
 
-def _hardened_kwargs(spec: RunSpec, session: str, role: str) -> dict[str, Any]:
+def _hardened_kwargs(spec: RunSpec, session: str, role: str,
+                     work_volume: str | None = None) -> dict[str, Any]:
+    """The container's settings; `work_volume`: the named volume mounted at the work dir
+    (None: an anonymous one, uncapped)."""
     limits = spec.limits
     kwargs: dict[str, Any] = dict(
         image=spec.image,
@@ -58,7 +62,7 @@ def _hardened_kwargs(spec: RunSpec, session: str, role: str) -> dict[str, Any]:
         hostname="sandbox",
         read_only=True,
         tmpfs={"/tmp": f"rw,nosuid,nodev,size={limits.tmpfs_mb}m,mode=1777"},
-        mounts=[Mount(target=spec.workdir, source=None, type="volume")],
+        mounts=[Mount(target=spec.workdir, source=work_volume, type="volume")],
         cap_drop=["ALL"],
         security_opt=["no-new-privileges"],
         mem_limit=f"{limits.memory_mb}m",
@@ -136,6 +140,7 @@ class DockerSandbox(Sandbox):
         self.base_image_name = self.settings.base_image
         self.images_used: dict[str, str] = {}     # image name -> id, for the report
         self.images_built: list[str] = []          # names built (not cached) this session
+        self._volumes: dict[str, workdir.WorkVolume] = {}  # container id -> its work volume
 
     # -- images ---------------------------------------------------------------------------
     def base_layer(self) -> BuiltImage:
@@ -177,12 +182,34 @@ class DockerSandbox(Sandbox):
 
     # -- runs -----------------------------------------------------------------------------
     def _create(self, spec: RunSpec, role: str) -> Container:
-        container = self.client.containers.create(**_hardened_kwargs(spec, self.session, role))
+        volume = workdir.create(self.client, image=spec.image, session=self.session,
+                                name_hint=spec.name_hint, size_mb=spec.limits.work_mb,
+                                target=spec.workdir)
+        try:
+            container = self.client.containers.create(
+                **_hardened_kwargs(spec, self.session, role, volume.name))
+        except BaseException:
+            volume.remove(self.client)
+            raise
+        self._volumes[str(container.id)] = volume
         if spec.files:
-            ok = container.put_archive(spec.workdir, archive.build_tar(spec.files))
+            try:
+                ok = container.put_archive(spec.workdir, archive.build_tar(spec.files))
+            except APIError as exc:
+                self._remove(container)
+                raise SandboxError(self._copy_refused(spec, exc)) from exc
             if not ok:
+                self._remove(container)
                 raise SandboxError(f"could not copy files into {container.name}")
         return container
+
+    @staticmethod
+    def _copy_refused(spec: RunSpec, exc: APIError) -> str:
+        detail = str(exc.explanation or exc)
+        if "no space" in detail.lower():
+            return (f"the files handed to the sandbox do not fit its {spec.limits.work_mb} MiB "
+                    "work folder (limits.work_mb)")
+        return f"could not copy files into the sandbox: {detail}"
 
     def run(self, spec: RunSpec) -> RunResult:
         """Run `spec.command` to completion (or to its timeout) and return what happened.
@@ -288,6 +315,9 @@ class DockerSandbox(Sandbox):
     def _remove(self, container: Container) -> None:
         with contextlib.suppress(NotFound, APIError, requests.exceptions.RequestException):
             container.remove(force=True, v=True)
+        volume = self._volumes.pop(str(container.id), None)
+        if volume is not None:
+            volume.remove(self.client)
 
     def _left(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
@@ -315,7 +345,8 @@ class DockerSandbox(Sandbox):
         self.close()
 
     def close(self) -> None:
-        """Remove every container and network of this session; safe to call twice."""
+        """Remove every container, volume and network of this session; safe to call twice."""
+        self._volumes.clear()
         remove_labelled(self.client, f"{LABEL_SESSION}={self.session}")
 
 

@@ -1,9 +1,10 @@
 """Labels, cancellation and garbage collection of everything grader creates in the engine.
 
-Every container, network and image grader makes carries LABEL_MANAGED; containers and
-networks also carry the id of the grader process (LABEL_RUN) and of the grading session
-(LABEL_SESSION). A session removes its own resources when it closes; the CLI removes the whole
-run's on the way out (even after Ctrl-C); `grader gc` removes anything left by a crash.
+Every container, volume, network and image grader makes carries LABEL_MANAGED; containers,
+volumes and networks also carry the id of the grader process (LABEL_RUN) and of the grading
+session (LABEL_SESSION). A session removes its own resources when it closes; the CLI removes
+the whole run's on the way out (even after Ctrl-C); `grader gc` removes anything left by a
+crash.
 """
 
 from __future__ import annotations
@@ -49,19 +50,20 @@ def labels(session: str, role: str) -> dict[str, str]:
 @dataclass
 class Removed:
     containers: int = 0
+    volumes: int = 0
     networks: int = 0
     images: int = 0
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"removed {self.containers} container(s), {self.networks} network(s), "
-                f"{self.images} image(s)")
+        return (f"removed {self.containers} container(s), {self.volumes} volume(s), "
+                f"{self.networks} network(s), {self.images} image(s)")
 
 
 def remove_labelled(client: docker.DockerClient, label: str, images: bool = False) -> Removed:
-    """Force-remove containers (with their anonymous volumes) and networks matching `label`
-    (e.g. "grader.session=abc"), and optionally images. Never raises for a resource that is
-    already gone."""
+    """Force-remove containers (with their anonymous volumes), work volumes and networks
+    matching `label` (e.g. "grader.session=abc"), and optionally images. Never raises for a
+    resource that is already gone."""
     errors: list[str] = []
     removed = Removed(errors=errors)
     for container in _containers(client, label):
@@ -72,6 +74,14 @@ def remove_labelled(client: docker.DockerClient, label: str, images: bool = Fals
             pass
         except APIError as exc:
             errors.append(f"container {container['Id'][:12]}: {exc.explanation or exc}")
+    for volume in _volumes(client, label):
+        try:
+            client.api.remove_volume(volume["Name"], force=True)
+            removed.volumes += 1
+        except NotFound:
+            pass
+        except APIError as exc:
+            errors.append(f"volume {volume['Name']}: {exc.explanation or exc}")
     for network in client.networks.list(filters={"label": label}):
         try:
             network.remove()
@@ -98,6 +108,10 @@ def _containers(client: docker.DockerClient, label: str) -> list[dict]:
     return list(client.api.containers(all=True, filters={"label": label}))
 
 
+def _volumes(client: docker.DockerClient, label: str) -> list[dict]:
+    return list(client.api.volumes(filters={"label": label}).get("Volumes") or [])
+
+
 def gc(client: docker.DockerClient, images: bool = True) -> Removed:
     """Remove every container, network (and image) carrying grader's label; with GRADER_OWNER
     set, only the containers and networks of that owner (images are shared: kept)."""
@@ -108,8 +122,10 @@ def gc(client: docker.DockerClient, images: bool = True) -> Removed:
 
 
 def leftovers(client: docker.DockerClient, label: str = f"{LABEL_MANAGED}=1") -> list[str]:
-    """Names of containers and networks still carrying `label` (for tests and doctor)."""
+    """Names of containers, volumes and networks still carrying `label` (for tests and
+    doctor)."""
     names = [f"container {(c.get('Names') or ['?'])[0].lstrip('/')}"
              for c in _containers(client, label)]
+    names += [f"volume {v['Name']}" for v in _volumes(client, label)]
     names += [f"network {n.name}" for n in client.networks.list(filters={"label": label})]
     return names

@@ -21,6 +21,8 @@ class Limits:
     timeout_seconds: float = 60.0
     output_kb: int = 256
     tmpfs_mb: int = 64
+    #: the work dir's size: a tmpfs volume (see grader/sandbox/workdir.py)
+    work_mb: int = 512
 
     def merged(self, **overrides: Any) -> Limits:
         """These limits with `overrides` (None values ignored) applied."""

@@ -48,6 +48,7 @@ class CaseLimits:
     timeout_seconds: float | None = spec(None, check=positive, expected=_POSITIVE)
     output_kb: int | None = spec(None, check=positive, expected="a positive integer (KiB)")
     tmpfs_mb: int | None = spec(None, check=positive, expected="a positive integer (MiB)")
+    work_mb: int | None = spec(None, check=positive, expected="a positive integer (MiB)")
 
 
 @dataclass(frozen=True)

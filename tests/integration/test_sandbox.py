@@ -270,3 +270,41 @@ def test_session_cleans_up_after_an_exception(docker_client: object, base_tag: s
         assert leftovers(docker_client, f"{LABEL_SESSION}={box.session}")  # type: ignore[arg-type]
         raise RuntimeError("boom")
     assert leftovers(docker_client, f"{LABEL_SESSION}={box.session}") == []  # type: ignore[arg-type]
+
+
+def test_filling_the_work_dir_stops_at_its_size(sandbox: DockerSandbox, base_tag: str,
+                                                limits: Limits, docker_client: object) -> None:
+    """A candidate writing without end gets ENOSPC at `work_mb`; nothing reaches the engine's
+    disk, and the files written before are still collected."""
+    small = limits.merged(work_mb=16, memory_mb=256)
+    result = sandbox.run(RunSpec(image=base_tag, limits=small, command=py("""
+        import json, os
+        written, error = 0, None
+        with open("/work/kept", "w") as f:
+            f.write("kept")
+        try:
+            with open("/work/fill", "wb") as f:
+                while written < 200 * 1024 * 1024:
+                    f.write(b"x" * 1024 * 1024)
+                    f.flush()
+                    written += 1024 * 1024
+        except OSError as exc:
+            error = exc.strerror
+        print(json.dumps({"written_mb": written // (1024 * 1024), "error": error}))
+    """), collect={"kept": 10}))
+    out = json.loads(result.stdout.text())
+    assert out["error"] == "No space left on device", out
+    assert out["written_mb"] <= 16, out
+    assert result.files == {"kept": b"kept"}
+    assert leftovers(docker_client, f"{LABEL_SESSION}={sandbox.session}") == []  # type: ignore[arg-type]
+
+
+def test_a_restarted_service_keeps_its_work_files(sandbox: DockerSandbox, base_tag: str,
+                                                  limits: Limits) -> None:
+    """The work dir lives as long as the service, not as long as one start of it (a
+    server's database must survive the restart of the persistence test)."""
+    service = sandbox.start(RunSpec(image=base_tag, limits=limits, files={"seed": b"1"},
+                                    command=["sh", "-c", "cat seed >> log; sleep 1000"]))
+    service.restart()
+    code, output = service.exec(["cat", "log"])
+    assert (code, output) == (0, b"11")
