@@ -145,6 +145,8 @@ class IoTrack(Track[IoConfig]):
                 got = json.loads(got_raw)
             except (ValueError, UnicodeDecodeError) as exc:
                 return failed(f"{output_file} is not valid JSON: {exc}")
+            except RecursionError:
+                return failed(f"{output_file} nests deeper than a JSON reader can follow")
             same = got == json.loads(expected_raw)
         else:
             same = (got_raw.decode("utf-8", "replace").rstrip()

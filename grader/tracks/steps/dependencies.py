@@ -180,8 +180,9 @@ def import_failures(ctx: GradingContext[Any], tag: str,
     else:
         try:
             rows = json.loads(line.removeprefix("GRADER-IMPORTS "))
-        except ValueError:
+        except (ValueError, RecursionError):
             rows = []
+        rows = rows if isinstance(rows, list) else []
         failed = [r for r in rows if isinstance(r, dict) and r.get("ok") is False]
         for row in failed:
             match = _NATIVE.search(str(row.get("error", "")))
