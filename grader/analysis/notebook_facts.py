@@ -21,7 +21,11 @@ import nbformat
 MAX_NOTEBOOK_BYTES = 16 * 1024 * 1024
 _MAGIC = re.compile(r"^\s*[%!?]")
 _SQL = re.compile(r"\bselect\b[\s\S]+\bfrom\b", re.IGNORECASE)
-_SQL_CALLS = {"read_sql", "read_sql_query", "execute", "executescript", "sql", "query"}
+_SQL_CALLS = {"read_sql", "read_sql_query", "execute", "executescript", "sql", "query",
+              "read_database", "read_database_uri", "executemany"}
+_SQL_WORK = re.compile(r"\b(where|join|group\s+by|having|union|intersect|except|over\s*\(|"
+                       r"with\s+\w+\s+as)\b")
+_SQL_AGGREGATE = re.compile(r"\b(sum|count|avg|min|max|total|group_concat)\s*\(")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'%.,-]*")
 
 
@@ -103,9 +107,16 @@ def row_loops(all_cells: list[Cell], name: str) -> list[dict[str, object]]:
     return found[:50]
 
 
+def _level(cell: Cell) -> int:
+    """The level of the heading a markdown cell opens with (0: none)."""
+    m = re.match(r"\s*(#{1,6})\s", cell.source) if cell.kind == "markdown" else None
+    return len(m.group(1)) if m else 0
+
+
 def sections(all_cells: list[Cell], headings: dict[str, str]) -> dict[str, list[Cell]]:
     """question id -> the cells from its heading's markdown cell up to the next question's
-    heading. A question whose heading is not found gets no section."""
+    heading, or the next heading of the same or a higher level (a closing "## Summary").
+    A question whose heading is not found gets no section."""
     starts: list[tuple[int, str]] = []
     for qid, pattern in headings.items():
         rx = re.compile(pattern, re.IGNORECASE | re.MULTILINE)
@@ -117,6 +128,8 @@ def sections(all_cells: list[Cell], headings: dict[str, str]) -> dict[str, list[
     out: dict[str, list[Cell]] = {}
     for n, (start, qid) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(all_cells)
+        level = _level(all_cells[start]) or 6
+        end = next((c.index for c in all_cells[start + 1:end] if 0 < _level(c) <= level), end)
         out[qid] = all_cells[start:end]
     return out
 
@@ -136,30 +149,73 @@ def narrative_words(section: list[Cell], ignore: list[str]) -> int:
     return words
 
 
-def uses_sql(section: list[Cell]) -> list[dict[str, object]]:
-    """Where a SELECT ... FROM string is passed to a SQL-running call in these cells."""
+def string_value(node: ast.AST | None, names: dict[str, str]) -> str | None:
+    """The string an expression builds, as far as it is written out: literals, f-strings
+    (values as {}), concatenation, `textwrap.dedent`/`.strip()`, names assigned a string."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str)
+                       else "{}" for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = string_value(node.left, names), string_value(node.right, names)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.Name):
+        return names.get(node.id)
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in ("strip", "format", "replace"):
+            return string_value(func.value, names)
+        if isinstance(func, ast.Attribute | ast.Name) and (
+                func.attr if isinstance(func, ast.Attribute) else func.id) in ("dedent", "text"):
+            return string_value(node.args[0], names) if node.args else None
+    return None
+
+
+def string_names(all_cells: list[Cell]) -> dict[str, str]:
+    """name -> the string last assigned to it, over the whole notebook."""
+    names: dict[str, str] = {}
+    for cell in all_cells:
+        tree = parse_code(cell.source) if cell.kind == "code" else None
+        for node in ast.walk(tree) if tree is not None else ():
+            if isinstance(node, ast.Assign):
+                text = string_value(node.value, names)
+                if text is not None:
+                    names.update({t.id: text for t in node.targets if isinstance(t, ast.Name)})
+    return names
+
+
+def sql_is_loader(query: str) -> bool:
+    """A query that only loads a table: no filter, join, grouping or aggregate."""
+    text = re.sub(r"--[^\n]*|/\*[\s\S]*?\*/", " ", query).lower()
+    return not (_SQL_WORK.search(text) or _SQL_AGGREGATE.search(text))
+
+
+def uses_sql(section: list[Cell], names: dict[str, str] | None = None) -> list[dict[str, object]]:
+    """Where a SELECT ... FROM string is passed to a SQL-running call in these cells (and
+    `read_sql_table`), each with `loader`: the query only loads a table."""
+    names = names if names is not None else string_names(section)
     found: list[dict[str, object]] = []
     for cell in section:
         tree = parse_code(cell.source) if cell.kind == "code" else None
         if tree is None:
             continue
-        sql_names = {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
-                     and isinstance(node.value, ast.Constant) and isinstance(node.value.value,
-                                                                             str)
-                     and _SQL.search(node.value.value)
-                     for t in node.targets if isinstance(t, ast.Name)}
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name)):
                 continue
             name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+            if name == "read_sql_table":
+                found.append({"file": f"cell {cell.index + 1}", "line": node.lineno,
+                              "what": "read_sql_table(...)", "loader": True, "query": ""})
+                continue
             if name not in _SQL_CALLS:
                 continue
             for arg in [*node.args, *(kw.value for kw in node.keywords)]:
-                literal = isinstance(arg, ast.Constant) and isinstance(arg.value, str) \
-                    and _SQL.search(arg.value)
-                if literal or (isinstance(arg, ast.Name) and arg.id in sql_names):
+                query = string_value(arg, names)
+                if query is not None and _SQL.search(query):
                     found.append({"file": f"cell {cell.index + 1}", "line": node.lineno,
-                                  "what": f"{name}(SELECT ...)"})
+                                  "what": f"{name}(SELECT ...)", "loader": sql_is_loader(query),
+                                  "query": " ".join(query.split())[:160]})
                     break
     return found
 

@@ -69,3 +69,27 @@ def test_a_missing_or_broken_notebook_is_reported(tmp_path: Path, notebook: byte
     assert ("no notebook" in found["message"]) if notebook is None else (
         "not a notebook" in found["message"])
     assert report["total"]["percent"] == 0
+
+
+def test_a_file_of_its_own_data_folder_is_explained(tmp_path: Path,
+                                                    docker_client: object) -> None:
+    """The grader replaces data/: a notebook reading a file the candidate put there is told
+    why it is missing; the traceback keeps the candidate's frame; versions are listed."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import pandas as pd\n\n\ndef load(name):\n"
+                                          "    return pd.read_csv(f'data/{name}')"),
+                nbformat.v4.new_code_cell("x = 1\nclean = load('orders_clean.csv')")]
+    path = tmp_path / "sub.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("submission.yaml", "challenge: datascience\ncandidate: T\n")
+        zf.writestr("analysis.ipynb", nbformat.writes(nb))
+        zf.writestr("data/orders_clean.csv", "order_id\n1\n")
+    report, _ = grade(path, tmp_path / "out")
+    runs = next(c for c in report["checks"] if c["id"] == "notebook.runs-clean")
+    assert "cell 2 (In [2]) raised FileNotFoundError" in runs["message"]
+    assert "data/orders_clean.csv is in the submission, but the grader replaces data/" in runs[
+        "message"]
+    assert "ran with pandas" in runs["message"] and "pandas" in runs["evidence"]["versions"]
+    assert "Cell In[2], line 2" in runs["evidence"]["tracebacks"][0]["traceback"]

@@ -58,6 +58,47 @@ class Cleaning:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """A bound on one numeric field of the same answer: `below` or `above` a number."""
+
+    field: str
+    below: float | None = None
+    above: float | None = None
+
+    def __post_load__(self, context: Any) -> None:
+        if (self.below is None) == (self.above is None):
+            raise ShapeError("", "exactly one of below / above", {"field": self.field})
+
+    def holds(self, value: float) -> bool:
+        return value < self.below if self.below is not None else value > float(
+            self.above if self.above is not None else 0.0)
+
+    def describe(self) -> str:
+        return (f"{self.field} < {self.below:g}" if self.below is not None
+                else f"{self.field} > {float(self.above or 0.0):g}")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A yes/no field that must follow from the candidate's *own* figures in the same answer
+    (true exactly when every condition holds): judged for consistency on each dataset, and
+    worth `points`."""
+
+    answer: str = spec(check=lambda v: v.count(".") == 1, expected="'<question>.<field>'")
+    true_when: list[Condition] = spec(check=non_empty, expected="a non-empty list of "
+                                      "{field, below|above}")
+    points: float = spec(2.0, check=positive, expected="a positive number")
+
+    @property
+    def question(self) -> str:
+        return self.answer.split(".")[0]
+
+    @property
+    def field(self) -> str:
+        return self.answer.split(".")[1]
+
+
+@dataclass(frozen=True)
 class NotebookConfig:
     """How a notebook challenge is executed and judged."""
 
@@ -76,9 +117,19 @@ class NotebookConfig:
     mistakes: dict[str, str] = spec(default_factory=dict,
                                     doc="mistake name -> what the candidate did")
     cleaning: list[Cleaning] = spec(default_factory=list)
+    decisions: list[Decision] = spec(default_factory=list)
+    decoy_key: str = spec("", check=lambda v: v == "" or (v.startswith("/") and ".." not in v),
+                          expected="an absolute path in the sandbox, or empty",
+                          doc="a decoy answer key written there (outside the work folder) "
+                              "before the kernel starts: made-up values, flagged when they "
+                              "appear in answers; empty: no decoy")
 
     def __post_load__(self, context: Any) -> None:
         ids = [q.id for q in self.questions]
+        for i, decision in enumerate(self.decisions):
+            if decision.question not in ids:
+                raise ShapeError(f"decisions[{i}].answer", "<question>.<field> with a question "
+                                 "listed under questions", decision.answer)
         for i, item in enumerate(self.cleaning):
             unknown = [m for m in item.mistakes if m not in self.mistakes]
             if unknown:

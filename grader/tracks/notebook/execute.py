@@ -20,12 +20,21 @@ from grader.sandbox.limits import Limits
 
 NOTEBOOK_NAME = "notebook.ipynb"
 FIGURES_NAME = ".grader-figures.jsonl"
+AUDIT_NAME = ".grader-audit.jsonl"
+DECOY_NAME = ".grader-decoy.json"
 EXECUTED_CAP = 16 * 1024 * 1024
 SUMMARY_CAP = 2 * 1024 * 1024
 FIGURES_CAP = 1024 * 1024
+AUDIT_CAP = 1024 * 1024
 CELL_STATUSES = {"ok", "error", "timeout", "not-run"}
-#: grader's runner, copied into the container beside the notebook (never the kernel's code).
+#: grader's runner and the kernel's recorder, copied into the container beside the notebook.
 RUNNER = Path(__file__).with_name("run_notebook.py")
+RECORDER = Path(__file__).with_name("kernel_recorder.py")
+#: every file name the runner uses in the work folder
+RUNNER_FILES = {NOTEBOOK_NAME, "executed.ipynb", "summary.json", "run_notebook.py",
+                "kernel_recorder.py", FIGURES_NAME, AUDIT_NAME, DECOY_NAME}
+_AUDIT_TEXT = {"path": 400, "via": 60, "name": 100, "command": 300, "sha": 12, "question": 100}
+AUDIT_EVENTS = {"open", "list", "glob", "command", "env-scan", "env-read", "cell", "answer"}
 
 
 @dataclass
@@ -41,6 +50,11 @@ class NotebookRun:
     #: "title", "axis_on", "has_data"}]}, as recorded inside the kernel (untrusted, validated).
     figures: list[dict[str, Any]] = field(default_factory=list)
     seconds: float | None = None    # execution time as the runner measured it
+    #: What the kernel recorder saw (kernel_recorder.py), validated: {"event": open | list |
+    #: glob | command | env-scan | env-read | cell | answer, "seq": n-th cell run, ...}.
+    audit: list[dict[str, Any]] = field(default_factory=list)
+    audit_read: bool = False        # the record came back readable
+    versions: dict[str, str] = field(default_factory=dict)  # library -> version
 
     @property
     def failed_cells(self) -> list[dict[str, Any]]:
@@ -53,7 +67,9 @@ def _valid_cell(entry: Any) -> dict[str, Any] | None:
     if entry.get("status") not in CELL_STATUSES:
         return None
     keep = {k: entry[k] for k in ("index", "status", "figures", "ename", "evalue",
-                                  "traceback", "started", "ended") if k in entry}
+                                  "traceback", "started", "ended", "count") if k in entry}
+    if not isinstance(keep.get("count"), int) or isinstance(keep.get("count"), bool):
+        keep.pop("count", None)
     for text in ("ename", "evalue", "traceback", "started", "ended"):
         if text in keep and not isinstance(keep[text], str):
             del keep[text]
@@ -73,7 +89,10 @@ def _valid_figure(entry: Any) -> dict[str, Any] | None:
                      "ylabel": str(ax.get("ylabel", ""))[:200],
                      "title": str(ax.get("title", ""))[:200],
                      "axis_on": ax.get("axis_on") is not False,
-                     "has_data": ax.get("has_data") is not False})
+                     "has_data": ax.get("has_data") is not False,
+                     "x_ticks": ax.get("x_ticks") is not False,
+                     "y_ticks": ax.get("y_ticks") is not False,
+                     "colorbar": ax.get("colorbar") is True})
     return {"suptitle": str(entry.get("suptitle", ""))[:200], "axes": axes}
 
 
@@ -89,26 +108,79 @@ def _read_figures(raw: bytes | None) -> list[dict[str, Any]]:
     return figures
 
 
+def _valid_event(entry: Any) -> dict[str, Any] | None:
+    if not isinstance(entry, dict) or entry.get("event") not in AUDIT_EVENTS:
+        return None
+    seq = entry.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        return None
+    out: dict[str, Any] = {"event": entry["event"], "seq": seq}
+    for key, cap in _AUDIT_TEXT.items():
+        if isinstance(entry.get(key), str):
+            out[key] = entry[key][:cap]
+    for key in ("write", "recursive"):
+        if isinstance(entry.get(key), bool):
+            out[key] = entry[key]
+    line = entry.get("line")
+    if isinstance(line, int) and not isinstance(line, bool) and line >= 0:
+        out["line"] = line
+    return out
+
+
+def read_audit(raw: bytes | None) -> list[dict[str, Any]]:
+    """The kernel recorder's lines, each validated (odd ones dropped), at most 4,000."""
+    events = []
+    for line in (raw or b"")[:AUDIT_CAP].decode("utf-8", "replace").splitlines()[:4000]:
+        try:
+            entry = _valid_event(json.loads(line))
+        except ValueError:
+            entry = None
+        if entry is not None:
+            events.append(entry)
+    return events
+
+
+def _versions(summary: dict[str, Any]) -> dict[str, str]:
+    found = summary.get("versions")
+    if not isinstance(found, dict):
+        return {}
+    return {str(k)[:40]: str(v)[:40] for k, v in list(found.items())[:20]
+            if isinstance(v, str)}
+
+
 def execute_notebook(sandbox: Sandbox, image: str, notebook: bytes,
                      files: Mapping[str, bytes | Path], limits: Limits,
                      cell_timeout: float, collect: Mapping[str, int] | None = None,
                      name_hint: str = "notebook", env: Mapping[str, str] | None = None,
-                     record_figures: bool = True) -> NotebookRun:
-    """Execute `notebook` with `files` beside it (data), no network; collect `collect` too."""
-    internal = {"executed.ipynb", "summary.json", FIGURES_NAME}
+                     record_figures: bool = True, audit: bool = True,
+                     answers_file: str = "answers.json",
+                     decoy: tuple[str, bytes] | None = None) -> NotebookRun:
+    """Execute `notebook` with `files` beside it (data), no network; collect `collect` too.
+    `audit`: record what the candidate's code did outside its work folder (and which cell
+    wrote each answer of `answers_file`); `decoy`: (absolute path, content) of a made-up
+    answer key placed outside the work folder before the kernel starts."""
     wanted = {"executed.ipynb": EXECUTED_CAP, "summary.json": SUMMARY_CAP,
-              **({FIGURES_NAME: FIGURES_CAP} if record_figures else {}), **(collect or {})}
+              **({FIGURES_NAME: FIGURES_CAP} if record_figures else {}),
+              **({AUDIT_NAME: AUDIT_CAP} if audit else {}), **(collect or {})}
+    extra: dict[str, bytes | Path] = {NOTEBOOK_NAME: notebook, "run_notebook.py": RUNNER,
+                                      "kernel_recorder.py": RECORDER}
+    if decoy is not None:
+        extra[DECOY_NAME] = decoy[1]
     result = sandbox.run(RunSpec(
         image=image, limits=limits, name_hint=name_hint,
         command=["python", "run_notebook.py", NOTEBOOK_NAME, "--executed", "executed.ipynb",
                  "--summary", "summary.json", "--cell-timeout", str(cell_timeout),
-                 *(["--figures", FIGURES_NAME] if record_figures else [])],
-        files={**files, NOTEBOOK_NAME: notebook, "run_notebook.py": RUNNER},
+                 *(["--figures", FIGURES_NAME] if record_figures else []),
+                 *(["--audit", AUDIT_NAME, "--answers", answers_file] if audit else []),
+                 *(["--decoy-from", DECOY_NAME, "--decoy-to", decoy[0]] if decoy else [])],
+        files={**files, **extra},
         env={"MPLCONFIGDIR": "/tmp/matplotlib", **(env or {})},
         collect=wanted))
     out = NotebookRun(run=result, files={k: v for k, v in result.files.items()
-                                         if k not in internal})
+                                         if k not in RUNNER_FILES})
     out.figures = _read_figures(result.files.get(FIGURES_NAME))
+    out.audit_read = AUDIT_NAME in result.files
+    out.audit = read_audit(result.files.get(AUDIT_NAME))
     if result.outcome != "exited":
         out.error = result.describe()
     raw = result.files.get("summary.json")
@@ -125,6 +197,7 @@ def execute_notebook(sandbox: Sandbox, image: str, notebook: bytes,
                  if isinstance(summary.get("cells"), list)]
         out.cells = [c for c in cells if c is not None]
         out.completed = summary.get("ok") is True and result.outcome == "exited"
+        out.versions = _versions(summary)
         seconds = summary.get("seconds")
         if isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds >= 0:
             out.seconds = float(seconds)

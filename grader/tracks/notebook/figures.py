@@ -1,5 +1,6 @@
 """Figures of an executed notebook: how many were drawn, and whether their axes say what
-they show (as recorded inside the kernel while the notebook ran)."""
+they show (as recorded inside the kernel while the notebook ran): an axis needs a label only
+when it shows tick labels."""
 
 from __future__ import annotations
 
@@ -49,12 +50,16 @@ def figure_checks(run: NotebookRun, minimum: int) -> list[CheckResult]:
 
 
 def _labelled(figure: dict[str, Any]) -> bool:
-    """Every axes with data names what its visible axes show (a pie needs a title)."""
-    axes = [a for a in figure["axes"] if a["has_data"]] or figure["axes"]
+    """Every axes with data labels the axes that show tick labels (an axis whose ticks are
+    hidden, e.g. the upper panel of a shared x axis, needs none; a colorbar is not judged);
+    an axes drawn without axes (a pie) needs a title."""
+    plots = [a for a in figure["axes"] if not a.get("colorbar")]
+    axes = [a for a in plots if a["has_data"]] or plots
     if not axes:
         return False
     for ax in axes:
-        if ax["axis_on"] and not (ax["xlabel"].strip() and ax["ylabel"].strip()):
+        if ax["axis_on"] and ((ax.get("x_ticks", True) and not ax["xlabel"].strip())
+                              or (ax.get("y_ticks", True) and not ax["ylabel"].strip())):
             return False
         if not ax["axis_on"] and not (ax["title"].strip() or figure["suptitle"].strip()):
             return False

@@ -1,6 +1,7 @@
 """Static facts of a notebook as submitted, read on the host: row-by-row pandas loops, SQL
-where a question asks for it, markdown narrative under each question, the order its cells were
-run in before saving, and lint (one scale with the other tracks)."""
+where a question asks for it (a query that only loads a table is "SQL used as a loader"), the
+order its cells were run in before saving, and lint (one scale with the other tracks). The
+narrative is judged after the run (narrative.py): its figures are compared with the answers."""
 
 from __future__ import annotations
 
@@ -13,23 +14,23 @@ from grader.checks import CheckResult
 from grader.tracks.notebook.config import NotebookConfig
 from grader.tracks.steps.static import lint_check
 
-STATIC_CHECKS = ("static.vectorized", "static.sql-used", "narrative.per-question",
-                 "notebook.execution-order", "static.lint")
+STATIC_CHECKS = ("static.vectorized", "static.sql-used", "notebook.execution-order",
+                 "static.lint")
 
 
 def notebook_static_checks(root: Path, rel: str, nb: Any,
                            cfg: NotebookConfig) -> list[CheckResult]:
-    """static.vectorized, static.sql-used (per SQL question), narrative.per-question,
-    notebook.execution-order and static.lint for the notebook `rel`."""
+    """static.vectorized, static.sql-used (per SQL question), notebook.execution-order and
+    static.lint for the notebook `rel`."""
     cells = nbf.cells(nb)
     sections = nbf.sections(cells, {q.id: q.heading for q in cfg.questions})
     checks = [findings_check(
         "static.vectorized", "Vectorised pandas (no row-by-row loops)",
         nbf.row_loops(cells, rel), "what", "row-by-row loop(s)",
         "no iterrows/itertuples/apply(axis=1)/range(len(...)) loops")]
+    names = nbf.string_names(cells)
     for q in (q for q in cfg.questions if q.sql):
-        checks.append(_sql_check(q.id, sections, cells))
-    checks.append(_narrative(cfg, sections))
+        checks.append(_sql_check(q.id, sections, cells, names))
     in_order, counts = nbf.execution_order(nb)
     checks.append(CheckResult(
         id="notebook.execution-order", status="passed" if in_order else "failed",
@@ -44,37 +45,26 @@ def notebook_static_checks(root: Path, rel: str, nb: Any,
     return checks
 
 
-def _sql_check(qid: str, sections: dict[str, Any], cells: Any) -> CheckResult:
-    found = nbf.uses_sql(sections.get(qid, []))
-    anywhere = found or nbf.uses_sql(cells)
+def _sql_check(qid: str, sections: dict[str, Any], cells: Any,
+               names: dict[str, str]) -> CheckResult:
+    here = nbf.uses_sql(sections.get(qid, []), names)
+    everywhere = nbf.uses_sql(cells, names)
     title = f"SQL used for {qid}"
-    if found:
-        return CheckResult.passed(
-            "static.sql-used", f"{qid} is answered with SQL: "
-            + "; ".join(f"{f['what']} at {f['file']}" for f in found[:3]),
-            title=title, kind="static", evidence={"found": found})
-    if anywhere and qid not in sections:
-        return CheckResult.passed(
-            "static.sql-used", f"SQL is used ({anywhere[0]['file']}); the {qid} heading was "
-            "not found to place it", title=title, kind="static", evidence={"found": anywhere})
+    for found, placed in ((here, ""), (everywhere, f" (outside the {qid} section)")):
+        working = [f for f in found if not f["loader"]]
+        if working:
+            where = "; ".join(f"{f['what']} at {f['file']}" for f in working[:3])
+            return CheckResult.passed(
+                "static.sql-used", f"{qid} is answered with SQL: {where}{placed}", title=title,
+                kind="static", evidence={"found": found})
+    if here or everywhere:
+        queries = "; ".join(f"{f['query'] or f['what']} ({f['file']})"
+                            for f in (here or everywhere)[:2])
+        return CheckResult.failed(
+            "static.sql-used", f"SQL used as a loader, not to answer {qid}: {queries} only "
+            "load(s) a table (no filter, join or aggregation); the work is done in Python",
+            title=title, kind="static", evidence={"found": here or everywhere})
     return CheckResult.failed(
         "static.sql-used", f"{qid} asks for SQL, but no SELECT query is run "
         + ("under its heading" if qid in sections else "anywhere"), title=title,
         kind="static")
-
-
-def _narrative(cfg: NotebookConfig, sections: dict[str, Any]) -> CheckResult:
-    qs = cfg.questions
-    min_words = cfg.narrative.min_words
-    words = {q.id: nbf.narrative_words(sections[q.id], cfg.narrative.placeholders)
-             for q in qs if q.id in sections}
-    written = [q for q, n in words.items() if n >= min_words]
-    missing = [q.id for q in qs if q.id not in sections]
-    message = (f"{len(written)} of {len(qs)} question(s) have at least {min_words} words of "
-               "markdown narrative: " + ", ".join(f"{q} {n}" for q, n in words.items()))
-    if missing:
-        message += f"; heading not found for {', '.join(missing)}"
-    return CheckResult(
-        id="narrative.per-question", status="passed" if len(written) == len(qs) else "failed",
-        points=len(written) / len(qs), title="Markdown narrative per question", kind="static",
-        message=message, evidence={"words": words, "min_words": min_words})

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -32,20 +33,22 @@ from grader.analysis import notebook_facts as nbf
 from grader.checks import CheckResult
 from grader.errors import ChallengeConfigError
 from grader.tracks.base import GradingContext, Track
-from grader.tracks.notebook import judging
+from grader.tracks.notebook import answer_checks, integrity, judging
 from grader.tracks.notebook.answers import Answers, judge, questions, read_answers
 from grader.tracks.notebook.config import NotebookConfig
-from grader.tracks.notebook.execute import NOTEBOOK_NAME, NotebookRun, execute_notebook
+from grader.tracks.notebook.execute import RUNNER_FILES, NotebookRun, execute_notebook
 from grader.tracks.notebook.figures import FIGURE_CHECKS, figure_checks
+from grader.tracks.notebook.hunting import key_hunt
+from grader.tracks.notebook.narrative import narrative_check
+from grader.tracks.notebook.stale import stale_check
 from grader.tracks.notebook.static import STATIC_CHECKS, notebook_static_checks
 from grader.tracks.steps.dependencies import submission_image
 from grader.tracks.steps.seeded import generated
 
-_RESERVED = {NOTEBOOK_NAME, "executed.ipynb", "summary.json", "run_notebook.py",
-             ".grader-figures.jsonl"}
 RUN_CHECKS = ("notebook.found", "notebook.runs-clean", "notebook.variant-runs-clean",
               "notebook.runtime", "answers.format", "answers.not-hard-coded",
-              "build.dependencies")
+              "build.dependencies", "integrity.no-key-hunt", "notebook.outputs-fresh",
+              "narrative.per-question")
 
 
 def generate(config: NotebookConfig, seed: int) -> tuple[dict[str, bytes], dict[str, Any]]:
@@ -88,24 +91,37 @@ class NotebookTrack(Track[NotebookConfig]):
                                           f"({why})", "notebook.found")
         checks.append(CheckResult.passed("notebook.found", rel, title=title,
                                          evidence={"notebook": rel}))
+        cells = nbf.cells(nb)
+        sections = nbf.sections(cells, {q.id: q.heading for q in cfg.questions})
         with ctx.stage("static"):
             checks += notebook_static_checks(sub.root, rel, nb, cfg)
+            hunted = key_hunt(cells)
         with ctx.stage("images"):
             image = submission_image(ctx, ctx.image(cfg.image), checks)[0]
         if image is None:
-            return checks + self._not_run(cfg, public_key, "the dependencies could not be "
-                                          "installed", "build.dependencies")
+            return [*checks, narrative_check(cfg, sections, None), *self._not_run(
+                cfg, public_key, "the dependencies could not be installed",
+                "build.dependencies", narrative=False)]
         notebook = (sub.root / rel).read_bytes()
         with ctx.stage("public_run"):
-            public = self._execute(ctx, image, notebook, public_files, "public")
+            public = self._execute(ctx, image, notebook, public_files, public_key,
+                                   variant_key, "public")
         with ctx.stage("variant_run"):
-            variant = self._execute(ctx, image, notebook, variant_files, "variant")
+            variant = self._execute(ctx, image, notebook, variant_files, variant_key,
+                                    public_key, "variant")
         self._keep_artifacts(ctx, public, variant)
-        return checks + self._judge(cfg, public, variant, public_key, variant_key)
+        submitted = sub.root / cfg.answers_file
+        facts = _Facts(rel=rel, nb=nb, cells=cells, sections=sections, hunted=hunted,
+                       submitted_answers=submitted.read_bytes()[:512 * 1024]
+                       if cfg.answers_file in sub.files else None,
+                       data=judging.DataFolder(cfg.data.dir.strip("/"), tuple(public_files),
+                                               frozenset(sub.files)))
+        return checks + self._judge(cfg, public, variant, public_key, variant_key, facts)
 
     @staticmethod
     def _judge(cfg: NotebookConfig, public: NotebookRun, variant: NotebookRun,
-               public_key: dict[str, Any], variant_key: dict[str, Any]) -> list[CheckResult]:
+               public_key: dict[str, Any], variant_key: dict[str, Any],
+               facts: _Facts) -> list[CheckResult]:
         answers_file = cfg.answers_file
         public_answers = read_answers(public.files.get(answers_file),
                                       public.run.file_errors.get(answers_file, ""))
@@ -114,20 +130,34 @@ class NotebookTrack(Track[NotebookConfig]):
         timeout = cfg.cell_timeout_seconds
         checks = [
             judging.runs_clean("notebook.runs-clean", "Runs top to bottom in a fresh kernel "
-                               "(public data)", public, timeout, 3.0),
+                               "(public data)", public, timeout, 3.0, facts.data),
             judging.runs_clean("notebook.variant-runs-clean", "Runs on the hidden variant of "
-                               "the dataset", variant, timeout, 2.0),
+                               "the dataset", variant, timeout, 2.0, facts.data),
             judging.runtime_check(public, cfg.runtime_budget_seconds),
             judging.answers_format(public_key, public_answers)]
         public_verdicts = judge(public_key, public_answers)
-        variant_verdicts = {v.id: v for v in judge(variant_key, variant_answers)}
-        answer_checks = [judging.answer_check(v, variant_verdicts.get(v.id), public, variant,
-                                              variant_answers, cfg.mistakes)
-                         for v in public_verdicts]
-        checks += answer_checks
-        checks.append(judging.hard_coded_check(public_verdicts, variant_verdicts))
-        checks += judging.cleaning_checks(cfg.cleaning, public_verdicts,
-                                          {c.id: c for c in answer_checks}, cfg.mistakes)
+        variant_verdicts = judge(variant_key, variant_answers)
+        hunt = integrity.find_hunt([public, variant], facts.cells, facts.hunted, cfg.decoy_key,
+                                   facts.rel)
+        if cfg.decoy_key:
+            hunting = bool(hunt.findings)
+            hunt.decoy_hits = {
+                **integrity.decoy_hits(_decoy(variant_key, public_key), variant_verdicts,
+                                       hunting),
+                **integrity.decoy_hits(_decoy(public_key, variant_key), public_verdicts,
+                                       hunting)}
+        void = {q: why for q in questions(public_key) if (why := hunt.no_credit(q, public))}
+        judged = answer_checks.Judged(
+            public_verdicts, {v.id: v for v in variant_verdicts}, public_answers,
+            variant_answers, public, variant, cfg.mistakes,
+            {d.answer: d for d in cfg.decisions}, void)
+        checks += [answer_checks.answer_check(v, judged) for v in public_verdicts]
+        checks.append(answer_checks.hard_coded_check(judged))
+        checks += answer_checks.cleaning_checks(cfg.cleaning, judged)
+        checks.append(integrity.hunt_check(hunt, public, void))
+        checks.append(stale_check(facts.nb, public, facts.submitted_answers, public_answers,
+                                  answers_file))
+        checks.append(narrative_check(cfg, facts.sections, public_answers))
         checks += figure_checks(public, cfg.figures.min)
         return checks
 
@@ -139,7 +169,7 @@ class NotebookTrack(Track[NotebookConfig]):
         if wanted in files:
             return wanted, ""
         found = [f for f in files if f.endswith(".ipynb") and ".ipynb_checkpoints" not in f
-                 and PurePosixPath(f).name not in _RESERVED]
+                 and PurePosixPath(f).name not in RUNNER_FILES]
         if len(found) == 1:
             return found[0], ""
         if not found:
@@ -149,23 +179,31 @@ class NotebookTrack(Track[NotebookConfig]):
 
     @staticmethod
     def _not_run(cfg: NotebookConfig, key: dict[str, Any], why: str,
-                 blocked_by: str) -> list[CheckResult]:
-        """Every check of a notebook run, not run: `why` and the check that stopped it."""
+                 blocked_by: str, narrative: bool = True) -> list[CheckResult]:
+        """Every check of a notebook run, not run: `why` and the check that stopped it (the
+        cleaning checks are unverified: a missing answer never debits them)."""
         titles = [("notebook.runs-clean", "Runs top to bottom in a fresh kernel (public data)"),
                   ("notebook.variant-runs-clean", "Runs on the hidden variant of the dataset"),
                   ("notebook.runtime", f"Runs within {cfg.runtime_budget_seconds:g} s"),
                   ("answers.format", "answers.json written in the documented format"),
-                  ("answers.not-hard-coded", "Answers are computed, not hard-coded")]
+                  ("answers.not-hard-coded", "Answers are computed, not hard-coded"),
+                  ("integrity.no-key-hunt", "No hunting for answer keys"),
+                  ("notebook.outputs-fresh", "Saved outputs and answers agree with a fresh run")]
+        titles += [("narrative.per-question", "Markdown narrative per question")] * narrative
+        points = {d.answer: d.points for d in cfg.decisions}
         titles += [(f"answer.{v.id}", f"Answer: {v.id}") for v in judge(key, Answers())]
-        titles += [(f"cleaning.{c.id}", c.title or c.id) for c in cfg.cleaning]
         titles += [("figures.count", "Figures"), ("figures.labelled",
                                                   "Figures have labelled axes")]
-        return [CheckResult.not_run(cid, why, blocked_by=blocked_by, title=title)
-                for cid, title in titles]
+        return [CheckResult.not_run(cid, why, blocked_by=blocked_by, title=title,
+                                    max_points=points.get(cid.removeprefix("answer."), 1.0))
+                for cid, title in titles] + [
+            CheckResult.unverified(f"cleaning.{c.id}", why, title=c.title or c.id)
+            for c in cfg.cleaning]
 
     @staticmethod
     def _execute(ctx: GradingContext[NotebookConfig], image: str, notebook: bytes,
-                 data: dict[str, bytes], which: str) -> NotebookRun:
+                 data: dict[str, bytes], key: dict[str, Any], other: dict[str, Any],
+                 which: str) -> NotebookRun:
         cfg, sub = ctx.config, ctx.submission
         data_dir = cfg.data.dir.strip("/")
         # The candidate's files, minus the data folder (the grader hands in its own copy),
@@ -173,12 +211,15 @@ class NotebookTrack(Track[NotebookConfig]):
         files: dict[str, bytes | Path] = {
             rel: sub.root / rel for rel in sub.files
             if not rel.startswith(f"{data_dir}/") and rel != cfg.answers_file
-            and rel not in _RESERVED}
+            and rel not in RUNNER_FILES}
         files.update({f"{data_dir}/{name}": content for name, content in data.items()})
+        decoy = (cfg.decoy_key, json.dumps(_decoy(key, other), indent=2).encode()) \
+            if cfg.decoy_key else None
         return execute_notebook(
             ctx.sandbox, image, notebook, files, ctx.challenge.limits,
             cell_timeout=cfg.cell_timeout_seconds, collect={cfg.answers_file: 256 * 1024},
-            name_hint=f"notebook-{which}", env={"DATA_DIR": data_dir})
+            name_hint=f"notebook-{which}", env={"DATA_DIR": data_dir},
+            answers_file=cfg.answers_file, decoy=decoy)
 
     @staticmethod
     def _keep_artifacts(ctx: GradingContext[NotebookConfig], public: NotebookRun,
@@ -191,6 +232,25 @@ class NotebookTrack(Track[NotebookConfig]):
                 html = render_notebook_html(run.executed)
                 if html:
                     ctx.add_artifact(f"{name}.html", html)
+
+
+@dataclass
+class _Facts:
+    """What grading knows of the submission beside the runs."""
+
+    rel: str
+    nb: Any
+    cells: list[nbf.Cell]
+    sections: dict[str, list[nbf.Cell]]
+    hunted: list[dict[str, Any]]
+    submitted_answers: bytes | None
+    data: judging.DataFolder
+
+
+def _decoy(key: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """The decoy of the dataset whose key is `key`, clear of `other`'s answers too."""
+    seed = key.get("seed")
+    return integrity.make_decoy(key, seed if isinstance(seed, int) else 0, [other])
 
 
 def render_notebook_html(nb: Any) -> str:
