@@ -104,3 +104,67 @@ def test_the_top_category_depends_on_the_seed() -> None:
     tops = {gen.generate(seed).key["q4_top_category_q2_sql"]["answer"]["category"]
             for seed in (*SEEDS, 11, 1337, 90210)}
     assert len(tops) > 1
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_usual_date_mistakes_are_in_the_key_and_told_apart(seed: int) -> None:
+    key = gen.generate(seed).key
+    q1 = key["q1_march_revenue"]
+    dates = {"dates_month_first", "dates_mixed", "dates_mixed_dayfirst",
+             "dates_coerced_dropped"}
+    assert dates <= set(q1["mistakes"]), "every date mistake moves March revenue"
+    for mistake in dates:
+        assert abs(q1["mistakes"][mistake] - q1["answer"]) > q1["rel_tol"] * q1["answer"]
+    q3 = key["q3_ab_test"]["mistakes"]
+    assert {"dates_month_first", "dates_coerced_dropped"} <= set(q3)  # rows lost: rates move
+
+
+@pytest.mark.parametrize("seed", [*SEEDS, 36, 11, 1337])
+def test_corrected_and_one_sided_p_values_fall_outside_the_tolerance(seed: int) -> None:
+    q3 = gen.generate(seed).key["q3_ab_test"]
+    right = q3["answer"]["p_value"]
+    tol = max(q3["rel_tol"]["p_value"] * right, q3["abs_tol"]["p_value"])
+    for mistake in ("yates", "fisher_exact", "one_sided"):
+        assert abs(q3["mistakes"][mistake]["p_value"] - right) > tol, mistake
+    assert q3["nearest"] == ["p_value"]
+
+
+def test_p_values_match_scipy_where_it_is_available() -> None:
+    stats = pytest.importorskip("scipy.stats")
+    table = [[895, 3000 - 895], [947, 3000 - 947]]
+    assert gen._yates(895, 3000, 947, 3000) == pytest.approx(
+        stats.chi2_contingency(table)[1], rel=1e-9)
+    assert gen._fisher(895, 3000, 947, 3000) == pytest.approx(
+        stats.fisher_exact(table)[1], rel=1e-6)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_test_orders_cannot_leave_march_by_accident(seed: int) -> None:
+    data = gen.generate(seed)
+    orders = rows(data.files["orders.csv"])
+    tests = [r for r in orders if r["amount"] == "99999.00"]
+    assert tests and all(r["order_date"].startswith("2024-03-") for r in tests)  # ISO only
+    assert all(13 <= int(r["order_date"][-2:]) <= 30 for r in tests)  # no swap, no boundary
+    assert "-" in orders[0]["order_date"]  # errors="coerce" infers ISO from the first row
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_answers_follow_from_the_written_rows(seed: int) -> None:
+    """Q1 recomputed from orders.csv as written (first row per order, ISO/day-first/text
+    dates, test orders out) is the key's answer."""
+    from datetime import datetime
+
+    data = gen.generate(seed)
+    seen: set[str] = set()
+    total = 0.0
+    for r in rows(data.files["orders.csv"]):
+        if r["order_id"] in seen:
+            continue
+        seen.add(r["order_id"])
+        text = r["order_date"]
+        fmt = "%Y-%m-%d" if "-" in text else "%d/%m/%Y" if "/" in text else "%b %d, %Y"
+        day = datetime.strptime(text, fmt)
+        if r["status"].lower() == "completed" and r["amount"] not in ("", "99999.00") and (
+                day.year, day.month) == (2024, 3):
+            total += float(r["amount"])
+    assert round(total, 2) == pytest.approx(data.key["q1_march_revenue"]["answer"], abs=0.01)

@@ -83,3 +83,13 @@ def test_the_answers_helper_writes_the_documented_format(tmp_path: Path,
     with pytest.raises(TypeError):
         answers.record("q2", [1, 2])
     assert os.path.exists("answers.json")
+
+
+def test_the_kit_readme_states_the_limits_the_grader_applies() -> None:
+    challenge = load_challenge(CHALLENGE)
+    readme = (KIT / "README.md").read_text()
+    limits = challenge.limits
+    assert f"| time per cell | {challenge.config.cell_timeout_seconds:g} s" in readme
+    assert f"| time for the whole notebook | {limits.timeout_seconds:g} s" in readme
+    assert f"| memory | {limits.memory_mb} MB" in readme
+    assert "replaces `data/` with its own copy" in readme
