@@ -243,6 +243,8 @@ class Grader:
                         title="Grading finished", max_points=0))
                 environment = self._environment(client, sandbox.images_used,
                                                 sandbox.images_built, sandbox.base_image_name)
+                if sandbox.unbudgeted_seconds >= 0.5:
+                    timings["challenge_images"] = round(sandbox.unbudgeted_seconds, 3)
         finally:
             client.close()
         timings["track"] = round(time.monotonic() - t, 3)
@@ -266,7 +268,8 @@ class Grader:
             submission=_submission_info(submission, path),
             challenge=_challenge_info(challenge),
             total=total, criteria=criteria, checks=checks, timings=timings,
-            messages=[_budget_message(challenge, timings.get("track", 0.0), checks)],
+            messages=[_budget_message(challenge, timings.get("track", 0.0)
+                                      - timings.get("challenge_images", 0.0), checks)],
             environment=environment, artifacts=dict(ctx.artifacts) if ctx else {},
             generated_at=now(), review=review).cleaned()
         write_report(report, report_dir)
@@ -325,7 +328,8 @@ def _budget_message(challenge: Challenge, seconds: float,
     """The grading budget and what was used of it; a warning when it ran out."""
     cut = [c.id for c in checks if "grading budget" in c.message]
     text = (f"grading budget {challenge.grading_seconds:g} s (challenge.yaml grading_seconds); "
-            f"{seconds:.0f} s used by the sandbox runs and their set-up")
+            f"{seconds:.0f} s used by the sandbox runs and their set-up (building the "
+            "challenge's own images is not counted)")
     if cut:
         return Message(level="warning", text=text + f"; it ran out: {', '.join(cut[:6])} "
                        "were cut or not run")

@@ -1,12 +1,12 @@
 """The Sandbox interface implemented with the Docker SDK for Python (no `docker` CLI).
 
-Every container is hardened the same way (`_hardened_kwargs`): no network unless an internal
-one is given, memory and swap capped together, CPU quota, pids limit, read-only root, a tmpfs
-/tmp, the work dir on a tmpfs volume of `limits.work_mb` kept mounted by a holder container
-(grader/sandbox/workdir.py; no host path is ever mounted), uid 1000, all
-capabilities dropped, no-new-privileges. Files go in with put_archive before start and come
-out with get_archive after the container stopped. Output is streamed through a cap. The
-wall-clock timeout is enforced from the host. Everything is labelled and removed by `close()`.
+Every container gets grader/sandbox/hardening.py's settings, and its work dir is a tmpfs volume
+of `limits.work_mb` kept mounted by a holder container (grader/sandbox/workdir.py; no host path
+is ever mounted). Files go in with put_archive before start and come out with get_archive after
+the container stopped. Output is streamed through a cap. The wall-clock timeout and the grading
+budget are enforced from the host; a submission's own image build is bounded by the budget, a
+challenge's images are built without charging it. Everything is labelled and removed by
+`close()`.
 """
 
 from __future__ import annotations
@@ -16,15 +16,13 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 import docker
 import requests
 from docker.errors import APIError, NotFound
 from docker.models.containers import Container
-from docker.types import LogConfig, Mount
 
-from grader.errors import SandboxError
+from grader.errors import ImageBuildError, SandboxError
 from grader.sandbox import archive, images, workdir
 from grader.sandbox.capture import CapturedOutput, OutputCap
 from grader.sandbox.engine import (
@@ -37,62 +35,11 @@ from grader.sandbox.engine import (
     Sandbox,
     Service,
 )
+from grader.sandbox.hardening import hardened_kwargs
 from grader.sandbox.lifecycle import CANCEL, LABEL_SESSION, Cancelled, labels, remove_labelled
 from grader.settings import Settings
 
-SANDBOX_USER = "1000:1000"
 _POLL_SECONDS = 1.0
-
-
-def _hardened_kwargs(spec: RunSpec, session: str, role: str,
-                     work_volume: str | None = None) -> dict[str, Any]:
-    """The container's settings; `work_volume`: the named volume mounted at the work dir
-    (None: an anonymous one, uncapped)."""
-    limits = spec.limits
-    kwargs: dict[str, Any] = dict(
-        image=spec.image,
-        command=spec.command,
-        user=SANDBOX_USER,
-        working_dir=spec.workdir,
-        # tini as PID 1 (`init`): reaps zombies, and forwards SIGTERM to the whole process
-        # group, so `sh -c "server ..."` stops in a moment instead of at the kill timeout.
-        init=True,
-        environment={"HOME": "/tmp", "MPLCONFIGDIR": "/tmp", "TINI_KILL_PROCESS_GROUP": "1",
-                     **spec.env},
-        hostname="sandbox",
-        read_only=True,
-        tmpfs={"/tmp": f"rw,nosuid,nodev,size={limits.tmpfs_mb}m,mode=1777"},
-        mounts=[Mount(target=spec.workdir, source=work_volume, type="volume")],
-        cap_drop=["ALL"],
-        security_opt=["no-new-privileges"],
-        mem_limit=f"{limits.memory_mb}m",
-        memswap_limit=f"{limits.memory_mb}m",
-        nano_cpus=int(limits.cpus * 1e9),
-        pids_limit=limits.pids,
-        ipc_mode="private",
-        # The json-file log only backs `logs_tail` of services; it is capped on disk too.
-        log_config=LogConfig(type="json-file", config={"max-size": "2m", "max-file": "1"}),
-        labels=labels(session, role),
-        name=f"grader-{session}-{spec.name_hint}-{uuid.uuid4().hex[:6]}",
-        detach=True,
-        stdin_open=False,
-        tty=False,
-    )
-    if spec.network is None:
-        kwargs["network_mode"] = "none"
-    else:
-        kwargs["network"] = spec.network.name
-        # Peers resolve through the engine's embedded DNS; everything else goes to a loopback
-        # upstream inside the container, where nothing answers. Engines before 25.0.5 forward
-        # an internal network's outside lookups from the host's namespace when the host's
-        # resolver is on loopback (CVE-2024-29018): a way out by DNS. This closes it on any
-        # engine.
-        kwargs["dns"] = ["127.0.0.1"]
-        if spec.alias:
-            kwargs["networking_config"] = {
-                spec.network.name: docker.types.EndpointConfig(
-                    version="1.41", aliases=[spec.alias])}
-    return kwargs
 
 
 class _OutputReader:
@@ -141,12 +88,14 @@ class DockerSandbox(Sandbox):
         self.images_used: dict[str, str] = {}     # image name -> id, for the report
         self.images_built: list[str] = []          # names built (not cached) this session
         self._volumes: dict[str, workdir.WorkVolume] = {}  # container id -> its work volume
+        self.unbudgeted_seconds = 0.0  # spent building challenge images (not charged)
 
     # -- images ---------------------------------------------------------------------------
     def base_layer(self) -> BuiltImage:
         """grader's base layer on GRADER_BASE_IMAGE, built once and cached."""
         self.base_image_name, base_id = images.resolve_base_image(self.client, self.settings)
-        built = images.build_image(self.client, images.base_layer_spec(base_id, self.settings))
+        built = self._unbudgeted(lambda: images.build_image(
+            self.client, images.base_layer_spec(base_id, self.settings)))
         self._base_tag = built.tag
         self._record("base", built)
         return built
@@ -163,10 +112,29 @@ class DockerSandbox(Sandbox):
         assert self._base_tag is not None
         args = {"BASE_IMAGE": self._base_tag, **spec.build_args}
         full = BuildSpec(name=spec.name, dockerfile=spec.dockerfile, context=spec.context,
-                         build_args=args, extra_files=spec.extra_files, network=spec.network)
-        built = images.build_image(self.client, full)
+                         build_args=args, extra_files=spec.extra_files, network=spec.network,
+                         budgeted=spec.budgeted)
+        if spec.budgeted:
+            left = self._left()
+            if left is not None and left <= 0:
+                raise ImageBuildError("not built: the grading budget was spent", "")
+            built = images.build_image(self.client, full, timeout=left)
+        else:
+            built = self._unbudgeted(lambda: images.build_image(self.client, full))
         self._record(spec.name, built)
         return built
+
+    def _unbudgeted(self, build: Callable[[], BuiltImage]) -> BuiltImage:
+        """Build a challenge's (or grader's) image without charging the submission being
+        graded: the budget's deadline moves on by the build's time."""
+        started = time.monotonic()
+        try:
+            return build()
+        finally:
+            spent = time.monotonic() - started
+            self.unbudgeted_seconds += spent
+            if self.deadline is not None:
+                self.deadline += spent
 
     # -- networks -------------------------------------------------------------------------
     def internal_network(self, name_hint: str = "net") -> Network:
@@ -187,7 +155,7 @@ class DockerSandbox(Sandbox):
                                 target=spec.workdir)
         try:
             container = self.client.containers.create(
-                **_hardened_kwargs(spec, self.session, role, volume.name))
+                **hardened_kwargs(spec, self.session, role, volume.name))
         except BaseException:
             volume.remove(self.client)
             raise

@@ -33,6 +33,10 @@ class BuildSpec:
     # Extra files added to the build context (context-relative name -> bytes), hashed too.
     extra_files: Mapping[str, bytes] = field(default_factory=dict)
     network: bool = True            # builds may reach the package index; grading runs never do
+    # The submission's own content (its requirements): the build counts against the grading
+    # budget and is stopped when the budget runs out. A challenge's images are built once for
+    # every submission, so their build time is not charged to the one that happens to be first.
+    budgeted: bool = False
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import os
 import tarfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import docker
@@ -97,8 +97,18 @@ def find_cached(client: docker.DockerClient, spec: BuildSpec) -> tuple[str, str,
         return tag, digest, None
 
 
-def build_image(client: docker.DockerClient, spec: BuildSpec) -> BuiltImage:
-    """Build `spec` unless an image with its content hash exists. Raises ImageBuildError."""
+#: Build arg handed to a build with a timeout (not part of the content hash): the seconds it
+#: may take. A Dockerfile that runs untrusted build steps wraps them in
+#: `timeout ${GRADER_BUILD_SECONDS}`, so the engine itself ends them (a classic-builder step
+#: runs on even when its client has gone).
+BUILD_SECONDS_ARG = "GRADER_BUILD_SECONDS"
+_GRACE_SECONDS = 20.0
+
+
+def build_image(client: docker.DockerClient, spec: BuildSpec,
+                timeout: float | None = None) -> BuiltImage:
+    """Build `spec` unless an image with its content hash exists. Raises ImageBuildError,
+    also when the build takes longer than `timeout` seconds."""
     files = _context_files(spec)
     digest = content_hash(spec, files)
     tag = image_tag(spec, digest)
@@ -111,22 +121,49 @@ def build_image(client: docker.DockerClient, spec: BuildSpec) -> BuiltImage:
         except ImageNotFound:
             pass
         log: list[str] = []
-        try:
-            stream = client.api.build(
-                fileobj=_context_tar(files), custom_context=True, dockerfile="Dockerfile.grader",
-                tag=tag, buildargs=dict(spec.build_args), rm=True, forcerm=True, pull=False,
-                decode=True, network_mode="default" if spec.network else "none",
-                labels={LABEL_MANAGED: "1", LABEL_CONTENT_HASH: digest},
-            )
-            error = _consume_build_stream(stream, log)
-        except (APIError, BuildError) as exc:
-            error = str(exc)
+        args = dict(spec.build_args)
+        if timeout is not None:
+            args[BUILD_SECONDS_ARG] = str(max(1, int(timeout)))
+
+        def build() -> str:
+            try:
+                stream = client.api.build(
+                    fileobj=_context_tar(files), custom_context=True,
+                    dockerfile="Dockerfile.grader", tag=tag, buildargs=args,
+                    rm=True, forcerm=True, pull=False, decode=True,
+                    network_mode="default" if spec.network else "none",
+                    labels={LABEL_MANAGED: "1", LABEL_CONTENT_HASH: digest},
+                )
+                return _consume_build_stream(stream, log)
+            except (APIError, BuildError) as exc:
+                return str(exc)
+
+        error = build() if timeout is None else _build_within(build, timeout)
+        if error and timeout is not None and "returned a non-zero code: 124" in error:
+            error = _budget_spent(timeout)
         if error:
             tail = "".join(log)[-8000:]
             raise ImageBuildError(f"building image {spec.name} failed: {error.strip()}", tail)
         image = client.images.get(tag)
         return BuiltImage(tag=tag, id=image.id, content_hash=digest, built=True,
                           seconds=time.monotonic() - started, log_tail="".join(log)[-4000:])
+
+
+def _build_within(build: Callable[[], str], timeout: float) -> str:
+    """Run `build`, waiting at most `timeout` seconds plus a grace for the engine to end the
+    steps that `timeout ${GRADER_BUILD_SECONDS}` wraps; past that, give up on it."""
+    answer: list[str] = []
+    thread = threading.Thread(target=lambda: answer.append(build()), daemon=True)
+    thread.start()
+    thread.join(max(timeout, 0.0) + _GRACE_SECONDS)
+    if thread.is_alive():
+        return _budget_spent(timeout)
+    return answer[0] if answer else "the build ended without an answer"
+
+
+def _budget_spent(timeout: float) -> str:
+    return (f"stopped after {max(1, int(timeout))} s: the grading budget ran out while the "
+            "submission's requirements were being installed")
 
 
 def _consume_build_stream(stream: Iterator[dict], log: list[str]) -> str:

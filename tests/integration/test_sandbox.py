@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -308,3 +309,29 @@ def test_a_restarted_service_keeps_its_work_files(sandbox: DockerSandbox, base_t
     service.restart()
     code, output = service.exec(["cat", "log"])
     assert (code, output) == (0, b"11")
+
+
+def test_a_budgeted_build_is_cancelled_at_its_timeout(docker_client: object, base_tag: str,
+                                                      tmp_path: Path) -> None:
+    """A submission's requirements build that would run for ten minutes stops at the grading
+    budget (its steps are wrapped in `timeout ${GRADER_BUILD_SECONDS}`, as the dependency
+    layer's are), with that cause in the error, and leaves no build container."""
+    from grader.errors import ImageBuildError
+    from grader.sandbox import images
+    from grader.sandbox.engine import BuildSpec
+
+    (tmp_path / "Dockerfile").write_text(
+        f"FROM {base_tag}\nARG GRADER_BUILD_SECONDS=3600\n"
+        f"RUN timeout ${{GRADER_BUILD_SECONDS}} sleep 600 # {tmp_path.name}\n")
+    spec = BuildSpec(name="hostile-build", dockerfile=tmp_path / "Dockerfile",
+                     context=tmp_path, network=False, budgeted=True)
+    with pytest.raises(ImageBuildError, match="grading budget ran out"):
+        images.build_image(docker_client, spec, timeout=4)  # type: ignore[arg-type]
+    for _ in range(20):  # the engine cancels the step and removes its container
+        running = [c for c in docker_client.api.containers(all=True)  # type: ignore[attr-defined]
+                   if "sleep 600" in str(c.get("Command", "")) and tmp_path.name in
+                   str(c.get("Command", ""))]
+        if not running:
+            break
+        time.sleep(1)
+    assert running == [], running

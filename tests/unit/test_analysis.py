@@ -119,3 +119,16 @@ def test_lint_counts_kinds_of_finding_and_never_newer_spellings() -> None:
     habit = lint_check(Counter({"F401": 20}), [], None, 200)
     varied = lint_check(Counter({"F401": 1, "E722": 1, "B006": 1}), [], None, 200)
     assert habit.status == "failed" and habit.points > varied.points
+
+
+def test_every_step_of_the_dependency_build_is_bounded_by_the_budget() -> None:
+    """The requirements' own build code runs in RUN steps; each is wrapped in `timeout` with
+    the seconds the grading budget leaves (a step runs on in the engine even when grader has
+    stopped waiting)."""
+    from grader.sandbox.images import BUILD_SECONDS_ARG
+    from grader.tracks.steps.dependencies import DEPS_DOCKERFILE
+
+    runs = [line for line in DEPS_DOCKERFILE.splitlines() if line.startswith("RUN ")]
+    assert runs
+    for line in runs:
+        assert line.startswith(f"RUN timeout --kill-after=5 ${{{BUILD_SECONDS_ARG}}} "), line

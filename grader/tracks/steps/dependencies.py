@@ -33,16 +33,21 @@ from grader.errors import ImageBuildError
 from grader.sandbox.engine import BuildSpec, BuiltImage, RunSpec, Sandbox
 from grader.tracks.base import GradingContext
 
+# The wheel stage runs the requirements' own build code (sdists): each step is bounded by what
+# is left of the grading budget (GRADER_BUILD_SECONDS, see grader/sandbox/images.py).
 DEPS_DOCKERFILE = """\
 ARG BASE_IMAGE
 FROM ${BASE_IMAGE} AS wheels
+ARG GRADER_BUILD_SECONDS=3600
 COPY requirements.txt /tmp/grader-requirements.txt
-RUN pip wheel --quiet --use-pep517 --wheel-dir /tmp/grader-wheels -r /tmp/grader-requirements.txt
+RUN timeout --kill-after=5 ${GRADER_BUILD_SECONDS} pip wheel --quiet --use-pep517 \\
+    --wheel-dir /tmp/grader-wheels -r /tmp/grader-requirements.txt
 FROM ${BASE_IMAGE}
+ARG GRADER_BUILD_SECONDS=3600
 COPY requirements.txt /tmp/grader-requirements.txt
 COPY --from=wheels /tmp/grader-wheels /tmp/grader-wheels
-RUN pip install --no-index --find-links /tmp/grader-wheels -r /tmp/grader-requirements.txt \\
- && rm -rf /tmp/grader-wheels
+RUN timeout --kill-after=5 ${GRADER_BUILD_SECONDS} pip install --no-index \\
+    --find-links /tmp/grader-wheels -r /tmp/grader-requirements.txt && rm -rf /tmp/grader-wheels
 """
 
 
@@ -149,7 +154,7 @@ def build_dependency_layer(sandbox: Sandbox, base_tag: str, name: str,
         (folder / "Dockerfile").write_text(DEPS_DOCKERFILE)
         (folder / "requirements.txt").write_text("\n".join(deps.requirements) + "\n")
         spec = BuildSpec(name=name, dockerfile=folder / "Dockerfile", context=folder,
-                         build_args={"BASE_IMAGE": base_tag})
+                         build_args={"BASE_IMAGE": base_tag}, budgeted=True)
         return sandbox.ensure_image(spec)
 
 
