@@ -2,8 +2,9 @@
 recorded in the kernel by kernel_recorder.py and judged in integrity.py).
 
 Findings: listing, walking or recursively globbing the filesystem root, the parent folders or
-the home folder (`os.walk(Path.home())`, `glob.glob("/**/...", recursive=True)`, a loop over
-`Path.cwd().parents`); searching them for key-like names; a path literal naming an answer key
+the home folder (`os.walk(Path.home())`, `glob.glob("/**/...", recursive=True)`); searching
+them for key-like names (a loop over `Path.cwd().parents` globbing `*key*.json`; looking for
+the project's own `data/` up the parents is not a finding); a path literal naming an answer key
 outside the work folder; `!find /`-style shell escapes; `os.environ` used whole (iterated,
 copied, printed); reads of key-like environment variables (ANSWER_KEY, GRADER_SEED; not
 OPENAI_API_KEY or SEED). Each finding has its cell and line. Values are followed through
@@ -180,11 +181,6 @@ class _Hunt:
                 elif (isinstance(node, ast.Attribute) and node.attr == "environ") or (
                         isinstance(node, ast.Name) and node.id == "environ"):
                     self.environ(cell, node, parents.get(node))
-                elif isinstance(node, ast.For | ast.comprehension) and any(
-                        _dotted(getattr(i, "value", i)).endswith("parents") for i in (
-                            node.iter.elts if isinstance(node.iter, ast.List | ast.Tuple)
-                            else [node.iter])):
-                    self.add(cell, node.iter, "walks the parent folders")
                 elif isinstance(node, ast.Constant) and isinstance(node.value, str) and (
                         "/" in node.value or "." in node.value) and " " not in node.value \
                         and key_like_path(node.value) and (

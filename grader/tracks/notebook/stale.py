@@ -4,9 +4,9 @@ the answers.json submitted beside it, agree with a fresh run of that notebook on
 A notebook edited after its last run, or last run on an older export, shows numbers its code
 no longer computes; a reviewer reading it would be misled. Saved and fresh outputs are compared
 cell by cell where they have the same shape (the same text once numbers are set aside), so a
-different library version's formatting is not taken for a disagreement; timing and memory
-address outputs are ignored. The submitted answers.json (never handed to the run) is compared
-answer by answer with the one the fresh run wrote.
+different library version's formatting is not taken for a disagreement; timings, memory
+addresses, memory usage and version numbers are ignored. The submitted answers.json (never
+handed to the run) is compared answer by answer with the one the fresh run wrote.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from grader.tracks.notebook.judging import cell_name
 
 _NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w])")
 _VOLATILE = re.compile(r"CPU times|Wall time|per loop|it/s|0x[0-9a-fA-F]{6,}|\d\d:\d\d:\d\d|"
-                       r"elapsed|took \d", re.IGNORECASE)
+                       r"elapsed|took \d|memory usage|\b\d+\.\d+\.\d+", re.IGNORECASE)
 _TIMING_MAGIC = re.compile(r"^\s*%%?(time|timeit|prun)\b", re.MULTILINE)
 TEXT_CAP = 20_000
 
