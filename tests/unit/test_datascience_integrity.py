@@ -141,6 +141,9 @@ def test_answers_recorded_after_the_hunt_get_no_credit() -> None:
     assert check.evidence["findings"][0]["file"] == "analysis.ipynb cell 3"
     clean = integrity.find_hunt([_run(audit[:2])], cells[:1], [])
     assert integrity.hunt_check(clean, run, {}).status == "passed"
+    static_only = integrity.find_hunt([], cells, key_hunt(cells))  # nothing ran
+    check = integrity.hunt_check(static_only, None, {})
+    assert check.status == "failed" and check.message.startswith("answer-key hunt: cell 3, line 1")
 
 
 def test_the_audit_record_is_read_defensively() -> None:

@@ -50,7 +50,7 @@ class Hunt:
         cells = [f["cell"] for f in self.findings]
         return None if any(c is None for c in cells) or not cells else min(cells)
 
-    def no_credit(self, question: str, run: NotebookRun) -> str:
+    def no_credit(self, question: str, run: NotebookRun | None) -> str:
         """Why the answer to `question` gets no credit ("" when it keeps it)."""
         if question in self.decoy_hits:
             return (f"{self.decoy_hits[question]} equals a made-up value of the decoy answer "
@@ -227,7 +227,7 @@ def decoy_hits(decoy: dict[str, Any], verdicts: list[Verdict], hunting: bool) ->
     return hits
 
 
-def hunt_check(hunt: Hunt, run: NotebookRun, void: dict[str, str]) -> CheckResult:
+def hunt_check(hunt: Hunt, run: NotebookRun | None, void: dict[str, str]) -> CheckResult:
     title = "No hunting for answer keys"
     evidence: dict[str, Any] = {"findings": hunt.findings[:30], "no_credit": void}
     if not hunt.findings and not hunt.decoy_hits:
@@ -246,7 +246,8 @@ def hunt_check(hunt: Hunt, run: NotebookRun, void: dict[str, str]) -> CheckResul
               for answer in hunt.decoy_hits.values()]
     more = f" (+{len(grouped) - 6} more)" if len(grouped) > 6 else ""
     lost = (f"; no credit for {', '.join(sorted(void))}" if void else
-            "; every answer was recorded before it, so they keep their credit")
+            "; every answer was recorded before it, so they keep their credit"
+            if hunt.answer_cells else "")
     return CheckResult.failed("integrity.no-key-hunt", "answer-key hunt: " + "; ".join(parts)
                               + more + lost, title=title, evidence=evidence)
 

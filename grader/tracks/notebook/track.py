@@ -98,10 +98,12 @@ class NotebookTrack(Track[NotebookConfig]):
             hunted = key_hunt(cells)
         with ctx.stage("images"):
             image = submission_image(ctx, ctx.image(cfg.image), checks)[0]
-        if image is None:
-            return [*checks, narrative_check(cfg, sections, None), *self._not_run(
-                cfg, public_key, "the dependencies could not be installed",
-                "build.dependencies", narrative=False)]
+        if image is None:  # what the code says can still be judged
+            hunt = integrity.find_hunt([], cells, hunted, cfg.decoy_key, rel)
+            return [*checks, narrative_check(cfg, sections, None),
+                    integrity.hunt_check(hunt, None, {}), *self._not_run(
+                        cfg, public_key, "the dependencies could not be installed",
+                        "build.dependencies", static=False)]
         notebook = (sub.root / rel).read_bytes()
         with ctx.stage("public_run"):
             public = self._execute(ctx, image, notebook, public_files, public_key,
@@ -179,7 +181,7 @@ class NotebookTrack(Track[NotebookConfig]):
 
     @staticmethod
     def _not_run(cfg: NotebookConfig, key: dict[str, Any], why: str,
-                 blocked_by: str, narrative: bool = True) -> list[CheckResult]:
+                 blocked_by: str, static: bool = True) -> list[CheckResult]:
         """Every check of a notebook run, not run: `why` and the check that stopped it (the
         cleaning checks are unverified: a missing answer never debits them)."""
         titles = [("notebook.runs-clean", "Runs top to bottom in a fresh kernel (public data)"),
@@ -187,9 +189,9 @@ class NotebookTrack(Track[NotebookConfig]):
                   ("notebook.runtime", f"Runs within {cfg.runtime_budget_seconds:g} s"),
                   ("answers.format", "answers.json written in the documented format"),
                   ("answers.not-hard-coded", "Answers are computed, not hard-coded"),
-                  ("integrity.no-key-hunt", "No hunting for answer keys"),
                   ("notebook.outputs-fresh", "Saved outputs and answers agree with a fresh run")]
-        titles += [("narrative.per-question", "Markdown narrative per question")] * narrative
+        titles += [("narrative.per-question", "Markdown narrative per question"),
+                   ("integrity.no-key-hunt", "No hunting for answer keys")] * static
         points = {d.answer: d.points for d in cfg.decisions}
         titles += [(f"answer.{v.id}", f"Answer: {v.id}") for v in judge(key, Answers())]
         titles += [("figures.count", "Figures"), ("figures.labelled",
