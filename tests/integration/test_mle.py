@@ -1,10 +1,13 @@
 """The MLE track end to end, with real containers: the untouched kit grades low with a readable
-report, a graded solution keeps its training log, server log and probe results, and a wheel
-whose native library the image lacks is named by build.dependencies."""
+report, a graded solution keeps its training log, server log and probe results, a wheel
+whose native library the image lacks is named by build.dependencies, and hostile servers (a
+/metadata nested 30,000 deep or 25 MB long, answers dripping one byte a second) fail only
+their own checks, with the cause, within the challenge's time, in a report of normal size."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -27,6 +30,13 @@ from tests.conftest import ROOT
 CHALLENGE = ROOT / "challenges" / "mle"
 
 pytestmark = pytest.mark.docker
+
+
+REPORT_BYTES = 1024 * 1024
+#: The checks a served model gets (each must have run, whatever one answer did).
+SERVED = ("api.predict-contract", "model.holdout-auc", "model.leak-free", "api.deterministic",
+          "robust.missing-field", "robust.huge-batch", "robust.still-up", "latency.single",
+          "latency.batch", "train.reproducible")
 
 
 def grade(path: Path, out: Path) -> tuple[dict, Path]:
@@ -77,3 +87,59 @@ def test_a_missing_native_library_is_a_build_finding(sandbox: DockerSandbox,
     runtime = sandbox.ensure_image(load_challenge(CHALLENGE).image_spec("runtime")).tag
     layered = build_dependency_layer(sandbox, runtime, "mle-deps", deps)
     assert import_failures(ctx, layered.tag, deps) == ([], "")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("form", "cause"), [
+    ("nested", "the /metadata answer nests deeper than 32 levels"),
+    ("huge", "the /metadata answer is larger than 64 KiB")])
+def test_a_hostile_metadata_answer_fails_its_own_check_alone(
+        form: str, cause: str, tmp_path: Path, docker_client: object) -> None:
+    """/metadata nested 30,000 deep or a 25 MB string, and a request with an unknown field
+    answered the same way: those two checks fail with the cause; every other check ran and
+    judged the honest model behind them; report.json and the probe results stay small."""
+    solution = tmp_path / "hostile"
+    shutil.copytree(CHALLENGE / "solutions" / "hostile-metadata", solution)
+    app = solution / "serve" / "app.py"
+    app.write_text(app.read_text().replace('FORM = "nested"', f'FORM = "{form}"'))
+    report, folder = grade(solution, tmp_path / "out")
+    checks = {c["id"]: c for c in report["checks"]}
+    assert checks["api.metadata"]["status"] == "failed"
+    assert cause in checks["api.metadata"]["message"]
+    extra = checks["robust.extra-field"]
+    assert extra["status"] == "failed" and extra["message"].startswith(
+        "POST /predict (extra-field) -> 200, but the answer ")
+    for cid in SERVED:
+        assert checks[cid]["status"] not in ("not_run", "error"), (cid, checks[cid])
+    assert checks["api.predict-contract"]["status"] == "passed"  # not blamed on the rest
+    assert checks["model.holdout-auc"]["status"] == "passed"
+    assert (folder / "report.json").stat().st_size < REPORT_BYTES
+    probe_results = folder / report["artifacts"]["probe-results.json"]
+    assert probe_results.stat().st_size < 200_000
+    assert report["status"] == "graded"
+
+
+def test_a_server_answering_one_byte_a_second_is_given_up_quickly(
+        tmp_path: Path, docker_client: object) -> None:
+    """/predict and /metadata drip their answers: each call is cut at its deadline, the
+    prober stops after two and says why, and the grading stays within the challenge's
+    budget (from the report's own timings)."""
+    challenge = fast_challenge(CHALLENGE)
+    report, folder = grade(CHALLENGE / "solutions" / "slow-drip", tmp_path)
+    checks = {c["id"]: c for c in report["checks"]}
+    contract = checks["api.predict-contract"]
+    assert contract["status"] == "failed"
+    assert "no complete answer to POST /predict within 11 s" in contract["message"]
+    assert "the server answers too slowly" in contract["message"]
+    assert "the prober gave up on the server after 2 requests in a row" in contract["message"]
+    for cid in ("robust.missing-field", "robust.still-up", "latency.single", "latency.batch"):
+        assert checks[cid]["status"] == "not_run", cid
+        assert "the prober gave up on the server" in checks[cid]["message"], cid
+    timings = report["timings"]
+    margin = 30
+    assert timings["track"] <= challenge.grading_seconds + margin
+    # given up quickly: two deadlines (/metadata 10 s, the first batch 11 s), not a wait of
+    # minutes per call, as the prober itself recorded
+    probed = json.loads((folder / report["artifacts"]["probe-results.json"]).read_text())
+    assert probed["seconds"] <= 10 + 11 + 5
+    assert timings["serve_and_probe"] <= challenge.config.startup_timeout_seconds + 60
+    assert f"grading budget {challenge.grading_seconds:g} s" in report["messages"][0]["text"]

@@ -6,6 +6,7 @@ features the model uses, and retraining compared."""
 from __future__ import annotations
 
 import json
+import random
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from grader.challenge import load_challenge
 from grader.checks import CheckResult
 from grader.tracks.mle.judge import judge
-from grader.tracks.mle.plan import plan
+from grader.tracks.mle.plan import Draw, plan
 from grader.tracks.mle.reproducibility import compare
 from grader.tracks.mle.track import dataset
 from tests.conftest import ROOT
@@ -24,10 +25,15 @@ N = len(DATA.holdout_rows)
 PROBE, USAGE = min(CFG.probe_records, N), min(CFG.usage_records, N)
 
 
+_NOISE = random.Random(5)
+#: Probabilities of a good model: the label shifts them by 0.2 within noise of width 0.5, a
+#: ranking about as good as the generator's own (AUC ~0.82 against its ~0.83).
+GOOD = [0.2 + 0.2 * y + 0.5 * _NOISE.random() for y in DATA.holdout_labels]
+
+
 def good(i: int) -> dict[str, Any]:
-    """A prediction that ranks like the truth (labels known on the host only)."""
-    p = 0.7 if DATA.holdout_labels[i] else 0.2
-    return {"probability": p + (i % 97) / 1000, "label": int(p > 0.5)}
+    """A prediction that ranks about as well as the truth allows (labels on the host only)."""
+    return {"probability": round(GOOD[i], 6), "label": int(GOOD[i] > 0.5)}
 
 
 def results(**over: Any) -> dict[str, Any]:
@@ -171,15 +177,142 @@ def test_retraining_compared_on_predictions() -> None:
 
 
 def test_the_plan_probes_nulls_unseen_categories_and_the_leak_twice() -> None:
-    the_plan = plan(CFG, DATA.holdout_rows, DATA.train_csv)
+    the_plan = plan(CFG, Draw.new(CFG, DATA.holdout_rows, random.Random(1)), DATA.train_csv)
     groups = {g["name"]: g["records"] for g in the_plan["determinism"]}
     assert any(v is None for r in groups["missing-values"] for v in r.values())
     assert all(r["region"] not in ("north", "south", "east", "west")
                for r in groups["unseen-category"])
     names = [p["name"] for p in the_plan["probes"]]
-    assert names.index("leak-a-again") < names.index("missing-field")  # before bad requests
-    bodies = {p["name"]: json.loads(p["body"]) for p in the_plan["probes"]
+    assert max(names.index(n) for n in ("leak-a", "leak-b", "leak-a-again")) < names.index(
+        "missing-field")  # before the bad requests
+    bodies = {p["name"]: json.loads(p["body"])["records"] for p in the_plan["probes"]
               if p["name"].startswith("leak")}
-    assert bodies["leak-a"] == bodies["leak-a-again"] != bodies["leak-b"]
+    key = CFG.leaky_column
+
+    def by_record(records: list[dict[str, Any]]) -> dict[str, Any]:
+        return {r["customer_id"]: r[key] for r in records}
+
+    assert by_record(bodies["leak-a"]) == by_record(bodies["leak-a-again"]) != by_record(
+        bodies["leak-b"])
     assert all(p["records"] == len(json.loads(p["body"])["records"])
                for p in the_plan["probes"] if p.get("records") is not None)
+
+
+def test_nothing_a_server_could_recognise_is_fixed() -> None:
+    """Two gradings draw different holdout orders, identifiers, leak values and records; the
+    leak values come from their ranges, one per record; latency records are fresh."""
+    one, two = (Draw.new(CFG, DATA.holdout_rows) for _ in range(2))
+    assert one.order != two.order and sorted(one.order) == list(range(N))
+    assert [r["customer_id"] for r in one.sent] != [r["customer_id"] for r in two.sent]
+    assert one.leak_values != two.leak_values
+    (low_a, high_a), (low_b, high_b) = CFG.leak_ranges
+    assert all(low_a <= a <= high_a and low_b <= b <= high_b for a, b in one.leak_values)
+    assert len({a for a, _ in one.leak_values}) > len(one.leak_values) // 2  # not a constant
+    assert len(one.leak_orders) == 3 and one.leak_orders[0] != one.leak_orders[1]
+    features = [f for f in CFG.required_fields]
+
+    def key(r: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(r.get(f) for f in features)
+
+    holdout = {key(r) for r in DATA.holdout_rows}
+    the_plan = plan(CFG, one, DATA.train_csv)
+    latency = [*the_plan["latency"]["singles"], *the_plan["latency"]["batch"]]
+    assert len(the_plan["latency"]["singles"]) == CFG.singles
+    assert len(the_plan["latency"]["batch"]) == CFG.big_batch
+    assert sum(key(r) in holdout for r in latency) <= 1  # fresh customers (ties by chance)
+    leak = json.loads(next(p for p in the_plan["probes"] if p["name"] == "leak-a")["body"])
+    assert not {key(r) for r in leak["records"]} & {key(r) for r in latency}
+    # the ids keep their shape, and holdout and fresh records cannot be told apart by them
+    ids = [r["customer_id"] for r in [*one.sent[:50], *latency[:50]]]
+    assert {(len(i), i[0]) for i in ids} == {(10, "H")}
+    assert len({i[1:4] for i in ids}) > 10
+
+
+def test_answers_are_put_back_in_place() -> None:
+    draw = Draw.new(CFG, DATA.holdout_rows, random.Random(3))
+    sent_preds = [good(i) for i in draw.order]  # the server answers in the order sent
+    leak = [{"probability": i / 1000, "label": 0} for i in range(len(draw.leak_values))]
+    probes = [{"name": name, "predictions": [leak[i] for i in order]}
+              for name, order in zip(("leak-a", "leak-b", "leak-a-again"), draw.leak_orders,
+                                     strict=True)]
+    back = draw.realign({"holdout": {"predictions": sent_preds}, "probes": probes})
+    assert back["holdout"]["predictions"] == [good(i) for i in range(N)]
+    assert all(p["predictions"] == leak for p in back["probes"])
+
+
+def test_an_auc_above_the_oracle_is_flagged_and_earns_nothing() -> None:
+    labels = DATA.holdout_labels
+    replayed = [0.5 * y + 0.5 * GOOD[i] for i, y in enumerate(labels)]
+    check = checks_of(with_probabilities(replayed, labels))["model.holdout-auc"]
+    assert check.status == "failed" and check.points == 0
+    assert "above the best possible 0.831 from the generator's own probabilities: the " \
+           "labels were likely reproduced" in check.message
+    # just under the oracle plus its margin: a very good model, not a suspicious one
+    oracle = DATA.key["oracle_auc"]
+    check = checks_of(results())["model.holdout-auc"]
+    assert check.evidence["auc"] < oracle + CFG.oracle_margin and check.status == "passed"
+
+
+def test_a_leak_hidden_from_the_probe_shows_on_the_holdout() -> None:
+    """A server that answers the leak probe's repeats from a cache (no move) but reads the
+    column on the holdout, where it is random: the predictions follow it there."""
+    column = CFG.leaky_column
+    refs = [r[column] for r in DATA.holdout_rows]
+    leaky = [min(1.0, 0.6 * GOOD[i] + (0.5 if refs[i] >= 900_000 else 0.0)) for i in range(N)]
+    check = checks_of(with_probabilities(leaky))["model.leak-free"]
+    assert check.status == "failed" and "the predictions move with `account_ref`" in \
+        check.message and "on the holdout" in check.message
+    assert checks_of(results())["model.leak-free"].status == "passed"
+
+
+def test_a_prober_step_that_broke_is_grader_s_error_and_skipped_calls_are_not_run() -> None:
+    broken = results(latency={"prober_error": "KeyError: 'x'"})
+    checks = checks_of(broken)
+    assert checks["latency.single"].status == "error"
+    assert "a bug in grader" in checks["latency.single"].message
+    assert checks["api.metadata"].status == "passed"  # the other steps still count
+    why = "the prober gave up on the server after 2 requests in a row got no complete answer"
+    res = results(gave_up=why, alive_at_end=None)
+    res["probes"][-1] = {"name": "huge-batch", "status": 0, "skipped": True,
+                         "body": f"not sent: {why}"}
+    checks = checks_of(res)
+    assert checks["robust.huge-batch"].status == "not_run"
+    assert checks["robust.still-up"].status == "not_run" and why in \
+        checks["robust.still-up"].message
+    assert checks["robust.missing-field"].status == "passed"
+
+
+def test_a_metadata_answer_too_deep_or_too_big_fails_that_check_alone() -> None:
+    for problem in ("the /metadata answer nests deeper than 32 levels",
+                    "the /metadata answer is larger than 64 KiB"):
+        checks = checks_of(results(metadata={"status": 200, "json": None,
+                                             "problem": problem, "body": "[[[[" * 150}))
+        assert checks["api.metadata"].status == "failed"
+        assert problem in checks["api.metadata"].message
+        assert all(c.status == "passed" for cid, c in checks.items()
+                   if cid not in ("api.metadata", "robust.still-up")
+                   and cid.startswith(("api.", "model.", "latency.")))
+
+
+def test_a_bad_request_answered_unreadably_fails_its_own_check_alone() -> None:
+    res = results()
+    res["probes"].append({"name": "extra-field", "status": 200, "records": 1,
+                          "n_predictions": None, "alive_after": True,
+                          "problem": "the answer nests deeper than 32 levels"})
+    checks = checks_of(res)
+    assert checks["robust.extra-field"].status == "failed"
+    assert checks["robust.extra-field"].points == 0
+    assert checks["robust.extra-field"].message == (
+        "POST /predict (extra-field) -> 200, but the answer nests deeper than 32 levels")
+    assert checks["api.predict-contract"].status == "passed"
+
+
+def test_a_server_that_exits_mid_probing_fails_still_up_and_the_rest_is_not_run() -> None:
+    exited = "the model server exited while being probed (MemoryError)"
+    res = results(gave_up=exited, server_exited=exited, alive_at_end=None)
+    del res["probes"]  # it died during the first probe: the prober was stopped before saving
+    checks = checks_of(res)
+    assert checks["robust.still-up"].status == "failed"
+    assert "exited while being probed (MemoryError)" in checks["robust.still-up"].message
+    assert checks["robust.huge-batch"].status == "not_run"
+    assert exited in checks["robust.huge-batch"].message

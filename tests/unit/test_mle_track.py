@@ -207,6 +207,11 @@ def test_holdout_labels_never_enter_a_container(tmp_path: Path) -> None:
     served = next(files for files in box.handed if "model/model.skops" in files
                   and "plan.json" not in files)
     assert "train.py" not in served  # the server's container holds no training code
+    # the plan (this grading's draw: holdout order, leak values, fresh records) goes to the
+    # prober alone; the candidate's containers never see it
+    planned = [f for f in box.handed if "plan.json" in f]
+    assert planned and all(set(f) >= {"probe.py", "probe_http.py"} for f in planned)
+    assert all("plan.json" not in f for f in box.handed if "probe.py" not in f)
     for files in box.handed:
         for name, content in files.items():
             assert "label" not in name and "holdout" not in name

@@ -54,19 +54,42 @@ def bad_request_probes(cfg: MleConfig, records: list[dict[str, Any]]) -> list[di
 
 
 def robustness_checks(results: dict[str, Any]) -> list[CheckResult]:
-    """robust.<name> per bad request, and robust.still-up."""
+    """robust.<name> per bad request, and robust.still-up. A request the prober never sent
+    (it had given up on a server too slow to answer, or spent its budget) is not run."""
     checks = []
-    probes = [p for p in results.get("probes") or [] if isinstance(p, dict)
-              and str(p.get("name", "")) in NAMES]
+    listed = results.get("probes")
+    if not isinstance(listed, list):  # the step broke (judge names it) or never ran
+        why = results.get("gave_up") or "the prober recorded no bad requests"
+        listed = [{"name": n, "skipped": True, "body": f"not sent: {why}"} for n in NAMES]
+    probes = [p for p in listed if isinstance(p, dict) and str(p.get("name", "")) in NAMES]
     for p in probes:
         name, status = str(p.get("name")), p.get("status")
         sent, got = p.get("records"), p.get("n_predictions")
+        title = f"Bad request: {name}"
+        if p.get("prober_error"):
+            checks.append(CheckResult.error(f"robust.{name}", f"the prober broke on this "
+                                            f"request ({str(p['prober_error'])[:300]}): a bug "
+                                            "in grader, not the candidate's doing",
+                                            title=title))
+            continue
+        if p.get("skipped"):
+            why = str(p.get("body", "")).removeprefix("not sent: ")
+            checks.append(CheckResult.not_run(f"robust.{name}", why[:400],
+                                              blocked_by="api.predict-contract", title=title))
+            continue
+        problem = str(p.get("problem") or "")
         shown = f"POST /predict ({name}) -> {status or 'no answer'}"
+        if not status and p.get("body"):
+            shown += f" ({str(p['body'])[:200]})"
+        elif status == 200 and problem:
+            shown += f", but {problem[:200]}"
         evidence = {"status": status, "body": str(p.get("body", ""))[:600],
                     "ms": p.get("ms"), "alive_after": p.get("alive_after"),
                     "records": p.get("records"), "predictions": p.get("n_predictions")}
         if isinstance(status, int) and 400 <= status < 500:
             points = FOUR_XX.get(name, 1.0)
+        elif status == 200 and problem:
+            points = 0.0  # served, but with nothing readable as predictions
         elif status == 200 and isinstance(sent, int) and "n_predictions" in p and got != sent:
             points = 0.0
             shown += f" with {got} prediction(s) for {sent} record(s)"
@@ -74,16 +97,25 @@ def robustness_checks(results: dict[str, Any]) -> list[CheckResult]:
             points = ACCEPT_200.get(name, 0.0)
         else:
             points = 0.0
-        if not p.get("alive_after"):
+        if p.get("alive_after") is False:
             points = 0.0
             shown += "; the server stopped answering /health afterwards"
         checks.append(CheckResult(id=f"robust.{name}", status="passed" if points == 1
-                                  else "failed", points=points, title=f"Bad request: {name}",
+                                  else "failed", points=points, title=title,
                                   message=shown, evidence=evidence))
-    alive = results.get("alive_at_end") is True
+    alive = results.get("alive_at_end")
     title = "The server survives bad requests"
-    checks.append(CheckResult.passed("robust.still-up", "the server still answers /health "
-                                     "after every bad request", title=title) if alive else
-                  CheckResult.failed("robust.still-up", "the server stopped answering "
-                                     "/health", title=title))
+    if alive is True:
+        checks.append(CheckResult.passed("robust.still-up", "the server still answers "
+                                         "/health after every bad request", title=title))
+    elif alive is False:
+        checks.append(CheckResult.failed("robust.still-up", "the server stopped answering "
+                                         "/health", title=title))
+    elif results.get("server_exited"):
+        checks.append(CheckResult.failed("robust.still-up", str(results["server_exited"])[:400],
+                                         title=title))
+    else:
+        why = str(results.get("gave_up") or "the prober did not ask")
+        checks.append(CheckResult.not_run("robust.still-up", why[:400],
+                                          blocked_by="api.predict-contract", title=title))
     return checks

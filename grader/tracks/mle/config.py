@@ -75,10 +75,28 @@ class MleConfig:
     target_gap: float = spec(0.02, check=lambda v: 0 <= v < 0.5,
                              expected="a number between 0 and 0.5",
                              doc="full AUC credit at the oracle's AUC minus this")
+    oracle_margin: float = spec(0.02, check=lambda v: 0 <= v < 0.5,
+                                expected="a number between 0 and 0.5",
+                                doc="an AUC above the oracle's plus this is impossible "
+                                    "without the labels: flagged, no quality credit")
     leaky_column: str | None = spec(None, doc="a column the model must not use")
-    leak_values: list[int | float] = spec(default_factory=lambda: [150_000, 950_000],
-                                    check=lambda v: len(v) == 2,
-                                    expected="two values of the leaky column")
+    leak_ranges: list[list[int | float]] = spec(
+        default_factory=list, check=lambda v: not v or (len(v) == 2 and all(
+            len(r) == 2 and r[0] <= r[1] for r in v)),
+        expected="two [low, high] ranges of the leaky column",
+        doc="each leak-probe record gets a value drawn from the first range, then from the "
+            "second, per grading (required with leaky_column)")
+    id_columns: list[str] = spec(default_factory=list,
+                                 doc="identifier columns (no signal): their digits are "
+                                     "re-drawn per grading in every record sent")
+    probe_budget_seconds: float = spec(180.0, check=positive,
+                                       expected="a positive number of seconds",
+                                       doc="the most the prober spends on one server once "
+                                           "it answered /health")
+    request_seconds: float = spec(10.0, check=positive,
+                                  expected="a positive number of seconds",
+                                  doc="a request's deadline (a /predict call gets 10 ms more "
+                                      "per record, up to 60 s)")
     unseen_category: UnseenCategory | None = None
     retrain_for_reproducibility: bool = spec(
         True, doc="train twice (in parallel when the machine allows) and compare the two "
@@ -87,3 +105,8 @@ class MleConfig:
                               doc="records of the leak and reproducibility probes")
     usage_records: int = spec(200, check=positive, expected="a positive integer",
                               doc="records of the feature-usage probe behind api.metadata")
+
+    def __post_load__(self, context: Any) -> None:
+        if self.leaky_column and len(self.leak_ranges) != 2:
+            raise ShapeError("leak_ranges", "two [low, high] ranges of the leaky column "
+                             "(leaky_column is set)", self.leak_ranges)

@@ -14,7 +14,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from grader.checks import CheckResult
-from grader.tracks.mle.bad_requests import robustness_checks
+from grader.tracks.mle.bad_requests import NAMES, robustness_checks
 from grader.tracks.mle.config import LatencyScale, MleConfig
 from grader.tracks.mle.metrics import label, probability
 from grader.tracks.mle.model_checks import (
@@ -39,7 +39,7 @@ def judge(results: dict[str, Any], data: Any, cfg: MleConfig) -> list[CheckResul
     n_valid = sum(1 for pred in preds[:len(labels)]
                   if probability(pred) is not None and label(pred) is not None)
     share = n_valid / len(labels)
-    leak = (leak_check(results, cfg, min(cfg.probe_records, len(rows)))
+    leak = (leak_check(results, cfg, cfg.probe_records, rows, preds[:len(labels)])
             if cfg.leaky_column else None)
     determinism = determinism_check(results, cfg, leak)
     fields = sorted({k for r in rows[:cfg.usage_records] for k in r})
@@ -51,8 +51,30 @@ def judge(results: dict[str, Any], data: Any, cfg: MleConfig) -> list[CheckResul
     checks.append(determinism)
     checks += robustness_checks(results)
     checks += latency_checks(results, cfg.latency_ms)
-    return [scale(c, share) if share < 1 and any(fnmatchcase(c.id, p) for p in SCALED)
-            else c for c in checks]
+    checks = [scale(c, share) if share < 1 and any(fnmatchcase(c.id, p) for p in SCALED)
+              else c for c in checks]
+    return [prober_broke(c, results) for c in checks]
+
+
+#: The prober's step each check is judged from (a step that broke is grader's failure).
+STEP_OF = {"api.predict-contract": "holdout", "model.holdout-auc": "holdout",
+           "api.metadata": "metadata", "api.deterministic": "determinism",
+           "latency.*": "latency", "robust.*": "probes", "model.leak-free": "probes"}
+
+
+def prober_broke(check: CheckResult, results: dict[str, Any]) -> CheckResult:
+    """`check` as an error when the prober's step it is judged from broke (or the holdout's,
+    which every serving check is scaled by): nothing is blamed on the server."""
+    steps = [step for pattern, step in STEP_OF.items() if fnmatchcase(check.id, pattern)]
+    if any(fnmatchcase(check.id, p) for p in SCALED):
+        steps.append("holdout")
+    for step in steps:
+        broke = mapping(results.get(step)).get("prober_error")
+        if broke:
+            return CheckResult.error(check.id, f"the prober broke in its {step} step "
+                                     f"({str(broke)[:300]}): a bug in grader, not the "
+                                     "candidate's doing", title=check.title)
+    return check
 
 
 def scale(check: CheckResult, share: float) -> CheckResult:
@@ -72,6 +94,8 @@ def miscounted_calls(results: dict[str, Any]) -> list[str]:
         if not isinstance(probe, dict):
             continue
         sent, got = probe.get("records"), probe.get("n_predictions")
+        if probe.get("problem") and probe.get("name") in NAMES:
+            continue  # a bad request answered unreadably (too deep, too big): its own check
         if probe.get("status") == 200 and isinstance(sent, int) and got != sent:
             wrong.append(f"{probe.get('name')}: {got} prediction(s) for {sent} record(s)")
     for group in items(results.get("determinism")):
@@ -111,8 +135,13 @@ def contract_check(results: dict[str, Any], holdout: dict[str, Any], n_valid: in
         if isinstance(first, dict):
             count = (f", {first.get('predictions')} prediction(s) for {first.get('records')} "
                      "records" if first.get("status") == 200 else "")
-            detail = f"; first failing batch: {first.get('status')}{count} " \
-                     f"{str(first.get('body', ''))[:200]}"
+            problem, body = str(first.get("problem") or ""), str(first.get("body", ""))
+            detail = (f"; first failing batch: {first.get('status')}{count}"
+                      + (f" ({problem[:200]})" if problem else "") + f" {body[:200]}"
+                      if first.get("status") else f"; first failing batch: {body[:300]}")
+        gave_up = str(results.get("gave_up") or "")
+        if gave_up and _count(holdout.get("skipped_batches")):
+            detail += f"; {holdout['skipped_batches']} batch(es) not sent: {gave_up[:400]}"
         parts.append(f"{n_valid} of {n_rows} holdout records got a valid prediction "
                      "({\"probability\": 0..1, \"label\": 0|1})" + detail)
     if wrong:
@@ -144,10 +173,17 @@ def latency_checks(results: dict[str, Any], scale_: LatencyScale) -> list[CheckR
     failed_note = (f"; {failures} of {attempted} single-record calls failed (first: "
                    f"{first.get('status') or 'no answer'} {str(first.get('body', ''))[:120]})"
                    if failures else "")
+    gave_up = str(results.get("gave_up") or "")
     if not isinstance(p95, int | float):
-        checks.append(CheckResult.not_run(
-            "latency.single", f"no single-record call succeeded ({failures} failed)",
-            blocked_by="api.predict-contract", title=title, evidence=lat))
+        why = (f"no single-record call succeeded ({failures} failed"
+               + (f"; first: {first.get('status') or 'no answer'} "
+                  f"{str(first.get('problem') or first.get('body', ''))[:200]}" if first
+                  else "") + ")")
+        if not attempted and gave_up:
+            why = gave_up[:400]
+        checks.append(CheckResult.not_run("latency.single", why,
+                                          blocked_by="api.predict-contract", title=title,
+                                          evidence=lat))
     else:
         points = credit(float(p95), scale_.p95_good, scale_.p95_bad)
         points *= (attempted - failures) / attempted if attempted else 1.0
@@ -162,15 +198,22 @@ def latency_checks(results: dict[str, Any], scale_: LatencyScale) -> list[CheckR
     title = f"{size}-record batch latency"
     batch_ms, batch_status = lat.get("batch_ms"), lat.get("batch_status")
     got = lat.get("batch_predictions")
-    if batch_status != 200 or not isinstance(batch_ms, int | float):
+    problem = str(lat.get("batch_problem") or "")
+    if lat.get("batch_skipped") or (batch_status is None and gave_up):
+        checks.append(CheckResult.not_run("latency.batch", gave_up[:400],
+                                          blocked_by="api.predict-contract", title=title,
+                                          evidence=lat))
+    elif batch_status != 200 or not isinstance(batch_ms, int | float):
         checks.append(CheckResult.not_run("latency.batch", f"the batch was not answered "
-                                          f"(status {batch_status or 'none'})",
+                                          f"(status {batch_status or 'none'}"
+                                          + (f": {problem[:200]}" if problem else "") + ")",
                                           blocked_by="api.predict-contract", title=title,
                                           evidence=lat))
     elif "batch_predictions" in lat and got != size:
-        checks.append(CheckResult.failed(
-            "latency.batch", f"{batch_ms} ms, but the answer held {got} prediction(s) for "
-            f"{size} records", title=title, evidence=lat))
+        held = (f"the answer held {got} prediction(s) for {size} records" if got is not None
+                else f"{problem or 'the answer held no predictions'} ({size} records)")
+        checks.append(CheckResult.failed("latency.batch", f"{batch_ms} ms, but {held}",
+                                         title=title, evidence=lat))
     else:
         points = credit(float(batch_ms), scale_.batch_good, scale_.batch_bad)
         checks.append(CheckResult(

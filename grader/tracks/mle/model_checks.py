@@ -15,6 +15,8 @@ from grader.tracks.mle.metrics import label, probability, roc_auc
 EPSILON = 1e-6          # a change in probability smaller than this is no change
 LEAK_THRESHOLD = 0.01   # mean change beyond the noise that says the model reads the column
 INVERTED_BELOW = 0.4    # an AUC this far under 0.5 ranks the wrong class
+ASSOCIATION = 0.1       # |rank correlation| of holdout predictions with the (random) leaky
+                        # column that says the model reads it (at least 5 standard errors)
 
 
 def mapping(value: Any) -> dict[str, Any]:
@@ -66,7 +68,13 @@ def auc_check(data: Any, cfg: MleConfig, labels: list[int], preds: list[Any],
                f"{cfg.target_gap:g}); accuracy of the labels {accuracy:.3f}")
     distinct = set(ps)
     flaw = ""
-    if distinct <= {0.0, 1.0}:
+    if auc > oracle + cfg.oracle_margin:
+        flaw = (f"AUC {auc:.3f} on the holdout is above the best possible {oracle:.3f} from "
+                "the generator's own probabilities: the labels were likely reproduced (no "
+                "model ranks these customers better than the probabilities their labels "
+                f"were drawn from, beyond a margin of {cfg.oracle_margin:g} for chance); no "
+                "quality credit")
+    elif distinct <= {0.0, 1.0}:
         flaw = ("hard 0/1 outputs given as probabilities: every `probability` is 0 or 1, so "
                 "the ranking the AUC measures (and any threshold the business picks) is lost")
     elif len(distinct) <= 2:
@@ -81,7 +89,8 @@ def auc_check(data: Any, cfg: MleConfig, labels: list[int], preds: list[Any],
         message = f"{flaw}. {message}"
     return CheckResult(
         id="model.holdout-auc", status="passed" if points >= 0.75 and not flaw else "failed",
-        points=0.0 if flaw.startswith("probabilities of the wrong") else points, title=title,
+        points=0.0 if flaw.startswith(("probabilities of the wrong", "AUC")) else points,
+        title=title,
         message=message,
         evidence={"auc": round(auc, 4), "baseline_auc": baseline, "accuracy":
                   round(accuracy, 4), "distinct_probabilities": min(len(distinct), 1000),
@@ -105,19 +114,80 @@ def leak_probe(results: dict[str, Any], n: int) -> tuple[float, float] | None:
     return mean_change(a, b) or 0.0, mean_change(a, again) or 0.0
 
 
-def leak_check(results: dict[str, Any], cfg: MleConfig, n: int) -> CheckResult:
-    """model.leak-free over the `n` records of the leak probe."""
+def ranks(values: list[float]) -> list[float]:
+    """Average ranks (ties share theirs), 1-based."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    out = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            out[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return out
+
+
+def rank_correlation(xs: list[float], ys: list[float]) -> float | None:
+    """Spearman's rank correlation, None when either side is constant."""
+    rx, ry = ranks(xs), ranks(ys)
+    mx, my = sum(rx) / len(rx), sum(ry) / len(ry)
+    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
+    sxx, syy = sum((a - mx) ** 2 for a in rx), sum((b - my) ** 2 for b in ry)
+    return sxy / (sxx * syy) ** 0.5 if sxx > 0 and syy > 0 else None
+
+
+def holdout_association(rows: list[dict[str, Any]], preds: list[Any],
+                        column: str) -> tuple[float, int] | None:
+    """(rank correlation of the holdout's probabilities with `column`, how many records):
+    on the holdout the leaky column is random, so a model that reads it shows here even
+    when it answers the leak probe's repeated records from a cache."""
+    pairs = [(float(value), p) for row, pred in zip(rows, preds, strict=False)
+             if isinstance(value := row.get(column), int | float)
+             and not isinstance(value, bool) and (p := probability(pred)) is not None]
+    if len(pairs) < 50:
+        return None
+    rho = rank_correlation([x for x, _ in pairs], [y for _, y in pairs])
+    return None if rho is None else (rho, len(pairs))
+
+
+def leak_check(results: dict[str, Any], cfg: MleConfig, n: int,
+               rows: list[dict[str, Any]] | None = None,
+               preds: list[Any] | None = None) -> CheckResult:
+    """model.leak-free over the `n` records of the leak probe, and the holdout's `rows`
+    against their predictions `preds` (the holdout's order)."""
     title = "The model does not use the leaky column"
-    leaky = cfg.leaky_column
+    leaky = str(cfg.leaky_column)
     measured = leak_probe(results, n)
+    association = holdout_association(rows or [], preds or [], leaky)
+    evidence: dict[str, Any] = {"column": leaky}
+    follows = ""
+    if association is not None:
+        rho, count = association
+        evidence["holdout_rank_correlation"] = round(rho, 4)
+        if abs(rho) > max(ASSOCIATION, 5 / count ** 0.5):
+            follows = (f"on the holdout, where `{leaky}` is random, the predictions follow it "
+                       f"(rank correlation {rho:.2f} over {count} customers)")
     if measured is None:
+        if follows:
+            return CheckResult.failed(
+                "model.leak-free", f"the predictions move with `{leaky}`: {follows}; the "
+                "model learned the export artefact, which does not hold on new data",
+                title=title, evidence=evidence)
         return CheckResult.not_run("model.leak-free", f"/predict did not answer the records "
                                    f"with {leaky} changed, one prediction each",
                                    blocked_by="api.predict-contract", title=title)
     shift, noise = measured
-    evidence = {"mean_abs_change": round(shift, 6), "repeat_change": round(noise, 6),
-                "column": leaky}
+    evidence.update({"mean_abs_change": round(shift, 6), "repeat_change": round(noise, 6)})
     figures: dict[str, float | str] = {"leak probe change": round(shift, 4)}
+    if follows and shift - noise <= LEAK_THRESHOLD:
+        return CheckResult.failed(
+            "model.leak-free", f"the predictions move with `{leaky}`: {follows}, though "
+            f"changing only `{leaky}` on records already sent moved them by {shift:.3f}: the "
+            "model reads the column on records it has not seen before; it learned the export "
+            "artefact, which does not hold on new data", title=title, evidence=evidence,
+            figures=figures)
     if shift - noise > LEAK_THRESHOLD:
         return CheckResult.failed(
             "model.leak-free", f"the predictions move with `{leaky}` (mean change "
@@ -150,7 +220,8 @@ def determinism_check(results: dict[str, Any], cfg: MleConfig,
             moved.append(f"{n} {group.get('name')} records sent twice (largest change "
                          f"{change:.4f})")
     leaky = cfg.leaky_column
-    if leak is not None and leak.status in ("passed", "failed"):
+    if leak is not None and leak.status in ("passed", "failed") and \
+            "mean_abs_change" in leak.evidence:
         shift = float(leak.evidence.get("mean_abs_change", 0))
         noise = float(leak.evidence.get("repeat_change", 0))
         answered.append("leak probe")
@@ -199,8 +270,17 @@ def metadata_check(results: dict[str, Any], cfg: MleConfig, deterministic: bool,
     title = "/metadata describes the model"
     meta = mapping(results.get("metadata"))
     body = meta.get("json")
+    if meta.get("skipped"):
+        return CheckResult.not_run("api.metadata", str(meta.get("body", ""))[:300],
+                                   blocked_by="serve.loads-without-training-code",
+                                   title=title)
+    if meta.get("status") == 200 and meta.get("problem"):
+        return CheckResult.failed("api.metadata", f"GET /metadata -> 200, but "
+                                  f"{str(meta['problem'])[:200]}", title=title,
+                                  evidence={"body": str(meta.get("body", ""))[:300]})
     if meta.get("status") != 200 or not isinstance(body, dict):
-        return CheckResult.failed("api.metadata", f"GET /metadata -> {meta.get('status')}: "
+        return CheckResult.failed("api.metadata", f"GET /metadata -> "
+                                  f"{meta.get('status') or 'no answer'}: "
                                   f"{str(meta.get('body', ''))[:200]}", title=title)
     version = body.get("model_version", body.get("version"))
     features = body.get("features")

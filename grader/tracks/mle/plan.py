@@ -3,24 +3,139 @@ batches, the determinism groups (plain records, records with missing values, rec
 category training never showed), the leak probe (the same records with only the leaky column
 changed, and the first call repeated so noise is told apart from a leak), the feature-usage
 probe (each input field rotated across a few records in turn), latency calls and the bad
-requests. The probes that need a healthy server come before the bad requests."""
+requests. The probes that need a healthy server come before the bad requests.
+
+Nothing a server could learn to recognise is fixed (`Draw`): from a secret drawn on the host
+for each grading (never written anywhere, never handed to the candidate's container) come
+the order the holdout is sent in (so which holdout records the usage and determinism probes
+use), the identifier columns' digits, fresh records from the challenge's generator with a
+seed of that grading (the leak probe and every latency call: records the server has not seen
+in this grading), the leaky column's values in the leak probe (one per record from each of
+two ranges), and the order of each leak call and of the probes themselves. The host keeps the
+orders and puts the answers back in place (`Draw.realign`)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import random
+import secrets
+from dataclasses import dataclass
 from typing import Any
 
+from grader.sandbox.engine import RunSpec
+from grader.sandbox.limits import Limits
 from grader.tracks.mle.bad_requests import bad_request_probes
 from grader.tracks.mle.config import MleConfig
+from grader.tracks.mle.prober import PROBE, PROBE_HTTP
+from grader.tracks.steps.seeded import load_generator
 
 GROUP_SIZE = 20
+RESULTS_CAP = 32 * 1024 * 1024
+PROBER_MARGIN_SECONDS = 30  # the prober's own start and the last /health over its budget
+LEAK_CALLS = ("leak-a", "leak-b", "leak-a-again")
 
 
 def _batch(name: str, records: list[dict[str, Any]], keep: bool = True) -> dict[str, Any]:
     return {"name": name, "keep_predictions": keep, "records": len(records),
             "body": json.dumps({"records": records})}
+
+
+def redraw_ids(row: dict[str, Any], columns: list[str], rng: random.Random) -> dict[str, Any]:
+    """`row` with the digits of its identifier columns drawn again (the shape kept)."""
+    out = dict(row)
+    for column in columns:
+        value = out.get(column)
+        if isinstance(value, str):
+            out[column] = "".join(str(rng.randrange(10)) if c.isdigit() else c for c in value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            digits = len(str(abs(value)))
+            out[column] = rng.randrange(10 ** (digits - 1) if digits > 1 else 0, 10 ** digits)
+    return out
+
+
+def _value_in(bounds: list[int | float], rng: random.Random) -> int | float:
+    low, high = bounds
+    if isinstance(low, int) and isinstance(high, int):
+        return rng.randint(low, high)
+    return round(rng.uniform(low, high), 6)
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One grading's draw (see the module's docstring). `sent` is the holdout in the order
+    sent (sent[i] is holdout[order[i]]); `leak_orders[k][j]` is the leak sample's record at
+    position j of leak call k."""
+
+    order: list[int]
+    sent: list[dict[str, Any]]
+    fresh: list[dict[str, Any]]
+    leak_values: list[tuple[int | float, int | float]]
+    leak_orders: list[list[int]]
+    rng: random.Random
+
+    @classmethod
+    def new(cls, cfg: MleConfig, holdout: list[dict[str, Any]],
+            rng: random.Random | None = None) -> Draw:
+        """The draw of one grading, from a fresh secret unless `rng` is given (tests)."""
+        rng = rng or random.Random(secrets.token_bytes(32))
+        order = list(range(len(holdout)))
+        rng.shuffle(order)
+        sent = [redraw_ids(holdout[i], cfg.id_columns, rng) for i in order]
+        need = cfg.probe_records + cfg.singles + cfg.big_batch
+        fresh = [redraw_ids(r, cfg.id_columns, rng) for r in fresh_records(cfg, need, rng)]
+        n_leak = min(cfg.probe_records, len(fresh))
+        values: list[tuple[int | float, int | float]] = []
+        if cfg.leaky_column and len(cfg.leak_ranges) == 2:
+            values = [(_value_in(cfg.leak_ranges[0], rng), _value_in(cfg.leak_ranges[1], rng))
+                      for _ in range(n_leak)]
+        orders = [rng.sample(range(n_leak), n_leak) for _ in LEAK_CALLS]
+        return cls(order, sent, fresh, values, orders, rng)
+
+    def unshuffle(self, preds: list[Any]) -> list[Any]:
+        """Predictions in the order sent -> in the holdout's order (None where missing)."""
+        out: list[Any] = [None] * len(self.order)
+        for position, index in enumerate(self.order[:len(preds)]):
+            out[index] = preds[position]
+        return out
+
+    def realign(self, results: dict[str, Any]) -> dict[str, Any]:
+        """The prober's results with the holdout's predictions in the holdout's order and
+        each leak call's in the leak sample's order (a copy; lists of other lengths kept)."""
+        out = dict(results)
+        holdout = results.get("holdout")
+        if isinstance(holdout, dict) and isinstance(holdout.get("predictions"), list):
+            out["holdout"] = {**holdout, "predictions": self.unshuffle(holdout["predictions"])}
+        probes = results.get("probes")
+        if isinstance(probes, list):
+            orders = dict(zip(LEAK_CALLS, self.leak_orders, strict=True))
+            out["probes"] = [_realigned(p, orders) for p in probes]
+        return out
+
+
+def _realigned(probe: Any, orders: dict[str, list[int]]) -> Any:
+    if not isinstance(probe, dict) or probe.get("name") not in orders:
+        return probe
+    preds, order = probe.get("predictions"), orders[str(probe["name"])]
+    if not isinstance(preds, list) or len(preds) != len(order):
+        return probe
+    placed: list[Any] = [None] * len(order)
+    for position, index in enumerate(order):
+        placed[index] = preds[position]
+    return {**probe, "predictions": placed}
+
+
+def fresh_records(cfg: MleConfig, n: int, rng: random.Random) -> list[dict[str, Any]]:
+    """`n` records from the challenge's generator with seeds of this grading (never the
+    public seed): holdout-like customers this grading sends nowhere else."""
+    generator = load_generator(cfg.data.generator)
+    out: list[dict[str, Any]] = []
+    while len(out) < n:
+        seed = rng.randrange(1, 2 ** 31)
+        if seed != cfg.data.public_seed:
+            out += generator.generate(seed).holdout_rows
+    return out[:n]
 
 
 def training_categories(train_csv: bytes, fields: list[str]) -> dict[str, set[str]]:
@@ -70,27 +185,54 @@ def usage_probes(cfg: MleConfig, records: list[dict[str, Any]]) -> list[dict[str
     return probes
 
 
-def leak_probes(cfg: MleConfig, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if not cfg.leaky_column:
+def leak_probes(cfg: MleConfig, draw: Draw) -> list[dict[str, Any]]:
+    """The leak sample (fresh records) with the leaky column from the first range, from the
+    second, and from the first again, each call in its own order."""
+    if not cfg.leaky_column or not draw.leak_values:
         return []
-    sample = records[:cfg.probe_records]
-    first, second = cfg.leak_values
-    return [_batch(name, [{**r, cfg.leaky_column: value} for r in sample])
-            for name, value in (("leak-a", first), ("leak-b", second),
-                                ("leak-a-again", first))]
+    column = cfg.leaky_column
+    sample = draw.fresh[:len(draw.leak_values)]
+    choice = {"leak-a": 0, "leak-b": 1, "leak-a-again": 0}
+    return [_batch(name, [{**sample[i], column: draw.leak_values[i][choice[name]]}
+                          for i in order])
+            for name, order in zip(LEAK_CALLS, draw.leak_orders, strict=True)]
 
 
-def plan(cfg: MleConfig, records: list[dict[str, Any]], train_csv: bytes) -> dict[str, Any]:
-    """The prober's plan for the main server."""
-    probes = [*leak_probes(cfg, records), *usage_probes(cfg, records),
-              *bad_request_probes(cfg, records)]
-    return {"records": records, "batch_size": cfg.batch_size, "singles": cfg.singles,
-            "singles_budget_seconds": cfg.singles_budget_seconds,
-            "big_batch": cfg.big_batch, "probes": probes,
+def plan(cfg: MleConfig, draw: Draw, train_csv: bytes) -> dict[str, Any]:
+    """The prober's plan for the main server: the leak and usage probes in an order of this
+    grading, then the bad requests."""
+    records = draw.sent
+    model_probes = [*leak_probes(cfg, draw), *usage_probes(cfg, records)]
+    draw.rng.shuffle(model_probes)
+    n_leak = len(draw.leak_values)
+    singles = draw.fresh[n_leak:n_leak + cfg.singles]
+    batch = draw.fresh[n_leak + cfg.singles:n_leak + cfg.singles + cfg.big_batch]
+    return {"records": records, "batch_size": cfg.batch_size,
+            "request_seconds": cfg.request_seconds,
+            "latency": {"singles": singles, "batch": batch,
+                        "singles_budget_seconds": cfg.singles_budget_seconds},
+            "probes": [*model_probes, *bad_request_probes(cfg, records)],
             "determinism": determinism_groups(cfg, records, train_csv)}
 
 
 def predict_only_plan(cfg: MleConfig, records: list[dict[str, Any]]) -> dict[str, Any]:
     """The prober's plan for the retrained model's server: the probe records' predictions."""
     return {"records": records[:cfg.probe_records], "batch_size": cfg.batch_size,
-            "predict_only": True}
+            "request_seconds": cfg.request_seconds, "predict_only": True}
+
+
+def prober_run(cfg: MleConfig, prober: str, base_url: str, the_plan: dict[str, Any],
+               limits: Limits, name: str) -> RunSpec:
+    """The prober's run: waits for /health up to the startup timeout, then probes within
+    its budget (every request with its own deadline); the container's wall clock is both
+    plus a margin."""
+    startup, budget = cfg.startup_timeout_seconds, cfg.probe_budget_seconds
+    return RunSpec(
+        image=prober, name_hint=name,
+        limits=limits.merged(timeout_seconds=startup + budget + PROBER_MARGIN_SECONDS),
+        command=["python", "probe.py", "--base-url", base_url, "--wait", f"{startup:g}",
+                 "--budget", f"{budget:g}", "--plan", "plan.json", "--out", "results.json"],
+        files={"probe.py": PROBE, "probe_http.py": PROBE_HTTP,
+               "plan.json": json.dumps(the_plan).encode()},
+        collect={"results.json": RESULTS_CAP})
+

@@ -11,19 +11,16 @@ from types import TracebackType
 from typing import Any
 
 from grader.checks import CheckResult
-from grader.sandbox.engine import RunSpec
 from grader.tracks.base import GradingContext
 from grader.tracks.mle.config import MleConfig
 from grader.tracks.mle.metrics import label, probability
 from grader.tracks.mle.model_checks import items, mapping
-from grader.tracks.mle.plan import predict_only_plan
-from grader.tracks.mle.prober import PROBE
+from grader.tracks.mle.plan import predict_only_plan, prober_run
 from grader.tracks.mle.train import TITLES, Trained
 from grader.tracks.steps.service import LOG_ARTIFACT_BYTES, Service
 
 TITLE = TITLES["train.reproducible"]
 SAME = 1e-6         # probabilities closer than this are the same
-RESULTS_CAP = 4 * 1024 * 1024
 
 
 class RetrainedServer(Service):
@@ -104,18 +101,18 @@ def reproducibility(ctx: GradingContext[MleConfig], image: str, prober: str,
     cfg = ctx.config
     startup = cfg.startup_timeout_seconds
     probe_plan = predict_only_plan(cfg, records)
+    if not any(probability(p) is not None for p in first[:len(probe_plan["records"])]):
+        return CheckResult.unverified("train.reproducible", "the first model answered none "
+                                      "of the probe records, so there is nothing to compare "
+                                      "the second one with", title=TITLE)
     sub = ctx.submission
     with RetrainedServer(ctx, image=image, command=str(sub.manifest.commands.get("serve")),
                          port=cfg.port, files={**files, **trained.second},
                          env={"MODEL_PATH": str(sub.manifest.artifact)},
                          name_hint="model-server-2", network_hint="mle2") as service:
-        result = service.client(RunSpec(
-            image=prober, name_hint="prober-2",
-            limits=ctx.challenge.limits.merged(memory_mb=512, timeout_seconds=startup + 120),
-            command=["python", "probe.py", "--base-url", service.base_url, "--wait",
-                     str(startup), "--plan", "plan.json", "--out", "results.json"],
-            files={"probe.py": PROBE, "plan.json": json.dumps(probe_plan).encode()},
-            collect={"results.json": RESULTS_CAP}))
+        result = service.client(prober_run(cfg, prober, service.base_url, probe_plan,
+                                           ctx.challenge.limits.merged(memory_mb=512),
+                                           "prober-2"))
         try:
             raw = result.files.get("results.json")
             results = json.loads(raw) if raw is not None else {}
@@ -125,6 +122,8 @@ def reproducibility(ctx: GradingContext[MleConfig], image: str, prober: str,
         ready = results.get("ready") if isinstance(results.get("ready"), dict) else {}
         if not ready or not ready.get("ready"):
             why, _ = service.not_ready(ready or {}, result, startup)
+            if ready and ready.get("too_slow"):
+                why = f"it answers GET /health too slowly: {str(ready['too_slow'])[:300]}"
             return CheckResult.failed("train.reproducible", "the model of the second training "
                                       f"run did not serve: {why}", title=TITLE)
     holdout = mapping(results.get("holdout"))

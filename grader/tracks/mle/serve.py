@@ -12,18 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from grader.checks import CheckResult
-from grader.sandbox.engine import RunResult, RunSpec
+from grader.sandbox.engine import RunResult
+from grader.text import last_exception_line
 from grader.tracks.base import GradingContext
 from grader.tracks.mle.config import MleConfig
 from grader.tracks.mle.judge import judge
 from grader.tracks.mle.model_checks import items, mapping
-from grader.tracks.mle.plan import plan
-from grader.tracks.mle.prober import PROBE
+from grader.tracks.mle.plan import Draw, plan, prober_run
 from grader.tracks.mle.reproducibility import not_measured, reproducibility
 from grader.tracks.mle.train import Trained
 from grader.tracks.steps.service import Service
 
-RESULTS_CAP = 32 * 1024 * 1024
 #: Every check the serving step produces when nothing could be served, with its title.
 SERVED_CHECKS = {
     "serve.loads-without-training-code": "The model loads and serves without the training code",
@@ -74,24 +73,22 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
     files.update(artifact)
     startup = cfg.startup_timeout_seconds
     excluded = sorted({p for p in excludes if any(fnmatchcase(r, p) for r in sub.files)})
+    draw = Draw.new(cfg, data.holdout_rows)  # this grading's secret draw: host only
     with Service(ctx, image=image, command=serve_cmd, port=cfg.port, files=files,
                  env={"MODEL_PATH": str(artifact_path)}, name_hint="model-server",
                  network_hint="mle") as service:
-        result = service.client(RunSpec(
-            image=prober, name_hint="prober",
-            limits=ctx.challenge.limits.merged(memory_mb=1024,
-                                               timeout_seconds=startup + 600),
-            command=["python", "probe.py", "--base-url", service.base_url, "--wait",
-                     str(startup), "--plan", "plan.json", "--out", "results.json"],
-            files={"probe.py": PROBE,
-                   "plan.json": json.dumps(plan(cfg, data.holdout_rows,
-                                                data.train_csv)).encode()},
-            collect={"results.json": RESULTS_CAP}))
+        result = service.client(prober_run(
+            cfg, prober, service.base_url, plan(cfg, draw, data.train_csv),
+            ctx.challenge.limits.merged(memory_mb=1024), "prober"))
         results = _results(result)
+        exited = (last_exception_line(service.log(16 * 1024)) or "no output") \
+            if service.exited() else ""
         ready = (results or {}).get("ready") or {}
         if not isinstance(ready, dict) or not ready.get("ready"):
             why, evidence = service.not_ready(ready if isinstance(ready, dict) else {},
                                               result, startup)
+            if isinstance(ready, dict) and ready.get("too_slow"):
+                why = f"it answers GET /health too slowly: {str(ready['too_slow'])[:300]}"
             evidence.update({"excluded_from_serving": excluded,
                              "prober": result.to_evidence()})
             failed = CheckResult.failed("serve.loads-without-training-code", why,
@@ -103,31 +100,35 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
         f" s, from a container without {', '.join(excluded) or 'training files'}",
         title=title, evidence={"excluded_from_serving": excluded})]
     results = results or {}
-    checks += judge(results, data, cfg)
+    if exited:  # mid-probing: what was not sent is not run, and the server did not stay up
+        results["server_exited"] = f"the model server exited while being probed ({exited:.200})"
+        results["gave_up"] = results.get("gave_up") or results["server_exited"]
+    elif result.outcome != "exited" and not results.get("gave_up"):  # cut: say why
+        results["gave_up"] = f"the prober was stopped ({result.describe()})"
+    sent_order = items(mapping(results.get("holdout")).get("predictions"))
+    checks += judge(draw.realign(results), data, cfg)
     ctx.add_artifact("probe-results.json", json.dumps(_without_predictions(results),
                                                       indent=1)[:2_000_000])
-    holdout = mapping(results.get("holdout"))
-    first = items(holdout.get("predictions"))
     with ctx.stage("reproducibility"):
         deterministic = all(c.status != "failed" for c in checks
                             if c.id == "api.deterministic")
-        checks.append(reproducibility(ctx, image, prober, trained, base_files, first,
-                                      data.holdout_rows, deterministic))
+        checks.append(reproducibility(ctx, image, prober, trained, base_files, sent_order,
+                                      draw.sent, deterministic))
     return checks
 
 
 def _without_predictions(results: dict[str, Any]) -> dict[str, Any]:
     """The prober's results for the report's artifact: the predictions left out."""
     out = {k: v for k, v in results.items() if k != "holdout"}
-    out["probes"] = [{k: v for k, v in p.items() if k != "predictions"}
-                     for p in results.get("probes") or [] if isinstance(p, dict)]
-    out["determinism"] = [{k: v for k, v in g.items() if k != "predictions"}
-                          for g in results.get("determinism") or [] if isinstance(g, dict)]
+    for key in ("probes", "determinism"):
+        if isinstance(results.get(key), list):
+            out[key] = [{k: v for k, v in p.items() if k != "predictions"}
+                        for p in results[key] if isinstance(p, dict)]
     return out
 
 
 def _results(result: RunResult) -> dict[str, Any] | None:
-    raw = result.files.get("results.json")
+    raw = result.files.get("results.json")  # read within RESULTS_CAP by the sandbox
     try:
         data = json.loads(raw) if raw is not None else None
     except (ValueError, UnicodeDecodeError, RecursionError):
