@@ -14,6 +14,7 @@ from grader.sandbox.client import connect
 from grader.sandbox.engine import BuildSpec
 from grader.sandbox.hostcheck import MIN_FREE_BYTES, dns_note, free_disk
 from grader.sandbox.lifecycle import leftovers
+from grader.secrets import SECRETS_FILE, secrets_for
 from grader.settings import OFFLINE_BASE_IMAGE, Settings
 
 
@@ -83,6 +84,10 @@ def run_doctor(echo: Callable[[str], None]) -> bool:
                 fatal = True
                 continue
             echo(f"ok   challenge {challenge.id} ({challenge.track}) in {sub}")
+            if os.environ.get("GRADER_SECRETS", "") and not secrets_for(challenge.id)[0]:
+                echo(f"warn challenge {challenge.id} has no entry in GRADER_SECRETS' "
+                     f"{SECRETS_FILE}: it is graded with the hidden material bundled in the "
+                     "repository\n     fix: add its seeds and hidden tests (docs/security.md)")
             if base_tag is None:
                 continue
             for spec in challenge.image_specs():

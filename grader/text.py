@@ -20,8 +20,11 @@ import math
 import re
 from typing import Any
 
-_EXCEPTION_LINE = re.compile(r"^\s*(?:[A-Za-z_][\w.]*\.)?(?:[A-Z]\w*(?:Error|Exception|Exit|"
-                             r"Interrupt|NotFound|Warning|Failure))(?::.*)?$")
+# pytest prefixes the lines of a failure with "E   " (a collection error's ImportError too).
+_PYTEST_PREFIX = re.compile(r"^E\s{2,}")
+_EXCEPTION_LINE = re.compile(r"^\s*(?:E\s{2,})?(?:[A-Za-z_][\w.]*\.)?"
+                             r"(?:[A-Z]\w*(?:Error|Exception|Exit|Interrupt|NotFound|Warning|"
+                             r"Failure))(?::.*)?$")
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), and two-character escapes.
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 # C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides/isolates.
@@ -106,7 +109,7 @@ def last_exception_line(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for line in reversed(lines):
         if _EXCEPTION_LINE.match(line):
-            return line[:300]
+            return _PYTEST_PREFIX.sub("", line)[:300]
     return lines[-1][:300] if lines else ""
 
 

@@ -14,6 +14,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from grader.analysis.sources import MAX_SOURCE_BYTES, too_deep
 from grader.checks import CheckResult
 
 _SECRET_PATTERNS = [
@@ -84,17 +85,26 @@ def ruff_findings(root: Path, files: tuple[str, ...] | list[str] | None = None
     """(count per rule, first findings, error). `--isolated`: the candidate's own ruff config
     is ignored, so it cannot switch the rules off."""
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
-    targets = [f for f in (files or []) if f.endswith(".py")] or ["."]
     if not Path(ruff).exists():
         return Counter(), [], "ruff is not installed"
+    sources = [f for f in (files or []) if f.endswith(".py")]
+    # as in python_facts: files over 1 MiB or nested past a tree walker's reach are left out
+    readable = [f for f in sources if (root / f).stat().st_size <= MAX_SOURCE_BYTES
+                and not too_deep((root / f).read_bytes())]
+    if sources and not readable:
+        return Counter(), [], "no Python file ruff can read (over 1 MiB or nested too deep)"
+    targets = readable or ["."]
     try:
         out = subprocess.run(
             [ruff, "check", "--isolated", "--no-cache", "--exit-zero", "--output-format",
              "json", "--select", "E4,E7,E9,F,B,UP,SIM", "--ignore", "B008",  # B008: Depends()
              "--target-version", "py311", "--", *targets],
             cwd=root, capture_output=True, text=True, timeout=120, check=False)
+        if out.returncode != 0:
+            last = (out.stderr or "").strip().splitlines()[-1:] or [f"exit {out.returncode}"]
+            return Counter(), [], f"ruff stopped without an answer ({last[0][:200]})"
         data = json.loads(out.stdout or "[]")
-    except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
+    except (OSError, subprocess.TimeoutExpired, ValueError, RecursionError) as exc:
         return Counter(), [], f"ruff failed: {exc}"
     counts = Counter(str(item.get("code")) for item in data)
     first = [{"file": str(Path(item["filename"]).relative_to(root.resolve()))

@@ -34,6 +34,18 @@ def parse_python(source: bytes | str, filename: str = "<submission>") -> ast.Mod
     return tree if depth(tree) <= MAX_DEPTH else None
 
 
+def too_deep(source: bytes | str) -> bool:
+    """True when the source parses only past MAX_DEPTH or past Python's own recursion (a
+    tool that walks trees recursively, ruff included, would overflow its stack on it)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    except (ValueError, RecursionError, MemoryError):
+        return True
+    return depth(tree) > MAX_DEPTH
+
+
 def python_trees(root: Path, files: tuple[str, ...] | list[str]) -> Iterator[tuple[str,
                                                                                     ast.Module]]:
     for rel in files:

@@ -290,6 +290,9 @@ class DockerSandbox(Sandbox):
     def _left(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
 
+    def seconds_left(self) -> float | None:
+        return self._left()
+
     # -- services -------------------------------------------------------------------------
     def start(self, spec: RunSpec) -> Service:
         """Start a long-running container (a candidate's server); `close()` removes it."""

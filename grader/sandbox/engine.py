@@ -91,6 +91,11 @@ class RunResult:
     def ok(self) -> bool:
         return self.outcome == "exited" and self.exit_code == 0
 
+    @property
+    def never_ran(self) -> bool:
+        """The run did not start: the grading budget was already spent."""
+        return self.outcome == "budget" and self.seconds == 0
+
     def describe(self) -> str:
         """One sentence for a report: how the run ended."""
         if self.outcome == "timeout":
@@ -122,9 +127,12 @@ class RunResult:
     def explain(self) -> str:
         """describe(), with the cause when the run did not succeed."""
         text = self.describe()
-        if self.ok or self.outcome in ("timeout", "cancelled", "stopped"):
+        if self.ok or self.outcome in ("timeout", "cancelled", "stopped", "budget"):
             return text
         cause = self.cause()
+        if "No space left on device" in cause:
+            cause += (f" (the sandbox's work folder holds {self.limits.work_mb} MiB and /tmp "
+                      f"{self.limits.tmpfs_mb} MiB: limits.work_mb, limits.tmpfs_mb)")
         return f"{text}: {cause}" if cause else text
 
     def to_evidence(self) -> dict[str, object]:
@@ -184,6 +192,12 @@ class Sandbox(abc.ABC):
 
     @abc.abstractmethod
     def close(self) -> None: ...
+
+    def seconds_left(self) -> float | None:
+        """What is left of the grading budget (None: no budget). A run started now is cut
+        when it runs out; a step that can end itself cleanly before that (the hidden test
+        suite) is told how long it has."""
+        return None
 
     def __enter__(self) -> Self:
         return self

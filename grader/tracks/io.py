@@ -135,7 +135,8 @@ class IoTrack(Track[IoConfig]):
             return failed(result.describe())
         if output_file not in result.files:
             why = result.file_errors.get(output_file, "not written")
-            return failed(f"{output_file} {why}; the program {result.explain()}")
+            what = why if why.startswith(output_file) else f"{output_file} {why}"
+            return failed(f"{what}; the program {result.explain()}")
         got_raw = result.files[output_file]
         expected_raw = case.expected.read_bytes()
         evidence["expected"] = expected_raw.decode("utf-8", "replace")[:_EVIDENCE_CHARS]

@@ -27,6 +27,8 @@ except ImportError:  # running the suite by hand
 BASE_URL = os.environ.get("BASE_URL", "http://localhost:8000").rstrip("/")
 TIMEOUT = 10            # seconds for a whole answer, however slowly it drips in
 BODY_CAP = 1024 * 1024  # the largest answer read; a Notes API never needs more
+SLOW_LIMIT = 3          # answers that took over TIMEOUT; past that, no request is sent
+_SLOW: list[str] = []   # "METHOD path" of each request that got no timely answer
 PASSWORD = "correct-horse-battery"
 
 
@@ -48,6 +50,11 @@ def _read_bounded(response: requests.Response, method: str, path: str) -> None:
     finally:
         response.close()
     response._content = b"".join(chunks)  # what .text and .json() read
+    if size > BODY_CAP:  # a cut body is no answer: say so instead of a JSON parse error
+        def too_large(**_: Any) -> Any:
+            raise AssertionError(f"the answer is over {BODY_CAP // 1024 // 1024} MiB (not "
+                                 "read further)")
+        response.json = too_large  # type: ignore[method-assign]
 
 
 def refused(status: int) -> bool:
@@ -75,9 +82,22 @@ class Api:
         headers = dict(headers or {})
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
-        response = self.session.request(method, BASE_URL + path, headers=headers,
-                                        timeout=(5, 5), stream=True, **kwargs)
-        _read_bounded(response, method, path)
+        if len(_SLOW) >= SLOW_LIMIT:  # a server that drips or stalls cannot hold the suite
+            raise AssertionError(
+                f"{method} {path}: not sent: {len(_SLOW)} earlier requests got no complete "
+                f"answer within {TIMEOUT} s ({', '.join(_SLOW[:3])}), so the suite stopped "
+                "waiting on this server")
+        started = time.monotonic()
+        try:
+            response = self.session.request(method, BASE_URL + path, headers=headers,
+                                            timeout=(5, 5), stream=True, **kwargs)
+            _read_bounded(response, method, path)
+        except (requests.Timeout, requests.ConnectionError, AssertionError):
+            # a read timeout while streaming comes as a ConnectionError: time tells a slow
+            # answer from a refused connection (a crashed server), which costs no time
+            if time.monotonic() - started >= 4.5:
+                _SLOW.append(f"{method} {path}")
+            raise
         body = kwargs.get("json", kwargs.get("data"))
         if isinstance(body, bytes | bytearray):
             body_text = f"<{len(body)} bytes>" if len(body) > 1500 else body.decode("utf-8",

@@ -158,6 +158,10 @@ class BackendTrack(Track[BackendConfig]):
     @staticmethod
     def _restarted(service: Service, after: RunResult, startup: float) -> CheckResult:
         """runtime.server-restarts: the server answered again after its container restarted."""
+        if after.never_ran:
+            return CheckResult.not_run("runtime.server-restarts", "the challenge's grading "
+                                       "budget was spent before the restart could be checked",
+                                       title=RESTART_TITLE)
         ready = read_json(after, "ready.json")
         ready = ready if isinstance(ready, dict) else {}
         if ready.get("ready") or ready.get("answering"):

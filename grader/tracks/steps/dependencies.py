@@ -52,8 +52,9 @@ RUN timeout --kill-after=5 ${GRADER_BUILD_SECONDS} pip install --no-index \\
 
 
 # Run in the built image with the declared distributions' names: imports each one's top-level
-# modules (top_level.txt, else the package folders of its RECORD), printing a line before each
-# import (a crash still names the module) and one JSON line of results at the end.
+# modules (top_level.txt, else the package folders of its RECORD; only the one named like the
+# distribution when there is one), printing a line before each import (a crash still names the
+# module) and one JSON line of results at the end.
 IMPORT_SCRIPT = r"""
 import importlib, importlib.metadata as md, json, sys
 SKIP = {"tests", "test", "testing", "docs", "doc", "examples", "benchmarks", "scripts"}
@@ -74,6 +75,10 @@ for name in json.loads(sys.argv[1]):
                 tops.append(parts[0])
     mods = sorted({t for t in tops if t.isidentifier() and not t.startswith("_")
                    and t not in SKIP})[:5]
+    # The module named like the distribution is the one its users import; the others are
+    # often extras with optional dependencies (duckdb ships adbc_driver_duckdb).
+    own = name.lower().replace("-", "_").replace(".", "_")
+    mods = [m for m in mods if m.lower() == own] or mods
     for mod in mods:
         print("importing", mod, flush=True)
         try:

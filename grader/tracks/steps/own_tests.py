@@ -100,6 +100,10 @@ def own_tests(ctx: GradingContext[Any], image: str, env: Mapping[str, str] | Non
             for h in meaningful.evidence.get("hollow", []) if isinstance(h, dict))
         meaningful.points = 0.0 if gaming else real * meaningful.max_points
     checks = [tampering_check(tampering), meaningful]
+    if result.never_ran:
+        why = "the challenge's grading budget was spent before the tests could run"
+        return [*checks, CheckResult.not_run("tests.own.pass", why, title=PASS_TITLE),
+                CheckResult.not_run("tests.own.coverage", why, title=COVERAGE_TITLE)]
     checks.append(_pass_check(mode, args, result, outcomes, test_files, tampering, hollow))
     checks.append(_coverage_check(mode, result, outcomes, test_files, real))
     return checks
@@ -114,10 +118,11 @@ def _pass_check(mode: str, args: list[str], result: RunResult,
                                   "(starter-kit tests are not counted)", title=PASS_TITLE,
                                   evidence=evidence)
     if tampering:
+        found = "; ".join(f"{t['file']}:{t['line']} {t['what']}" for t in tampering[:3])
+        more = f" (and {len(tampering) - 3} more)" if len(tampering) > 3 else ""
         return CheckResult.failed(
-            "tests.own.pass", "results not trusted: the submission hooks into test outcomes "
-            f"({tampering[0]['file']}:{tampering[0]['line']})", title=PASS_TITLE,
-            evidence=evidence)
+            "tests.own.pass", "results not trusted: the submission can change what its tests "
+            f"report: {found}{more}", title=PASS_TITLE, evidence=evidence)
     if mode == "shell":
         ok = result.ok
         return CheckResult(id="tests.own.pass", status="passed" if ok else "failed",

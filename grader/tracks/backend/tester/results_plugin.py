@@ -8,7 +8,8 @@ not run because something it depends on did not happen. That is every test when 
 never answered (GRADER_SKIP_ALL, with GRADER_BLOCKED_BY naming the check that failed), a test
 whose fixture setup failed (the request it needed was refused, the server was gone), or a test
 that calls `not_run(reason, blocked_by)` itself (the after-restart test when no note was stored
-before the restart).
+before the restart), and every test not started before GRADER_DEADLINE (the grading budget).
+results.json is rewritten after every test, so a tester stopped half-way leaves what it saw.
 """
 
 from __future__ import annotations
@@ -47,10 +48,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "after_restart: runs after the server restarted")
 
 
+_DEADLINE = float(os.environ.get("GRADER_DEADLINE") or 0)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     _CURRENT[0] = item.nodeid
     if _SKIP_REASON:
         not_run(_SKIP_REASON, _BLOCKED_BY)
+    if _DEADLINE and time.time() > _DEADLINE:
+        not_run("the challenge's grading budget ran out before this test started")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -86,9 +92,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
             "after_restart": item.get_closest_marker("after_restart") is not None,
             "exchanges": _EXCHANGES.get(item.nodeid, [])[-3:],
         })
+        _write(None)  # after every test: a tester killed later still leaves what it saw
+
+
+def _write(exitstatus: int | None) -> None:
+    path = Path(os.environ.get("GRADER_RESULTS", "results.json"))
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps({"finished_at": time.time(), "exit_status": exitstatus,
+                                   "tests": RESULTS}))
+    os.replace(partial, path)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    path = Path(os.environ.get("GRADER_RESULTS", "results.json"))
-    path.write_text(json.dumps({"finished_at": time.time(), "exit_status": int(exitstatus),
-                                "tests": RESULTS}))
+    _write(int(exitstatus))

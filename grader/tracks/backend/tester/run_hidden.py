@@ -67,7 +67,12 @@ def main() -> int:
                         help="collect every test and report it as not run, for this reason")
     parser.add_argument("--blocked-by", default="",
                         help="with --skip-all: the check whose failure stopped the tests")
+    parser.add_argument("--deadline", type=float, default=0.0,
+                        help="seconds this run has (what the grading budget leaves): tests "
+                             "not started by then are reported as not run")
     args = parser.parse_args()
+    if args.deadline > 0:
+        os.environ["GRADER_DEADLINE"] = str(time.time() + args.deadline)
 
     state = ({"ready": False, "seconds": 0.0, "last_error": args.skip_all} if args.skip_all
              else wait_ready(args.base_url.rstrip("/") + args.health, args.wait))
