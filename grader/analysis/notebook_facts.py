@@ -1,24 +1,36 @@
 """Static facts about a Jupyter notebook, read on the host without running it.
 
 Code cells are parsed with `ast` after IPython magics and shell escapes are blanked out; a
-cell that does not parse is skipped (running it shows the error). The facts a senior data
-scientist looks at first: row-by-row loops over DataFrames, whether SQL answers the question
-that asks for it, the markdown narrative under each question, and whether the saved notebook
-was run top to bottom (execution counts in order).
+cell that does not parse, or nests deeper than the analyses can follow (sources.MAX_DEPTH), is
+skipped (running it shows the error). The facts a senior data scientist looks at first:
+row-by-row loops over DataFrames, whether SQL answers the question that asks for it, the
+markdown narrative under each question, and whether the saved notebook was run top to bottom
+(execution counts in order); and one a grader needs: where the code takes over the signals
+that stop a cell, signals other processes or forks (`process_control`).
+
+Notebooks and every JSON document a notebook run writes are candidate data: `load_json` reads
+them within a size cap and a nesting depth (json and nbformat recurse, and so do the walks
+over what they return), and says why it refused one instead of raising.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
+from grader.analysis.sources import parse_python
+
 MAX_NOTEBOOK_BYTES = 16 * 1024 * 1024
+#: a notebook is ~6 levels deep (cells, outputs, data, metadata); widget state goes deeper
+MAX_NOTEBOOK_DEPTH = 64
 _MAGIC = re.compile(r"^\s*[%!?]")
 _SQL = re.compile(r"\bselect\b[\s\S]+\bfrom\b", re.IGNORECASE)
 _SQL_CALLS = {"read_sql", "read_sql_query", "execute", "executescript", "sql", "query",
@@ -36,17 +48,71 @@ class Cell:
     source: str
 
 
+def depth(value: Any, limit: int) -> int:
+    """How deeply lists and dicts nest in `value` (a scalar is 0), counted without recursion;
+    stops counting past `limit`."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        elif not isinstance(item, list):
+            continue
+        level += 1
+        deepest = max(deepest, level)
+        if level > limit:
+            return level
+        stack.extend((child, level) for child in item if isinstance(child, dict | list))
+    return deepest
+
+
+def load_json(raw: bytes | str | None, cap: int, max_depth: int,
+              what: str = "the file") -> tuple[Any, str]:
+    """(value, "") or (None, why `what` was refused): over `cap` bytes, not UTF-8, not JSON,
+    or lists/objects nested deeper than `max_depth` (json's own recursion limit included).
+    NaN and Infinity are read as null."""
+    if raw is None:
+        return None, f"{what} was not written"
+    if len(raw) > cap:
+        return None, f"{what} is larger than {cap // 1024:,} KiB"
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        value = json.loads(text, parse_constant=lambda c: None)
+    except UnicodeDecodeError:
+        return None, f"{what} is not UTF-8 text"
+    except RecursionError:
+        return None, f"{what} is nested deeper than {max_depth} levels"
+    except ValueError as exc:
+        return None, f"{what} is not valid JSON: {exc}"[:300]
+    if depth(value, max_depth) > max_depth:
+        return None, f"{what} is nested deeper than {max_depth} levels"
+    return value, ""
+
+
+def read_notebook(raw: bytes, name: str) -> tuple[Any, str]:
+    """(notebook, "") or (None, why `raw` is not a notebook grader can read)."""
+    value, why = load_json(raw, MAX_NOTEBOOK_BYTES, MAX_NOTEBOOK_DEPTH, name)
+    if why:
+        return None, why.replace("is not valid JSON", "is not a notebook (not valid JSON)")
+    if not isinstance(value, dict):
+        return None, f"{name} is not a notebook: a JSON {type(value).__name__}"
+    try:
+        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+    except Exception as exc:  # nbformat raises several types on malformed notebooks
+        return None, f"{name} is not a notebook: {type(exc).__name__}: {exc}"[:300]
+    return nb, ""
+
+
 def load_notebook(path: Path) -> tuple[Any, str]:
     """(notebook, "") or (None, why it cannot be read)."""
     try:
         if path.stat().st_size > MAX_NOTEBOOK_BYTES:
             return None, f"{path.name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB"
-        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         return None, f"{path.name} cannot be read: {exc}"
-    except Exception as exc:  # nbformat raises several types on malformed JSON
-        return None, f"{path.name} is not a notebook: {type(exc).__name__}: {exc}"[:300]
-    return nb, ""
+    return read_notebook(raw, path.name)
 
 
 def cells(nb: Any) -> list[Cell]:
@@ -59,12 +125,69 @@ def cells(nb: Any) -> list[Cell]:
     return out
 
 
+@lru_cache(maxsize=256)
 def parse_code(source: str) -> ast.Module | None:
-    text = "\n".join("" if _MAGIC.match(line) else line for line in source.splitlines())
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError):
-        return None
+    """The cell's tree (magics and shell escapes blanked), or None: it does not parse, or it
+    nests deeper than the analyses can walk (sources.parse_python)."""
+    return parse_python(_blank_magics(source), "<cell>")
+
+
+def _blank_magics(source: str) -> str:
+    return "\n".join("" if _MAGIC.match(line) else line for line in source.splitlines())
+
+
+def too_deep_cells(all_cells: list[Cell]) -> list[int]:
+    """Indexes of the code cells nested deeper than a reader of Python code can follow
+    (sources.MAX_DEPTH, or past the parser's own recursion): a linter would overflow its
+    stack on them (a cell with a mere syntax error is not one)."""
+    out = []
+    for cell in all_cells:
+        if cell.kind != "code" or parse_code(cell.source) is not None:
+            continue
+        try:
+            ast.parse(_blank_magics(cell.source))
+        except SyntaxError as exc:  # CPython's tokenizer stops at 200 nested brackets
+            if "too many nested" not in str(exc.msg):
+                continue
+        except ValueError:
+            continue
+        except (RecursionError, MemoryError):
+            pass
+        out.append(cell.index)
+    return out
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.attr if isinstance(n, ast.Attribute) else n.id for n in ast.walk(node)
+            if isinstance(n, ast.Attribute | ast.Name)}
+
+
+def process_control(all_cells: list[Cell]) -> list[dict[str, Any]]:
+    """Where the code takes over what stops a runaway cell or the grader's runner: a handler
+    or mask for SIGINT / SIGTERM (`signal.signal(SIGINT, SIG_IGN)`, `pthread_sigmask`; kind
+    "signal"; restoring the default is not), a signal sent to another process (`os.kill`,
+    `os.killpg`; kind "kill"), a fork (`os.fork`; kind "fork")."""
+    found: list[dict[str, Any]] = []
+    for cell in all_cells:
+        tree = parse_code(cell.source) if cell.kind == "code" else None
+        for node in ast.walk(tree) if tree is not None else ():
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name)):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+            kind, what = "", ""
+            stops = sorted(_names(node) & {"SIGINT", "SIGTERM"})
+            if name in ("signal", "pthread_sigmask", "sigprocmask") and stops and not (
+                    name == "signal" and len(node.args) > 1
+                    and _names(node.args[1]) & {"SIG_DFL", "default_int_handler"}):
+                kind, what = "signal", f"{name}({', '.join(stops)}, ...)"
+            elif name in ("kill", "killpg") and "os" in _names(node.func):
+                kind, what = "kill", ast.unparse(node)[:80]
+            elif name in ("fork", "forkpty") and "os" in _names(node.func):
+                kind, what = "fork", f"os.{name}()"
+            if kind:
+                found.append({"cell": cell.index, "line": node.lineno, "kind": kind,
+                              "what": what})
+    return found[:30]
 
 
 def code_lines(all_cells: list[Cell]) -> int:

@@ -1,6 +1,8 @@
 """The data-science track end to end, with real containers: the untouched kit grades low with
-a readable report, a raising notebook keeps its traceback and artifacts, and a submission
-whose notebook is missing or broken gets a report rather than a crash."""
+a readable report, a raising notebook keeps its traceback and artifacts, a submission whose
+notebook is missing or broken gets a report rather than a crash, and a notebook that will not
+stop (a cell that ignores the interrupt, a fork bomb) is graded within the challenge's
+budget."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pytest
 from grader.challenge import load_challenge
 from grader.kit import build_kit
 from grader.pipeline import Grader
+from grader.tracks.notebook.execute import INTERRUPT_GRACE
 from tests.challenge_overrides import fast_challenge
 from tests.conftest import ROOT
 
@@ -93,3 +96,24 @@ def test_a_file_of_its_own_data_folder_is_explained(tmp_path: Path,
         "message"]
     assert "ran with pandas" in runs["message"] and "pandas" in runs["evidence"]["versions"]
     assert "Cell In[2], line 2" in runs["evidence"]["tracebacks"][0]["traceback"]
+
+
+@pytest.mark.parametrize("name", ["ignores-interrupt", "fork-bomb-cell"])
+def test_a_notebook_that_will_not_stop_is_graded_within_its_budget(
+        name: str, tmp_path: Path, docker_client: object) -> None:
+    """A cell that takes the interrupt over, or a fork bomb, costs each run the per-cell
+    timeout and the interrupt's grace, not the wall clock; the grading stays within the
+    challenge's grading_seconds (plus the final clean-up's margin)."""
+    challenge = fast_challenge(CHALLENGE)
+    outcome = Grader(out_dir=tmp_path, challenge=challenge).grade(CHALLENGE / "solutions" / name)
+    report = outcome.report
+    assert outcome.exit_code == 0 and report.status == "graded"
+    sandbox_seconds = report.timings["track"] - report.timings.get("challenge_images", 0.0)
+    assert sandbox_seconds <= challenge.grading_seconds + 20, report.timings
+    per_run = challenge.config.cell_timeout_seconds + INTERRUPT_GRACE + 30
+    assert report.timings["public_run"] <= per_run, report.timings
+    assert report.timings["variant_run"] <= per_run, report.timings
+    checks = {c.id: c for c in report.checks}
+    assert checks["integrity.no-sabotage"].status == "failed"
+    assert "killed with its kernel" in checks["notebook.runs-clean"].message
+    assert report.total.percent <= 50 and report.total.capped_by

@@ -54,9 +54,10 @@ def test_errors_are_recorded_and_execution_goes_on(sandbox: DockerSandbox, image
     assert "boom in cell 2" in run.cells[1]["evalue"]
     assert "ValueError" in run.cells[1]["traceback"]
     assert run.cells[2]["figures"] == 1
-    assert run.figures == [{"suptitle": "", "axes": [
+    assert run.figures == [{"suptitle": "", "cell": 3, "axes": [
         {"xlabel": "x", "ylabel": "", "title": "", "axis_on": True, "has_data": True,
          "x_ticks": True, "y_ticks": True, "colorbar": False}]}]
+    assert run.trusted and run.figures_ignored == 0
     assert [c.get("count") for c in run.cells] == [1, 2, 3, 4, 5, 6]
     assert set(run.versions) >= {"python", "pandas", "numpy", "matplotlib"}
     assert run.seconds is not None and run.seconds > 0
@@ -71,21 +72,95 @@ def test_a_cell_that_never_ends_is_stopped(sandbox: DockerSandbox, image: str) -
                                                           timeout_seconds=120),
                            cell_timeout=3)
     statuses = [c["status"] for c in run.cells]
-    assert statuses[0] == "ok"
-    assert statuses[1] in ("timeout", "error"), run.cells
-    assert run.run.outcome == "exited"  # the runner itself finished: the report can be written
+    assert statuses == ["ok", "timeout", "ok"], run.cells
+    assert run.cells[1]["stop"]["how"] == "interrupted"  # KeyboardInterrupt: the run goes on
+    assert run.trusted and run.completed and run.run.outcome == "exited"
 
 
-def test_a_notebook_that_outlives_the_wall_clock_is_killed(sandbox: DockerSandbox,
-                                                           image: str) -> None:
-    nb = notebook("import time", "time.sleep(1000)")
+def test_a_notebook_past_its_total_time_is_stopped_before_the_wall_clock(
+        sandbox: DockerSandbox, image: str) -> None:
+    nb = notebook("import time", "time.sleep(1000)", "x = 1")
     run = execute_notebook(sandbox, image, nb, {}, Limits(memory_mb=1024, pids=256,
-                                                          timeout_seconds=8),
+                                                          timeout_seconds=12),
                            cell_timeout=600)
-    assert run.run.outcome == "timeout"
-    assert "timed out" in run.error
-    assert run.cells == []  # nothing readable came back, and that is reported, not believed
-    assert run.problems
+    assert run.run.outcome == "exited" and run.trusted and not run.completed
+    assert run.cells[1]["stop"]["why"] == "deadline"
+    assert [c["status"] for c in run.cells] == ["ok", "timeout", "not-run"]
+    assert "total time ran out" in run.error and run.run.seconds < 12
+
+
+def test_a_runner_the_notebook_froze_is_cut_at_the_wall_clock(sandbox: DockerSandbox,
+                                                              image: str) -> None:
+    nb = notebook("import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)",
+                  "import time\ntime.sleep(1000)")
+    run = execute_notebook(sandbox, image, nb, {}, Limits(memory_mb=1024, pids=256,
+                                                          timeout_seconds=10),
+                           cell_timeout=600)
+    assert run.run.outcome == "timeout" and not run.trusted and run.cells == []
+    assert "before the grader's runner wrote its record" in run.error
+
+
+@pytest.mark.parametrize("cell", [
+    "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
+    "import signal\nsignal.signal(signal.SIGINT, lambda *args: None)\nwhile True:\n    pass",
+    "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass",
+], ids=["ignores-sigint", "swallows-sigint", "fork-bomb"])
+def test_a_cell_that_will_not_stop_is_killed_at_its_timeout(sandbox: DockerSandbox, image: str,
+                                                            cell: str) -> None:
+    nb = notebook("x = 1", cell, "y = 2")
+    run = execute_notebook(sandbox, image, nb, {}, Limits(memory_mb=1024, pids=256,
+                                                          timeout_seconds=120),
+                           cell_timeout=4)
+    assert run.trusted, (run.error, run.run.stderr.text()[-2000:])
+    assert [c["status"] for c in run.cells] == ["ok", "timeout", "not-run"], run.cells
+    stop = run.cells[1]["stop"]
+    assert stop["how"] == "killed" or stop["processes"] >= 64 or run.cells[1].get(
+        "processes", 0) >= 64, stop
+    if "fork" in cell:
+        assert max(stop["processes"], run.cells[1].get("processes", 0)) >= 64, run.cells[1]
+    else:  # a Python handler looks like the kernel's own: the code shows it (sabotage.py)
+        assert stop["sigint"] == ("ignored" if "SIG_IGN" in cell else "handled")
+    # the per-cell timeout, the interrupt's grace, the kernel's start and the record
+    assert run.run.seconds < 4 + 3 + 20, run.run.seconds
+    assert run.leftover_processes == 0
+
+
+def test_a_killed_runner_leaves_no_record_to_believe(sandbox: DockerSandbox, image: str) -> None:
+    clean = json.dumps({"ok": True, "final": True, "cells": [
+        {"index": 1, "status": "ok", "figures": 3}]})
+    nb = notebook(
+        "import os, json, signal\nos.makedirs('.grader-out', exist_ok=True)\n"
+        f"open('.grader-out/summary.signed', 'w').write('0' * 64 + '\\n' + {clean!r})\n"
+        "os.kill(os.getppid(), signal.SIGKILL)")
+    run = execute_notebook(sandbox, image, nb, {}, Limits(memory_mb=1024, timeout_seconds=60),
+                           cell_timeout=10)
+    assert run.run.exit_code == 137 and run.runner_signal == 9
+    assert not run.trusted and run.cells == [] and run.figures == []
+    assert "killed by SIGKILL" in run.error
+
+
+def test_the_runner_is_out_of_the_notebooks_reach(sandbox: DockerSandbox, image: str) -> None:
+    """Its folder (and key) are gone before the kernel starts, its memory cannot be read, the
+    submission's modules do not shadow its imports, and forged figure lines earn nothing."""
+    nb = notebook(
+        "import os, json\nfrom pathlib import Path\nfound = {'folder': os.path.exists("
+        "'.grader'), 'mem': None}\ntry:\n    open(f'/proc/{os.getppid()}/mem', 'rb')\n"
+        "except OSError as exc:\n    found['mem'] = type(exc).__name__\n"
+        "fake = json.dumps({'axes': [{'xlabel': 'a', 'ylabel': 'b'}], 'png': '0' * 16})\n"
+        "for fd in os.listdir('/proc/self/fd'):\n    try:\n"
+        "        target = os.readlink(f'/proc/self/fd/{fd}')\n    except OSError:\n"
+        "        continue\n    if target.endswith('figures.jsonl'):\n"
+        "        os.write(int(fd), (fake + '\\n').encode() * 3)\n"
+        "Path('answers.json').write_text(json.dumps(found))")
+    shadow = b"raise SystemExit('the runner imported the submission')\n"
+    run = execute_notebook(sandbox, image, nb, {"nbclient.py": shadow, "nbformat.py": shadow,
+                                                "guard.py": shadow},
+                           Limits(memory_mb=1024, timeout_seconds=60), cell_timeout=20,
+                           collect={"answers.json": 4096})
+    assert run.trusted, (run.error, run.run.stderr.text()[-2000:])
+    assert run.cells[0]["status"] == "ok", run.cells
+    assert json.loads(run.files["answers.json"]) == {"folder": False, "mem": "PermissionError"}
+    assert run.figures == [] and run.figures_ignored == 3
 
 
 def test_not_a_notebook_is_reported(sandbox: DockerSandbox, image: str) -> None:

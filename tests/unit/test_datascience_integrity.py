@@ -18,8 +18,9 @@ from grader.sandbox.engine import RunResult
 from grader.sandbox.limits import Limits
 from grader.tracks.notebook import integrity
 from grader.tracks.notebook.answers import Answers, judge, questions, tolerances
-from grader.tracks.notebook.execute import NotebookRun, read_audit
+from grader.tracks.notebook.execute import NotebookRun
 from grader.tracks.notebook.hunting import key_hunt, key_like_env, key_like_path
+from grader.tracks.notebook.records import read_audit
 from tests.conftest import ROOT
 
 

@@ -37,7 +37,8 @@ KEY: dict[str, Any] = {
     "best": {"type": "string", "answer": "kitchen"},
 }
 VARIANT: dict[str, Any] = {
-    "total": {"type": "number", "answer": 140.0, "rel_tol": 0.005},
+    "total": {"type": "number", "answer": 140.0, "rel_tol": 0.005,
+              "mistakes": {"no_dedup": 151.0}},
     "test": {"type": "record",
              "answer": {"rate": 0.31, "diff": 0.03, "p": 0.016, "ship": True},
              "abs_tol": {"rate": 0.002, "diff": 0.002, "p": 0.0001}, "rel_tol": {"p": 0.02}},
@@ -127,11 +128,29 @@ def test_hard_coding_needs_a_many_valued_number() -> None:
     found = checks(same, same)
     assert found["answer.total"].message.startswith("hard-coded")
     assert found["answer.units"].message.startswith("hard-coded")   # 1250: many values
-    assert found["answer.best"].points == 0.5 and "not taken as hard-coding" in found[
+    # a repeated category is no evidence of hard-coding, nor of a method: no credit
+    assert found["answer.best"].points == 0 and "not taken as hard-coding" in found[
         "answer.best"].message
     assert found["hard"].status == "failed"
     assert ac.distinctive(0.1455) and ac.distinctive(1250)
     assert not ac.distinctive(True) and not ac.distinctive(3) and not ac.distinctive("x")
+
+
+def test_half_credit_needs_a_known_mistake_on_the_variant() -> None:
+    """Right on the public data, wrong on the variant: half only when the variant's answer is
+    what a real method gives there (a known mistake of the variant's key)."""
+    public = answers(total=100.0, units=1250, test=RIGHT)
+    mistaken = checks(public, answers(total=151.0, test=RIGHT_V))["answer.total"]
+    assert (mistaken.points, mistaken.status) == (0.5, "failed")
+    assert "the duplicates stay" in mistaken.message
+    # a hard-coded 100.0 scaled by the data's size (x1.37) is no method at all
+    scaled = checks(public, answers(total=137.0, units=1712, test=RIGHT_V))
+    assert scaled["answer.total"].points == 0 and scaled["answer.units"].points == 0
+    assert "which no known method gives" in scaled["answer.total"].message
+    assert scaled["hard"].status == "passed"  # not the same value: not called hard-coded
+    missing = checks(public, answers(test=RIGHT_V))["answer.total"]
+    assert missing.points == 0 and "not answered on the hidden variant" in missing.message
+    assert checks(public, answers(total=140.2, test=RIGHT_V))["answer.total"].points == 1.0
 
 
 def test_no_credit_for_answers_involved_in_a_hunt() -> None:
@@ -146,8 +165,9 @@ def test_cleaning_fails_only_when_its_mistake_shows() -> None:
     dedup = [Cleaning(id="dedup", mistakes=["no_dedup"], questions=["total", "test"])]
     kept = [Cleaning(id="kept", mistakes=["kept"], questions=["total"])]
 
-    def status(public: Answers, items: list[Cleaning]) -> tuple[str, float, str]:
-        j = judged(public, answers())
+    def status(public: Answers, items: list[Cleaning],
+               variant: Answers | None = None) -> tuple[str, float, str]:
+        j = judged(public, variant or answers(total=140.0, test=RIGHT_V))
         for v in j.public:
             ac.answer_check(v, j)
         c = ac.cleaning_checks(items, j)[0]
@@ -163,6 +183,11 @@ def test_cleaning_fails_only_when_its_mistake_shows() -> None:
     two = [Cleaning(id="both", mistakes=["no_dedup", "kept"], questions=["total", "test"])]
     partial = status(answers(total=123.0, test=RIGHT), two)
     assert partial[:2] == ("skipped", 0.0) and "test orders stay" in partial[2]
+    # right on the public data only (missing, or wrong with no known method on the variant):
+    # not confirmed, so it vouches for no cleaning step
+    assert status(answers(total=100.0, test=RIGHT), dedup, answers())[0] == "skipped"
+    scaled = answers(total=137.0, test={"rate": 0.41, "diff": 0.027, "p": 0.2, "ship": False})
+    assert status(answers(total=100.0, test=RIGHT), dedup, scaled)[0] == "skipped"
 
 
 def test_stale_outputs_and_answers_are_named() -> None:

@@ -4,6 +4,8 @@ mistakes), static notebook facts, and the promise that no answer key enters a co
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +108,14 @@ def _result(files: dict[str, bytes]) -> RunResult:
                      limits=Limits(), files=files)
 
 
+def signed(summary: dict[str, object], spec: RunSpec) -> bytes:
+    """The runner's record, signed with the key the grader handed it (.grader/hmac)."""
+    key = spec.files[".grader/hmac"]
+    assert isinstance(key, bytes)
+    payload = json.dumps(summary).encode()
+    return hmac.new(key, payload, hashlib.sha256).hexdigest().encode() + b"\n" + payload
+
+
 @dataclass
 class NotebookSandbox(Sandbox):
     """Plays a candidate's notebook: answers the public key's values whatever the data (a
@@ -119,16 +129,17 @@ class NotebookSandbox(Sandbox):
                           seconds=0)
 
     def run(self, spec: RunSpec) -> RunResult:
+        """What the grader's runner writes: a record signed with the key it was handed."""
         self.runs.append(spec)
-        summary = {"ok": True, "seconds": 1.0, "cells": [
+        summary = {"ok": True, "seconds": 1.0, "final": True, "cells": [
             {"index": 1, "status": "ok", "figures": 1},
             {"index": 3, "status": "error", "figures": 0, "ename": "KeyError",
-             "evalue": "'customer'", "traceback": "Traceback ...\nKeyError: 'customer'"}]}
-        figures = json.dumps({"suptitle": "", "axes": [
-            {"xlabel": "Month", "ylabel": "", "title": "", "axis_on": True,
-             "has_data": True}]}).encode()
-        return _result({"summary.json": json.dumps(summary).encode(),
-                        "answers.json": self.answers, ".grader-figures.jsonl": figures})
+             "evalue": "'customer'", "traceback": "Traceback ...\nKeyError: 'customer'"}],
+            "figures": [{"suptitle": "", "cell": 1, "axes": [
+                {"xlabel": "Month", "ylabel": "", "title": "", "axis_on": True,
+                 "has_data": True}]}]}
+        return _result({".grader-out/summary.signed": signed(summary, spec),
+                        "answers.json": self.answers})
 
     def start(self, spec: RunSpec):  # type: ignore[no-untyped-def]
         raise NotImplementedError

@@ -4,10 +4,10 @@
 
 The kit gets `data/` from the generator with the challenge's public seed and a notebook with
 the questions and empty cells. Each flawed solution is the reference notebook with one
-deliberate flaw (ds_flaws.py); two more are right answers written differently
-(ds_alternatives.py). solutions/expected.yaml says the score each must get and the check that
-catches it. Outputs are committed; tests/unit/test_datascience_kit.py fails when they are out
-of date.
+deliberate flaw (ds_flaws.py); the hostile ones game or attack the grader (ds_hostile.py);
+two more are right answers written differently (ds_alternatives.py). solutions/expected.yaml
+says the score each must get and the check that catches it. Outputs are committed;
+tests/unit/test_datascience_kit.py fails when they are out of date.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import ds_alternatives  # noqa: E402
-import ds_flaws  # noqa: E402
-from ds_parts import (  # noqa: E402
+import ds_alternatives
+import ds_flaws
+import ds_hostile
+from ds_parts import (
     CHALLENGE,
     challenge_config,
     generator,
@@ -66,6 +67,13 @@ SOLUTIONS_BUILT: dict[str, Callable[[], tuple[Any, dict[str, bytes]]]] = {
     "stale-outputs": _from_reference(ds_flaws.stale_outputs, finish=ds_flaws.stale_notebook),
     "dates-month-first": _from_reference(ds_flaws.dates_month_first),
     "sql-loader": _from_reference(ds_flaws.sql_loader),
+    "ignores-interrupt": _from_reference(ds_hostile.ignores_interrupt),
+    "fork-bomb-cell": _from_reference(extra={"q4": [ds_hostile.FORK_BOMB]}),
+    "forged-figure-record": _from_reference(ds_hostile.no_figures,
+                                            {"q4": [ds_hostile.FORGED_FIGURES]}),
+    "kills-runner": _from_reference(ds_flaws.raises_halfway, {"q4": [ds_hostile.KILLS_RUNNER]}),
+    "scaled-hard-coded": _from_reference(ds_hostile.scaled_hard_coded),
+    "nested-answers": _from_reference(extra={"q4": [ds_hostile.NESTED_ANSWERS]}),
     "method-chains": _alone(ds_alternatives.method_chains),
     "sql-heavy": _alone(ds_alternatives.sql_heavy),
 }

@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 import nbformat
-
 from ds_parts import PLACEHOLDER, public_key
 
 

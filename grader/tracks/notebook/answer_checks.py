@@ -1,8 +1,11 @@
 """The answer checks: each answer judged on the public data and on the hidden variant.
 
-- `answer.<q>[.<field>]`: right on both datasets earns the point; right on the public data only
-  earns half; a wrong value equal to (or, for `nearest` fields, nearest to) a known mistake's
-  is named. An answer involved in an answer-key hunt earns nothing (integrity.py).
+- `answer.<q>[.<field>]`: right on both datasets earns the point; right on the public data
+  only earns half when the variant's answer is what a known mistake gives there (a real method
+  that does not carry over), nothing when it is missing or matches no known method (a
+  hard-coded answer disguised by scaling it on unfamiliar data); a wrong value equal to (or,
+  for `nearest` fields, nearest to) a known mistake's is named. An answer involved in an
+  answer-key hunt earns nothing (integrity.py).
 - Hard-coding: a value identical on both runs is called hard-coded only when the variant's
   right answer differs and the value is a number with many possible values; a boolean or a
   category that stayed the same is not evidence on its own.
@@ -28,6 +31,8 @@ from grader.tracks.notebook.judging import why_missing
 
 #: integers smaller than this have too few possible values to call a repeat hard-coding
 MIN_DISTINCT_INTEGER = 20
+UNCONFIRMED = ("the public answer is not confirmed by a method that works on other data, so it "
+               "earns nothing")
 
 
 @dataclass
@@ -106,27 +111,40 @@ def answer_check_plain(v: Verdict, w: Verdict | None, j: Judged,
                                   "answer, so it cannot confirm it)", title=title,
                                   evidence=evidence)
     if w.missing:
+        j.untrusted.add(v.id)  # unconfirmed: it vouches for no cleaning step, no decision
         why = ("; ".join(j.variant_answers.problems) if not j.variant_answers.present else
                "no answer") + why_missing(j.variant_run)
         return CheckResult.failed(
             cid, f"right on the public data ({show(v.given)}) but not answered on the hidden "
-            f"variant: {why}", points=0.5, title=title, evidence=evidence)
+            f"variant: {why}; {UNCONFIRMED}", title=title, evidence=evidence)
     if same(w.given, v.given) and distinctive(v.given):
         j.untrusted.add(v.id)
         return CheckResult.failed(
             cid, f"hard-coded: {v.id} = {show(v.given)} on the public data and the same on "
             f"the hidden variant, whose answer is {show(w.expected)}", title=title,
             evidence=evidence)
+    # Half credit needs a real method behind the wrong variant answer: one of the known
+    # mistakes the key computes. Any other wrong value (a hard-coded answer scaled by the
+    # data's size, a repeated category) says nothing about the method.
+    half = 0.5 if w.mistakes else 0.0
+    if not half:
+        j.untrusted.add(v.id)
     if same(w.given, v.given):
         return CheckResult.failed(
             cid, f"right on the public data ({show(v.given)}) but the same on the hidden "
-            f"variant, whose answer is {show(w.expected)} (a repeated category or small "
-            "number is not taken as hard-coding on its own)", points=0.5, title=title,
+            f"variant, whose answer is {show(w.expected)} (a repeated yes/no, category or "
+            "small number is not taken as hard-coding on its own" + (
+                "" if half else f"; {UNCONFIRMED}") + ")", points=half, title=title,
+            evidence=evidence)
+    if not half:
+        return CheckResult.failed(
+            cid, f"right on the public data ({show(v.given)}) but wrong on the hidden variant "
+            f"({w.describe()}), which no known method gives: {UNCONFIRMED}", title=title,
             evidence=evidence)
     return CheckResult.failed(
         cid, f"right on the public data ({show(v.given)}) but wrong on the hidden variant "
         f"({w.describe()}{_named(w, j.mistakes)}): the method does not carry over to new data",
-        points=0.5, title=title, evidence=evidence)
+        points=half, title=title, evidence=evidence)
 
 
 def own_figures(answers: Answers, d: Decision) -> tuple[bool | None, str]:
@@ -209,9 +227,14 @@ def hard_coded_check(j: Judged) -> CheckResult:
     others = [v.id for v, _ in repeated]
     note = (f"; {', '.join(others)} stayed the same, but a repeated yes/no, category or small "
             "number is not evidence of hard-coding on its own" if others else "")
+    followed = sum(1 for v, w in compared if w.correct)
+    moved = [v.id for v, w in compared if not w.correct and not w.missing
+             and not same(w.given, v.given)]
+    note += (f"; {len(moved)} changed on the variant, but not to its right answer"
+             if moved else "")
     return CheckResult.passed(
-        "answers.not-hard-coded", f"{len(compared) - len(others)} right answer(s) followed "
-        f"the data to the hidden variant{note}", title=title)
+        "answers.not-hard-coded", f"no many-valued right answer stayed the same on the hidden "
+        f"variant: {followed} followed the data to its right answer{note}", title=title)
 
 
 def cleaning_checks(cleaning: list[Cleaning], j: Judged) -> list[CheckResult]:

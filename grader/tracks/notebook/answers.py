@@ -21,8 +21,8 @@ the right value: within half the distance between the two (a p-value between the
 the continuity-corrected one, nearer the latter). A verdict also says which mistakes its
 question could have shown (`possible`): a right answer rules those out.
 
-`answers.json` is untrusted: written by candidate code. `read_answers` caps and validates it
-and says what is wrong instead of raising.
+`answers.json` is untrusted: written by candidate code. `read_answers` caps its size and its
+nesting (ANSWERS_DEPTH), validates it and says what is wrong instead of raising.
 """
 
 from __future__ import annotations
@@ -32,7 +32,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.analysis.notebook_facts import load_json
+
 ANSWERS_CAP = 256 * 1024
+#: {"answers": {question: {field: value}}} is 3 levels; room for a candidate's metadata
+ANSWERS_DEPTH = 16
 QUESTION_TYPES = ("number", "string", "boolean", "record")
 
 
@@ -89,13 +93,9 @@ def read_answers(raw: bytes | None, error: str = "") -> Answers:
     if raw is None:
         out.problems.append("answers.json was not written" + (f" ({error})" if error else ""))
         return out
-    if len(raw) > ANSWERS_CAP:
-        out.problems.append(f"answers.json is larger than {ANSWERS_CAP // 1024} KiB")
-        return out
-    try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=lambda c: None)
-    except (UnicodeDecodeError, ValueError) as exc:
-        out.problems.append(f"answers.json is not valid JSON: {exc}"[:300])
+    data, why = load_json(raw, ANSWERS_CAP, ANSWERS_DEPTH, "answers.json")
+    if why:
+        out.problems.append(why)
         return out
     if isinstance(data, dict) and isinstance(data.get("answers"), dict):
         data = data["answers"]

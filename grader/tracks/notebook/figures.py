@@ -1,6 +1,8 @@
-"""Figures of an executed notebook: how many were drawn, and whether their axes say what
-they show (as recorded inside the kernel while the notebook ran): an axis needs a label only
-when it shows tick labels."""
+"""Figures of an executed notebook: how many the cells displayed (counted by the grader's
+runner from the outputs it received), and whether their axes say what they show (as recorded
+inside the kernel, each record backed by an image a cell displayed: a record that matches none,
+however it got into the recorder's file, earns nothing and is counted as ignored): an axis
+needs a label only when it shows tick labels."""
 
 from __future__ import annotations
 
@@ -15,19 +17,21 @@ FIGURE_CHECKS = ("figures.count", "figures.labelled")
 def figure_checks(run: NotebookRun, minimum: int) -> list[CheckResult]:
     """figures.count and figures.labelled, from what the kernel recorded."""
     if not run.cells:
-        why = "no cell of the notebook ran" + (f" ({run.error[:200]})" if run.error else "")
+        why = ("no cell of the notebook ran" if run.trusted else "no trusted record of the "
+               "run") + (f" ({run.error[:200]})" if run.error else "")
         return [CheckResult.not_run("figures.count", why, blocked_by="notebook.runs-clean",
                                     title="Figures"),
                 CheckResult.not_run("figures.labelled", why, blocked_by="notebook.runs-clean",
                                     title="Figures have labelled axes")]
-    displayed = sum(c.get("figures", 0) for c in run.cells)
-    count = max(displayed, len(run.figures))
+    count = sum(c.get("figures", 0) for c in run.cells)
     title = "Figures"
+    ignored = (f"; {run.figures_ignored} figure record(s) matching no displayed image were "
+               "ignored" if run.figures_ignored else "")
     if count >= minimum:
-        first = CheckResult.passed("figures.count", f"{count} figure(s)", title=title)
+        first = CheckResult.passed("figures.count", f"{count} figure(s){ignored}", title=title)
     else:
-        first = CheckResult.failed("figures.count", f"{count} figure(s), at least "
-                                   f"{minimum} expected", points=count / minimum,
+        first = CheckResult.failed("figures.count", f"{count} figure(s) displayed, at least "
+                                   f"{minimum} expected{ignored}", points=count / minimum,
                                    title=title)
     title = "Figures have labelled axes"
     if not run.figures:

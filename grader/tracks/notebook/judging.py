@@ -71,8 +71,17 @@ def versions_text(run: NotebookRun) -> str:
 def describe_failure(c: dict[str, Any], run: NotebookRun, cell_timeout: float,
                      data: DataFolder | None = None) -> str:
     name = cell_name(c["index"], run)
+    stop = c.get("stop") or {}
     if c["status"] == "not-run":
         return f"{name} did not run"
+    if c["status"] == "timeout" and stop.get("why") == "deadline":
+        return (f"{name} was still running when the notebook's total time ran out"
+                + (" and did not stop when interrupted: it was killed with its kernel"
+                   if stop.get("how") == "killed" else ""))
+    if c["status"] == "timeout" and stop.get("how") == "killed":
+        return (f"{name} ran past the {cell_timeout:g} s per-cell timeout and did not stop "
+                f"when interrupted (SIGINT {stop.get('sigint', 'unknown')} in its kernel): it "
+                "was killed with its kernel")
     if c["status"] == "timeout":
         return f"{name} ran past the {cell_timeout:g} s per-cell timeout and was stopped"
     return (f"{name} raised {c.get('ename', '')}: {c.get('evalue', '')[:200]}"
@@ -95,9 +104,15 @@ def runs_clean(check_id: str, title: str, run: NotebookRun, cell_timeout: float,
         return CheckResult.passed(check_id, f"all {len(cells)} code cells ran without "
                                   f"error{versions_text(run)}", title=title, max_points=weight,
                                   evidence=_run_evidence(run))
+    stopped = next((c["index"] for c in cells if c.get("stop", {}).get("how") == "killed"
+                    or c.get("stop", {}).get("why") == "deadline"), None)
+    after = [c for c in failed if c["status"] == "not-run" and stopped is not None
+             and c["index"] > stopped]
+    failed = [c for c in failed if c not in after]
     described = [describe_failure(c, run, cell_timeout, data) for c in failed[:5]]
     more = f" (+{len(failed) - 5} more)" if len(failed) > 5 else ""
-    stop = f"; {run.error}" if run.error else ""
+    more += f"; the {len(after)} code cell(s) after it did not run" if after else ""
+    stop = f"; {run.error}" if run.error and stopped is None else ""
     return CheckResult(
         id=check_id, status="failed", points=weight * 0.5 * ok / len(cells),
         max_points=weight, title=title,
@@ -109,9 +124,10 @@ def runtime_check(run: NotebookRun, budget: float) -> CheckResult:
     title = f"Runs within {budget:g} s"
     seconds = run.seconds if run.seconds is not None else run.run.seconds
     evidence = {"seconds": round(seconds, 2), "budget_seconds": budget}
-    if run.run.outcome != "exited":
-        return CheckResult.failed("notebook.runtime", f"did not finish: {run.error}",
-                                  title=title, evidence=evidence)
+    if not run.completed:
+        why = run.error or "the run stopped early"
+        return CheckResult.failed("notebook.runtime", f"did not finish: {why}", title=title,
+                                  evidence=evidence)
     if seconds > budget:
         return CheckResult.failed("notebook.runtime", f"took {seconds:.1f} s, over the "
                                   f"{budget:g} s budget", title=title, evidence=evidence)
@@ -150,6 +166,8 @@ def why_missing(run: NotebookRun) -> str:
     if failed:
         c = failed[0]
         name = cell_name(c["index"], run)
+        if c["status"] == "timeout" and (c.get("stop") or {}).get("how") == "killed":
+            return f" ({name} ran past the per-cell timeout and was killed with its kernel)"
         if c["status"] == "timeout":
             return f" ({name} was stopped at the per-cell timeout)"
         return (f" ({name} failed: {c.get('ename', c['status'])}"
@@ -170,4 +188,6 @@ def _run_evidence(run: NotebookRun) -> dict[str, Any]:
         "tracebacks": [{"cell": cell_name(c["index"], run),
                         "traceback": trim_traceback(c.get("traceback", ""))}
                        for c in run.failed_cells[:5]],
-        "stderr_tail": run.run.stderr.text()[-2000:] if run.run.outcome != "exited" else ""}
+        "stops": [{"cell": cell_name(c["index"], run), **c["stop"]} for c in run.stops[:5]],
+        "trusted": run.trusted,
+        "stderr_tail": run.run.stderr.text()[-2000:] if not run.trusted else ""}

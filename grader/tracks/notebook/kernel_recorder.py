@@ -6,7 +6,8 @@ namespace and changes nothing a cell does or returns. It writes JSON lines to fi
 names:
 
 - figures: one line per rendered matplotlib figure (axis labels, titles, whether each axis
-  shows tick labels, colorbars), for `figures.labelled`;
+  shows tick labels, colorbars, and the SHA-256 of the PNG it rendered), for
+  `figures.labelled`; the runner keeps a line only when a cell displayed that very PNG;
 - audit: an audit hook (`sys.addaudithook`, which cannot be removed) records files opened,
   folders listed and globs outside the work folder, commands run, and an `os.environ` wrapper
   records scans of the environment and reads of key-like names; only what the candidate's code
@@ -15,7 +16,8 @@ names:
   (a hash of its source) and, after each cell, which answers in the answers file changed.
 
 The candidate's code runs in this same process and could tamper with all of it: the record is
-evidence, not proof, and the grader reads it back capped and validated.
+evidence, not proof. The runner keeps a figure line only when its PNG was displayed, and the
+grader reads everything back capped, depth-bounded and validated.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ MAPPING_MACHINERY = {"os", "_collections_abc", "collections.abc", "posixpath", "
 TRANSPARENT = {"_modified_open"}
 MAX_AUDIT, MAX_PER_CELL, MAX_CELLS = 300, 40, 3000
 ANSWERS_CAP = 256 * 1024
+FIGURE_CAP = 32 * 1024 * 1024
 
 
 class Recorder:
@@ -262,11 +265,23 @@ class Recorder:
             try:
                 return original(canvas, *args, **kwargs)
             finally:  # after drawing: tick labels have their text
-                recorder.figure(canvas.figure)
+                recorder.figure(canvas.figure, args[0] if args else kwargs.get("filename"))
 
         canvas_class.print_figure = print_figure
 
-    def figure(self, fig: Any) -> None:
+    @staticmethod
+    def png_digest(target: Any) -> str:
+        """SHA-256 (16 hex digits) of what print_figure wrote: a buffer (IPython's inline
+        display) or a file."""
+        data: Any = b""
+        if hasattr(target, "getvalue"):
+            data = target.getvalue()
+        elif isinstance(target, str | os.PathLike) and os.path.getsize(target) <= FIGURE_CAP:
+            with open(target, "rb") as f:
+                data = f.read()
+        return hashlib.sha256(data).hexdigest()[:16] if isinstance(data, bytes) and data else ""
+
+    def figure(self, fig: Any, target: Any = None) -> None:
         self.busy = True
         try:
             axes = [{"xlabel": ax.get_xlabel()[:200], "ylabel": ax.get_ylabel()[:200],
@@ -277,7 +292,11 @@ class Recorder:
                      "colorbar": hasattr(ax, "_colorbar") or ax.get_label() == "<colorbar>"}
                     for ax in fig.get_axes()[:20]]
             title = fig._suptitle.get_text()[:200] if fig._suptitle is not None else ""
-            line = json.dumps({"suptitle": title, "axes": axes}) + "\n"
+            try:
+                png = self.png_digest(target)
+            except Exception:
+                png = ""
+            line = json.dumps({"suptitle": title, "axes": axes, "png": png}) + "\n"
             os.write(self.figures_fd, line.encode("utf-8", "replace"))
         except Exception:
             pass

@@ -1,23 +1,35 @@
-"""Execute a notebook top to bottom in a fresh kernel; keep going past failing cells.
+"""The grader's notebook runner (runs in the container): execute a notebook top to bottom in a
+fresh kernel, keep going past failing cells, stop cells that do not stop, and write a record
+the grader can trust.
 
-    python run_notebook.py NOTEBOOK --executed executed.ipynb --summary summary.json
-        --cell-timeout 60 [--figures F] [--audit F --answers answers.json]
-        [--decoy-from F --decoy-to /tmp/answer_key.json]
+    python -I .grader/run_notebook.py --cell-timeout 30 --grace 3 --deadline 165
+        [--figures] [--audit --answers answers.json] [--decoy-to /tmp/answer_key.json]
 
-The summary lists every code cell: ok | error | timeout | not-run, its execution count, the
-error's name, value and traceback (trimmed, keeping the candidate's own frames, `Cell In[n],
-line m`, as well as the tail), seconds, and how many figures it displayed; and the versions
-of the usual libraries the notebook ran with.
+The grader writes `.grader/` in the work folder: this file, guard.py, kernel_recorder.py, the
+notebook, the decoy and a one-time HMAC key (`hmac`). The runner reads them and deletes the
+folder before the kernel starts, and makes itself non-dumpable (guard.no_dump), so the kernel
+(same uid) cannot read the key from its memory. `-I` keeps the work folder off its sys.path:
+a `json.py` of the submission cannot shadow its imports.
 
-With --figures or --audit, kernel_recorder.py (copied in beside this file, then removed) is
-installed as an IPython startup file in a private IPYTHONDIR: it records figures' axes and what
-the candidate's code did outside its work folder (see that file). With --decoy-from, that file
-is moved to --decoy-to (a made-up answer key outside the work folder) before the kernel starts.
+The record: every code cell (ok | error | timeout | not-run, its execution count, the error's
+name, value and traceback trimmed to the candidate's own frames and the tail, how many figures
+it displayed, how it was stopped and what the kernel looked like then), the figures' axes (as
+kernel_recorder.py saw them, each kept only when its PNG is one the cell displayed: a line
+appended to the recorder's file by the notebook earns nothing), the library versions, the run's
+seconds, and the SHA-256 of executed.ipynb and of the kernel's audit record. It is written to
+`.grader-out/` after every other process of the container was killed (guard.kill_all), as
+`summary.signed`: the HMAC-SHA256 of the JSON payload under the key, a newline, the payload.
+The grader believes it only when the runner exited 0 and the signature holds.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
+import contextlib
+import hashlib
+import hmac
 import json
 import os
 import platform
@@ -26,25 +38,32 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import datetime
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+HERE = Path(__file__).resolve().parent
+if TYPE_CHECKING:
+    from grader.tracks.notebook import guard
+else:  # guard.py sits beside this file; the work folder itself is never on sys.path
+    sys.path.insert(0, str(HERE))
+    import guard
+
+    sys.path.remove(str(HERE))
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-RECORDER = Path(__file__).with_name("kernel_recorder.py")
+OUT_DIR = ".grader-out"
 LIBRARIES = ("pandas", "numpy", "matplotlib", "scipy", "polars", "duckdb", "statsmodels",
              "seaborn", "scikit-learn")
-TRACEBACK_CAP = 4000
+TRACEBACK_CAP, LATER_TRACEBACK_CAP, FULL_TRACEBACKS = 4000, 300, 20
+RECORD_CAP, MAX_FIGURES, MAX_AXES = 1024 * 1024, 100, 20
 OWN_FRAME = re.compile(r"^Cell In\[\d+\].*?(?=\n[ \t]*\n|\Z)", re.MULTILINE | re.DOTALL)
 
 
-def install_recorder(config: dict) -> None:
+def install_recorder(source: str, config: dict[str, Any]) -> None:
     """The kernel recorder as a startup file, run in a namespace of its own."""
-    source = RECORDER.read_text()
     ipython_dir = Path(tempfile.mkdtemp(prefix="ipython-"))
     startup = ipython_dir / "profile_default" / "startup"
     startup.mkdir(parents=True)
@@ -54,15 +73,15 @@ def install_recorder(config: dict) -> None:
     os.environ["IPYTHONDIR"] = str(ipython_dir)
 
 
-def place_decoy(source: str, target: str) -> None:
+def place_decoy(content: bytes, target: str) -> None:
     try:
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(source, target)
+        Path(target).write_bytes(content)
     except OSError:
-        Path(source).unlink(missing_ok=True)
+        pass
 
 
-def versions() -> dict:
+def versions() -> dict[str, str]:
     found = {"python": platform.python_version()}
     for name in LIBRARIES:
         try:
@@ -77,95 +96,194 @@ def trim_traceback(text: str, cap: int = TRACEBACK_CAP) -> str:
     first, then as much of the tail as fits."""
     if len(text) <= cap:
         return text
-    own = [b[:600] for b in OWN_FRAME.findall(text)][:3]
+    own = [b[:600] for b in OWN_FRAME.findall(text)][:3] if cap >= 1000 else []
     head = "\n\n".join([text.split("\n", 2)[1][:300] if text.count("\n") > 1 else "", *own])
     room = max(cap - len(head) - 60, cap // 3)
     cut = len(text) - room
     return f"{head}\n\n[... {cut} characters cut ...]\n{text[-room:]}"
 
 
-def _seconds(started: str, ended: str) -> float | None:
+def png_digest(data: Any) -> str:
+    """SHA-256 (16 hex digits) of a base64 image/png output ("" when it is not one)."""
+    text = "".join(data) if isinstance(data, list) else data
     try:
-        return (datetime.fromisoformat(ended) - datetime.fromisoformat(started)).total_seconds()
-    except (TypeError, ValueError):
-        return None
+        return hashlib.sha256(base64.b64decode(str(text))).hexdigest()[:16]
+    except (binascii.Error, ValueError):
+        return ""
 
 
-def cell_summary(index: int, cell: dict, cell_timeout: float) -> dict:
-    outputs = cell.get("outputs", [])
+def cell_summary(index: int, cell: Any, client: guard.GuardedClient | None,
+                 errors_before: int) -> dict[str, Any]:
+    outputs = cell.get("outputs", []) if client and index in client.started else []
     error = next((o for o in outputs if o.get("output_type") == "error"), None)
-    figures = sum(1 for o in outputs if "image/png" in o.get("data", {}))
-    timing = cell.get("metadata", {}).get("execution", {})
-    started, ended = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
-    status = "not-run" if cell.get("execution_count") is None and not outputs else "ok"
-    entry = {"index": index, "status": status, "figures": figures}
+    entry: dict[str, Any] = {"index": index, "status": "not-run", "figures": sum(
+        1 for o in outputs if "image/png" in (o.get("data") or {}))}
+    if client is None or index not in client.started:
+        return entry
+    entry["status"] = "ok"
     if isinstance(cell.get("execution_count"), int):
         entry["count"] = cell["execution_count"]
     if error is not None:
-        entry["status"] = "timeout" if error.get("ename") == "CellTimeoutError" else "error"
-        # nbclient interrupts a cell at the timeout: the cell then shows a KeyboardInterrupt
-        seconds = _seconds(started, ended) if started and ended else None
-        if error.get("ename") == "KeyboardInterrupt" and (
-                seconds is None or seconds >= 0.9 * cell_timeout):
-            entry["status"] = "timeout"
+        entry["status"] = "error"
         entry["ename"] = str(error.get("ename", ""))[:200]
         entry["evalue"] = str(error.get("evalue", ""))[:1000]
-        tb = "\n".join(ANSI.sub("", line) for line in error.get("traceback", []))
-        entry["traceback"] = trim_traceback(tb)
-    if started and ended:
-        entry["started"], entry["ended"] = started, ended
+        tb = "\n".join(ANSI.sub("", str(line)) for line in error.get("traceback", []))
+        entry["traceback"] = trim_traceback(tb, TRACEBACK_CAP if errors_before < FULL_TRACEBACKS
+                                            else LATER_TRACEBACK_CAP)
+    if index in client.stops:
+        entry["status"] = "timeout"
+        entry["stop"] = client.stops[index]
+    if client.leftovers.get(index):
+        entry["processes"] = client.leftovers[index]
+    timing = cell.get("metadata", {}).get("execution", {})
+    started, ended = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+    if isinstance(started, str) and isinstance(ended, str):
+        entry["started"], entry["ended"] = started[:40], ended[:40]
     return entry
+
+
+def _figure(entry: Any) -> dict[str, Any] | None:
+    if not isinstance(entry, dict) or not isinstance(entry.get("axes"), list) or not isinstance(
+            entry.get("png"), str):
+        return None
+    axes = []
+    for ax in entry["axes"][:MAX_AXES]:
+        if not isinstance(ax, dict):
+            return None
+        axes.append({k: str(ax.get(k, ""))[:200] for k in ("xlabel", "ylabel", "title")}
+                    | {k: ax.get(k) is not False for k in ("axis_on", "has_data", "x_ticks",
+                                                             "y_ticks")}
+                    | {"colorbar": ax.get("colorbar") is True})
+    return {"suptitle": str(entry.get("suptitle", ""))[:200], "axes": axes,
+            "png": entry["png"][:16]}
+
+
+def verified_figures(nb: Any, client: guard.GuardedClient | None,
+                     record: Path) -> tuple[list[dict[str, Any]], int]:
+    """The recorder's figures whose PNG a cell displayed (each display backs one record),
+    with that cell's index; and how many records matched no displayed image."""
+    shown: dict[str, list[int]] = {}
+    for index, cell in enumerate(nb.cells):
+        if client is None or index not in client.started:
+            continue
+        for out in cell.get("outputs", []):
+            digest = png_digest((out.get("data") or {}).get("image/png", ""))
+            if digest:
+                shown.setdefault(digest, []).append(index)
+    try:
+        with open(record, "rb") as f:
+            lines = f.read(RECORD_CAP).decode("utf-8", "replace").splitlines()
+    except OSError:
+        lines = []
+    kept: list[dict[str, Any]] = []
+    ignored = 0
+    for line in lines[:1000]:
+        try:
+            figure = _figure(json.loads(line))
+        except (ValueError, RecursionError):
+            figure = None
+        if figure is None:
+            continue
+        if not shown.get(figure["png"]):
+            ignored += 1
+        elif len(kept) < MAX_FIGURES:
+            kept.append({**figure, "cell": shown[figure["png"]].pop(0)})
+    return kept, ignored
+
+
+def fresh(nb: Any) -> None:
+    """Clear saved outputs and counts: a cell the run never reached shows nothing."""
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+            cell.get("metadata", {}).pop("execution", None)
+
+
+def clear_out_dir() -> Path:
+    """A fresh .grader-out/ (whatever the notebook left under that name, and whatever it did
+    to the permissions of the work folder, is moved aside: the runner owns both)."""
+    out = Path(OUT_DIR)
+    with contextlib.suppress(OSError):
+        os.chmod(".", 0o755)
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        out.unlink()
+    elif out.exists():
+        with contextlib.suppress(OSError):
+            os.chmod(out, 0o700)
+        out.rename(f"{OUT_DIR}-stale-{os.urandom(4).hex()}")
+    out.mkdir(mode=0o700)
+    return out
+
+
+def write_record(summary: dict[str, Any], nb: Any, audit: Path, key: bytes) -> None:
+    """executed.ipynb, the kernel's audit record and the signed summary in .grader-out/."""
+    out = clear_out_dir()
+    if nb is not None:
+        executed = nbformat.writes(nb).encode()
+        (out / "executed.ipynb").write_bytes(executed)
+        summary["executed_sha256"] = hashlib.sha256(executed).hexdigest()
+    try:
+        with open(audit, "rb") as f:
+            lines = f.read(RECORD_CAP)
+    except OSError:
+        lines = None
+    if lines is not None:
+        (out / "audit.jsonl").write_bytes(lines)
+        summary["audit_sha256"] = hashlib.sha256(lines).hexdigest()
+    payload = json.dumps(summary).encode()
+    mac = hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
+    (out / "summary.signed").write_bytes(mac + b"\n" + payload)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("notebook")
-    parser.add_argument("--executed", default="executed.ipynb")
-    parser.add_argument("--summary", default="summary.json")
     parser.add_argument("--cell-timeout", type=float, default=60)
-    parser.add_argument("--figures", default="")
-    parser.add_argument("--audit", default="")
+    parser.add_argument("--grace", type=float, default=3)
+    parser.add_argument("--deadline", type=float, default=240)
+    parser.add_argument("--figures", action="store_true")
+    parser.add_argument("--audit", action="store_true")
     parser.add_argument("--answers", default="answers.json")
-    parser.add_argument("--decoy-from", default="")
     parser.add_argument("--decoy-to", default="")
     args = parser.parse_args()
-    if args.decoy_from and args.decoy_to:
-        place_decoy(args.decoy_from, args.decoy_to)
-    if args.figures or args.audit:
-        install_recorder({"figures": os.path.abspath(args.figures) if args.figures else "",
-                          "audit": os.path.abspath(args.audit) if args.audit else "",
-                          "answers": args.answers})
-    RECORDER.unlink(missing_ok=True)
-
-    summary: dict = {"ok": False, "error": "", "cells": [], "versions": versions()}
     started = time.monotonic()
+    key = (HERE / "hmac").read_bytes()
+    raw = (HERE / "notebook.ipynb").read_bytes()
+    recorder = (HERE / "kernel_recorder.py").read_text()
+    decoy = (HERE / "decoy.json").read_bytes() if (HERE / "decoy.json").is_file() else None
+    shutil.rmtree(HERE)
+    protected = guard.no_dump()
+    private = Path(tempfile.mkdtemp(prefix=".grader-records-"))
+    figures, audit = private / "figures.jsonl", private / "audit.jsonl"
+    if decoy is not None and args.decoy_to:
+        place_decoy(decoy, args.decoy_to)
+    if args.figures or args.audit:
+        install_recorder(recorder, {"figures": str(figures) if args.figures else "",
+                                    "audit": str(audit) if args.audit else "",
+                                    "answers": args.answers})
+    summary: dict[str, Any] = {"ok": False, "error": "", "cells": [], "versions": versions(),
+                               "protected": protected, "final": True}
+    nb, client = None, None
     try:
-        nb = nbformat.read(args.notebook, as_version=4)
-    except Exception as exc:  # not a notebook at all
+        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+    except Exception as exc:  # not a notebook at all (the grader checked it before)
         summary["error"] = f"the notebook could not be read: {type(exc).__name__}: {exc}"[:2000]
-        with open(args.summary, "w") as f:
-            json.dump(summary, f)
-        return 0
-    client = NotebookClient(nb, timeout=args.cell_timeout, kernel_name="python3",
-                            allow_errors=True, interrupt_on_timeout=True, record_timing=True,
-                            resources={"metadata": {"path": "."}})
-    try:
-        client.execute()
-        summary["ok"] = True
-    except CellTimeoutError as exc:
-        summary["error"] = f"a cell ran past {args.cell_timeout:g} s: {exc}"[:2000]
-    except DeadKernelError as exc:
-        summary["error"] = f"the kernel died (memory limit?): {exc}"[:2000]
-    except Exception as exc:
-        summary["error"] = f"{type(exc).__name__}: {exc}"[:2000]
-    # Empty code cells have nothing to run (nbclient skips them): they are left out.
-    code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.get("cell_type") == "code"
-                  and str(c.get("source", "")).strip()]
-    summary["cells"] = [cell_summary(i, c, args.cell_timeout) for i, c in code_cells]
+    if nb is not None:
+        fresh(nb)
+        client = guard.GuardedClient(nb, args.cell_timeout, args.grace,
+                                     started + args.deadline,
+                                     resources={"metadata": {"path": "."}})
+        summary["ok"], summary["error"] = client.run()
+    summary["leftover_processes"] = guard.kill_all()
+    if nb is not None:
+        errors = 0
+        for i, cell in enumerate(nb.cells):
+            if cell.get("cell_type") == "code" and str(cell.get("source", "")).strip():
+                summary["cells"].append(cell_summary(i, cell, client, errors))
+                errors += summary["cells"][-1]["status"] == "error"
+        summary["figures"], summary["figures_ignored"] = verified_figures(nb, client, figures)
     summary["seconds"] = round(time.monotonic() - started, 2)
-    nbformat.write(nb, args.executed)
-    with open(args.summary, "w") as f:
-        json.dump(summary, f)
+    summary["error"] = str(summary["error"])[:2000]
+    write_record(summary, nb, audit, key)
     return 0
 
 

@@ -1,6 +1,7 @@
 """Static facts of a notebook as submitted, read on the host: row-by-row pandas loops, SQL
 where a question asks for it (a query that only loads a table is "SQL used as a loader"), the
-order its cells were run in before saving, and lint (one scale with the other tracks). The
+order its cells were run in before saving, and lint (one scale with the other tracks; a cell
+nested deeper than a linter can follow fails it, named, instead of being linted). The
 narrative is judged after the run (narrative.py): its figures are compared with the answers."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from grader.analysis import notebook_facts as nbf
 from grader.analysis.code_facts import findings_check, ruff_findings
+from grader.analysis.sources import MAX_DEPTH
 from grader.checks import CheckResult
 from grader.tracks.notebook.config import NotebookConfig
 from grader.tracks.steps.static import lint_check
@@ -39,6 +41,14 @@ def notebook_static_checks(root: Path, rel: str, nb: Any,
                                 "cells were run out of order before saving (hidden state "
                                 "risk): " + str(counts[:30])),
         evidence={"execution_counts": counts[:200]}))
+    deep = nbf.too_deep_cells(cells)
+    if deep:  # a linter overflows its stack on them: say so rather than lint
+        named = ", ".join(f"cell {i + 1}" for i in deep[:5])
+        checks.append(CheckResult.failed(
+            "static.lint", f"not linted: {named} nest(s) deeper than {MAX_DEPTH} levels, past "
+            "what a linter (or a reader) can follow", title="Lint (ruff)", kind="static",
+            evidence={"too_deep": deep[:50]}))
+        return checks
     counts_by_rule, first, error = ruff_findings(root, [rel])
     checks.append(lint_check(counts_by_rule, first, error, nbf.code_lines(cells),
                              unit="lines of notebook code"))

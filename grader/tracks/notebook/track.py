@@ -7,9 +7,11 @@
    (same schema, another seed), each with its answer key, on the host. Keys never enter a
    container.
 3. The notebook runs twice in the hardened sandbox (`execute.py`: no network, fresh kernel,
-   per-cell and total timeouts): on the public data and on the variant, each handed in
-   through the documented data folder. A failing cell is recorded with its traceback and
-   execution goes on.
+   per-cell and total timeouts, a cell that ignores the interrupt killed with its kernel): on
+   the public data and on the variant, each handed in through the documented data folder. A
+   failing cell is recorded with its traceback and execution goes on. What is believed of a
+   run comes from the runner's signed record (`records.py`); `sabotage.py` judges a notebook
+   that keeps the run from ending or kills the runner.
 4. `answers.json` comes out of each run and is judged on the host (`judging.py`): right on
    both datasets earns the point; right on the public data only and unchanged on the variant
    is called hard-coded; a wrong answer that equals what a known mistake gives is named (the
@@ -36,10 +38,16 @@ from grader.tracks.base import GradingContext, Track
 from grader.tracks.notebook import answer_checks, integrity, judging
 from grader.tracks.notebook.answers import Answers, judge, questions, read_answers
 from grader.tracks.notebook.config import NotebookConfig
-from grader.tracks.notebook.execute import RUNNER_FILES, NotebookRun, execute_notebook
+from grader.tracks.notebook.execute import (
+    RUNNER_FILES,
+    NotebookRun,
+    execute_notebook,
+    runner_owned,
+)
 from grader.tracks.notebook.figures import FIGURE_CHECKS, figure_checks
 from grader.tracks.notebook.hunting import key_hunt
 from grader.tracks.notebook.narrative import narrative_check
+from grader.tracks.notebook.sabotage import sabotage_check
 from grader.tracks.notebook.stale import stale_check
 from grader.tracks.notebook.static import STATIC_CHECKS, notebook_static_checks
 from grader.tracks.steps.dependencies import submission_image
@@ -47,8 +55,8 @@ from grader.tracks.steps.seeded import generated
 
 RUN_CHECKS = ("notebook.found", "notebook.runs-clean", "notebook.variant-runs-clean",
               "notebook.runtime", "answers.format", "answers.not-hard-coded",
-              "build.dependencies", "integrity.no-key-hunt", "notebook.outputs-fresh",
-              "narrative.per-question")
+              "build.dependencies", "integrity.no-key-hunt", "integrity.no-sabotage",
+              "notebook.outputs-fresh", "narrative.per-question")
 
 
 def generate(config: NotebookConfig, seed: int) -> tuple[dict[str, bytes], dict[str, Any]]:
@@ -157,6 +165,9 @@ class NotebookTrack(Track[NotebookConfig]):
         checks.append(answer_checks.hard_coded_check(judged))
         checks += answer_checks.cleaning_checks(cfg.cleaning, judged)
         checks.append(integrity.hunt_check(hunt, public, void))
+        checks.append(sabotage_check([("on the public data", public),
+                                      ("on the hidden variant", variant)], facts.cells,
+                                     facts.rel))
         checks.append(stale_check(facts.nb, public, facts.submitted_answers, public_answers,
                                   answers_file))
         checks.append(narrative_check(cfg, facts.sections, public_answers))
@@ -189,7 +200,9 @@ class NotebookTrack(Track[NotebookConfig]):
                   ("notebook.runtime", f"Runs within {cfg.runtime_budget_seconds:g} s"),
                   ("answers.format", "answers.json written in the documented format"),
                   ("answers.not-hard-coded", "Answers are computed, not hard-coded"),
-                  ("notebook.outputs-fresh", "Saved outputs and answers agree with a fresh run")]
+                  ("notebook.outputs-fresh", "Saved outputs and answers agree with a fresh run"),
+                  ("integrity.no-sabotage", "Lets the grading run end (no runaway cell, no "
+                   "fork bomb)")]
         titles += [("narrative.per-question", "Markdown narrative per question"),
                    ("integrity.no-key-hunt", "No hunting for answer keys")] * static
         points = {d.answer: d.points for d in cfg.decisions}
@@ -213,7 +226,7 @@ class NotebookTrack(Track[NotebookConfig]):
         files: dict[str, bytes | Path] = {
             rel: sub.root / rel for rel in sub.files
             if not rel.startswith(f"{data_dir}/") and rel != cfg.answers_file
-            and rel not in RUNNER_FILES}
+            and not runner_owned(rel)}
         files.update({f"{data_dir}/{name}": content for name, content in data.items()})
         decoy = (cfg.decoy_key, json.dumps(_decoy(key, other), indent=2).encode()) \
             if cfg.decoy_key else None
