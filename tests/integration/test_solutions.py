@@ -27,6 +27,15 @@ _graded: dict[tuple[Path, str], Report] = {}
 SCHEMA = json.loads((ROOT / "grader" / "schemas" / "report.schema.json").read_text())
 
 
+#: Seconds past grading_seconds for the clean-up after the run that was cut (kill, collect,
+#: stop a service, remove everything).
+TIME_MARGIN = 20.0
+
+
+def challenge_grading_seconds(challenge: Path) -> float:
+    return fast_challenge(challenge).grading_seconds
+
+
 def grade(challenge: Path, name: str, out: Path) -> Report:
     key = (challenge, name)
     if key not in _graded:
@@ -40,6 +49,9 @@ def grade(challenge: Path, name: str, out: Path) -> Report:
         for name in ("report.json", "report.md", "report.html"):  # nothing garbles a reader
             text = (outcome.report_dir / name).read_text(encoding="utf-8")
             assert not has_control(text), (name, [c for c in text if has_control(c)][:5])
+        timings = outcome.report.timings  # the grading budget holds (hostile solutions too)
+        sandbox_seconds = timings["track"] - timings.get("challenge_images", 0.0)
+        assert sandbox_seconds <= challenge_grading_seconds(challenge) + TIME_MARGIN, timings
         _graded[key] = outcome.report
     return _graded[key]
 
