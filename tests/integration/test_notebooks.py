@@ -200,3 +200,15 @@ def test_the_kernel_records_hunting_and_nothing_of_honest_work(sandbox: DockerSa
     assert [(e["seq"]) for e in run.audit if e["event"] == "answer"] == [3, 5]
     assert json.loads(run.files["answers.json"]) == {"answers": {"q1": 12.5}}
     assert "kernel_recorder.py" not in run.files
+
+
+def test_figures_count_in_any_inline_format(sandbox: DockerSandbox, image: str) -> None:
+    nb = notebook(
+        "import matplotlib.pyplot as plt\n%config InlineBackend.figure_formats = ['svg']\n"
+        "plt.plot([1, 2])\nplt.xlabel('month')\nplt.ylabel('EUR')\nplt.show()",
+        "%config InlineBackend.figure_formats = ['retina']\nplt.bar(['a'], [1])\nplt.show()")
+    run = execute_notebook(sandbox, image, nb, {}, Limits(memory_mb=1024, timeout_seconds=60),
+                           cell_timeout=20)
+    assert [c["figures"] for c in run.cells] == [1, 1], run.cells
+    assert [(f["cell"], f["axes"][0]["ylabel"]) for f in run.figures] == [(1, "EUR"), (2, "")]
+    assert run.figures_ignored == 0

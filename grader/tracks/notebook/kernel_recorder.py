@@ -6,8 +6,8 @@ namespace and changes nothing a cell does or returns. It writes JSON lines to fi
 names:
 
 - figures: one line per rendered matplotlib figure (axis labels, titles, whether each axis
-  shows tick labels, colorbars, and the SHA-256 of the PNG it rendered), for
-  `figures.labelled`; the runner keeps a line only when a cell displayed that very PNG;
+  shows tick labels, colorbars, and the SHA-256 of the image it rendered), for
+  `figures.labelled`; the runner keeps a line only when a cell displayed that very image;
 - audit: an audit hook (`sys.addaudithook`, which cannot be removed) records files opened,
   folders listed and globs outside the work folder, commands run, and an `os.environ` wrapper
   records scans of the environment and reads of key-like names; only what the candidate's code
@@ -16,7 +16,7 @@ names:
   (a hash of its source) and, after each cell, which answers in the answers file changed.
 
 The candidate's code runs in this same process and could tamper with all of it: the record is
-evidence, not proof. The runner keeps a figure line only when its PNG was displayed, and the
+evidence, not proof. The runner keeps a figure line only when its image was displayed, and the
 grader reads everything back capped, depth-bounded and validated.
 """
 
@@ -271,8 +271,8 @@ class Recorder:
 
     @staticmethod
     def png_digest(target: Any) -> str:
-        """SHA-256 (16 hex digits) of what print_figure wrote: a buffer (IPython's inline
-        display) or a file."""
+        """SHA-256 (16 hex digits) of what print_figure wrote (PNG, SVG, ...): a buffer
+        (IPython's inline display) or a file."""
         data: Any = b""
         if hasattr(target, "getvalue"):
             data = target.getvalue()

@@ -14,7 +14,7 @@ a `json.py` of the submission cannot shadow its imports.
 The record: every code cell (ok | error | timeout | not-run, its execution count, the error's
 name, value and traceback trimmed to the candidate's own frames and the tail, how many figures
 it displayed, how it was stopped and what the kernel looked like then), the figures' axes (as
-kernel_recorder.py saw them, each kept only when its PNG is one the cell displayed: a line
+kernel_recorder.py saw them, each kept only when its image is one a cell displayed: a line
 appended to the recorder's file by the notebook earns nothing), the library versions, the run's
 seconds, and the SHA-256 of executed.ipynb and of the kernel's audit record. It is written to
 `.grader-out/` after every other process of the container was killed (guard.kill_all), as
@@ -59,6 +59,7 @@ LIBRARIES = ("pandas", "numpy", "matplotlib", "scipy", "polars", "duckdb", "stat
              "seaborn", "scikit-learn")
 TRACEBACK_CAP, LATER_TRACEBACK_CAP, FULL_TRACEBACKS = 4000, 300, 20
 RECORD_CAP, MAX_FIGURES, MAX_AXES = 1024 * 1024, 100, 20
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 OWN_FRAME = re.compile(r"^Cell In\[\d+\].*?(?=\n[ \t]*\n|\Z)", re.MULTILINE | re.DOTALL)
 
 
@@ -103,13 +104,19 @@ def trim_traceback(text: str, cap: int = TRACEBACK_CAP) -> str:
     return f"{head}\n\n[... {cut} characters cut ...]\n{text[-room:]}"
 
 
-def png_digest(data: Any) -> str:
-    """SHA-256 (16 hex digits) of a base64 image/png output ("" when it is not one)."""
-    text = "".join(data) if isinstance(data, list) else data
+def image_digest(data: Any) -> str:
+    """SHA-256 (16 hex digits) of the image an output displays (PNG or JPEG in base64, SVG as
+    text: the bytes matplotlib wrote), "" when it shows none."""
+    data = data if isinstance(data, dict) else {}
+    mime = next((m for m in IMAGE_TYPES if m in data), None)
+    if mime is None:
+        return ""
+    text = "".join(map(str, data[mime])) if isinstance(data[mime], list) else str(data[mime])
     try:
-        return hashlib.sha256(base64.b64decode(str(text))).hexdigest()[:16]
+        raw = text.encode() if mime == "image/svg+xml" else base64.b64decode(text)
     except (binascii.Error, ValueError):
         return ""
+    return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def cell_summary(index: int, cell: Any, client: guard.GuardedClient | None,
@@ -117,7 +124,7 @@ def cell_summary(index: int, cell: Any, client: guard.GuardedClient | None,
     outputs = cell.get("outputs", []) if client and index in client.started else []
     error = next((o for o in outputs if o.get("output_type") == "error"), None)
     entry: dict[str, Any] = {"index": index, "status": "not-run", "figures": sum(
-        1 for o in outputs if "image/png" in (o.get("data") or {}))}
+        1 for o in outputs if set(IMAGE_TYPES) & set(o.get("data") or {}))}
     if client is None or index not in client.started:
         return entry
     entry["status"] = "ok"
@@ -160,14 +167,14 @@ def _figure(entry: Any) -> dict[str, Any] | None:
 
 def verified_figures(nb: Any, client: guard.GuardedClient | None,
                      record: Path) -> tuple[list[dict[str, Any]], int]:
-    """The recorder's figures whose PNG a cell displayed (each display backs one record),
+    """The recorder's figures whose image a cell displayed (each display backs one record),
     with that cell's index; and how many records matched no displayed image."""
     shown: dict[str, list[int]] = {}
     for index, cell in enumerate(nb.cells):
         if client is None or index not in client.started:
             continue
         for out in cell.get("outputs", []):
-            digest = png_digest((out.get("data") or {}).get("image/png", ""))
+            digest = image_digest(out.get("data"))
             if digest:
                 shown.setdefault(digest, []).append(index)
     try:
