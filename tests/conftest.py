@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-# Challenge folders hold candidates' code (their own test files included): never collect them.
-collect_ignore = ["challenges"]
+# Challenge folders and hostile cases hold candidates' code (their own test files included):
+# never collect them.
+collect_ignore = ["challenges", "hostile"]
 
 ROOT = Path(__file__).resolve().parent.parent
 # Everything this test session (and the grader processes it starts) creates in the engine
