@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine: sets up (scripts/bootstrap.sh), checks the
-# code (ruff, mypy on grader/), then runs pytest, unit and real-Docker integration tests alike.
-# Extra arguments go to pytest (and skip the ruff/mypy step, for a quick partial run).
+# code (ruff, mypy on grader/), builds the bundled challenges' images once, then runs pytest,
+# unit and real-Docker integration tests alike, in GRADER_TEST_WORKERS (default 3) parallel
+# pytest-xdist workers: most of the suite waits on containers (timeouts, servers, training),
+# not on the CPU, so three workers fit two cores. Each worker labels its Docker resources with
+# its own owner, so leftover checks never see another worker's containers.
+# Extra arguments go to pytest as they are (serial unless they say -n; no ruff/mypy step and no
+# image warm-up, for a quick partial run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(bash scripts/bootstrap.sh)"
@@ -13,6 +18,10 @@ if [ "$#" -eq 0 ]; then  # the whole suite: the code is lint-clean and type-chec
   .venv/bin/ruff check grader tests benchmarks challenges/*/tools
   echo "[test] mypy grader" >&2
   .venv/bin/python -m mypy
+  # Built here once, rather than by several workers at the same time on a cold machine.
+  echo "[test] challenge images" >&2
+  .venv/bin/grader images build challenges/* tests/challenges/* >&2
+  set -- -n "${GRADER_TEST_WORKERS:-3}"
 fi
 set +e
 .venv/bin/python -m pytest "$@"

@@ -19,8 +19,13 @@ collect_ignore = ["challenges", "hostile"]
 
 ROOT = Path(__file__).resolve().parent.parent
 # Everything this test session (and the grader processes it starts) creates in the engine
-# carries this owner label, so leftover checks look at this session's resources only.
-OWNER = os.environ.setdefault("GRADER_OWNER", f"pytest-{uuid.uuid4().hex[:10]}")
+# carries this owner label, so leftover checks look at this session's resources only. Under
+# pytest-xdist each worker is its own owner: one worker's leftover check never sees the
+# containers another worker is running at that moment.
+_BASE_OWNER = os.environ.get("GRADER_OWNER") or f"pytest-{uuid.uuid4().hex[:10]}"
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+OWNER = f"{_BASE_OWNER.removesuffix(f'-{_WORKER}')}-{_WORKER}" if _WORKER else _BASE_OWNER
+os.environ["GRADER_OWNER"] = OWNER
 TEST_CHALLENGE = ROOT / "tests" / "challenges" / "wordfreq"
 
 

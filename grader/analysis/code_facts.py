@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from grader.analysis.sources import MAX_SOURCE_BYTES, too_deep
+from grader.analysis.sources import MAX_SOURCE_BYTES, syntax_tree, too_deep
 from grader.checks import CheckResult
 
 _SECRET_PATTERNS = [
@@ -63,7 +63,7 @@ def find_py2isms(root: Path, files: tuple[str, ...] | list[str]) -> list[dict[st
             continue
         source = (root / rel).read_bytes()
         try:
-            tree = ast.parse(source)
+            tree = syntax_tree(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             text = source.decode("utf-8", "replace")
             for i, line in enumerate(text.splitlines(), 1):

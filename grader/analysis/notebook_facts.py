@@ -26,7 +26,7 @@ from typing import Any
 
 import nbformat
 
-from grader.analysis.sources import parse_python
+from grader.analysis.sources import parse_python, syntax_tree
 
 MAX_NOTEBOOK_BYTES = 16 * 1024 * 1024
 #: a notebook is ~6 levels deep (cells, outputs, data, metadata); widget state goes deeper
@@ -145,7 +145,7 @@ def too_deep_cells(all_cells: list[Cell]) -> list[int]:
         if cell.kind != "code" or parse_code(cell.source) is not None:
             continue
         try:
-            ast.parse(_blank_magics(cell.source))
+            syntax_tree(_blank_magics(cell.source))
         except SyntaxError as exc:  # CPython's tokenizer stops at 200 nested brackets
             if "too many nested" not in str(exc.msg):
                 continue

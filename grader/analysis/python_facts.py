@@ -11,7 +11,7 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from grader.analysis.sources import MAX_DEPTH, depth
+from grader.analysis.sources import MAX_DEPTH, depth, syntax_tree
 from grader.analysis.test_quality import is_test_module, pytest_file_patterns
 from grader.checks import CheckResult
 
@@ -76,7 +76,7 @@ def python_facts(root: Path, files: tuple[str, ...] | list[str]) -> PythonFacts:
             facts.skipped_large.append(rel)
             continue
         try:
-            tree = ast.parse(path.read_bytes(), filename=rel)
+            tree = syntax_tree(path.read_bytes(), rel)
         except SyntaxError as exc:
             facts.syntax_errors[rel] = f"line {exc.lineno}: {exc.msg}"
             continue

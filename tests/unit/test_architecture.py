@@ -149,3 +149,17 @@ def test_grader_names_no_challenge() -> None:
         for word in ("churn", "account_ref", "tenure_months", "march_revenue", "ab_test",
                      "refund", "/notes"):
             assert word not in text.lower(), f"{path.relative_to(ROOT)} mentions {word!r}"
+
+
+def test_every_parse_in_the_host_process_goes_through_the_lock() -> None:
+    """Submissions are graded in threads (--jobs), and CPython 3.11's ast.parse is not safe
+    across threads (gh-106905: "AST constructor recursion depth mismatch"): grader parses
+    only through grader.analysis.sources.syntax_tree, which serialises the calls."""
+    for module, path in _modules().items():
+        if module in IN_CONTAINER or module == "grader.analysis.sources":
+            continue
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr == "parse" and isinstance(node.func.value, ast.Name) \
+                    and node.func.value.id == "ast":
+                raise AssertionError(f"{path.relative_to(ROOT)}:{node.lineno} calls ast.parse")

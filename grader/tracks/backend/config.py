@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from grader.analysis.frameworks import KNOWN
+from grader.analysis.sources import syntax_tree
 from grader.typed import positive, spec
 
 
@@ -48,7 +49,7 @@ def hidden_test_ids(folder: Path) -> list[str]:
     ids: list[str] = []
     for file in sorted(folder.glob("test_*.py")):
         try:
-            tree = ast.parse(file.read_bytes())
+            tree = syntax_tree(file.read_bytes())
         except (SyntaxError, ValueError, OSError):
             continue
         module = PurePosixPath(file.name).stem.removeprefix("test_")
