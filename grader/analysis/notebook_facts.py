@@ -206,17 +206,23 @@ def _is_row_apply(node: ast.Call) -> bool:
 
 
 def row_loops(all_cells: list[Cell], name: str) -> list[dict[str, object]]:
-    """`.iterrows()`, `.itertuples()`, `.apply(..., axis=1)`, `for i in range(len(df))`."""
+    """pandas: `.iterrows()`, `.itertuples()`, `.apply(..., axis=1)`; polars: `.map_rows()`
+    and a loop (or comprehension) over `.iter_rows()`; any library: `for i in range(len(df))`.
+    polars' `iter_rows()` outside a loop (`dict(counts.iter_rows())` of a small aggregate)
+    is no row loop."""
     found: list[dict[str, object]] = []
     for cell in all_cells:
         tree = parse_code(cell.source) if cell.kind == "code" else None
         if tree is None:
             continue
+        looped = {id(n.iter) for n in ast.walk(tree) if isinstance(n, ast.For | ast.comprehension)}
         for node in ast.walk(tree):
             what = ""
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                if node.func.attr in ("iterrows", "itertuples"):
+                if node.func.attr in ("iterrows", "itertuples", "map_rows"):
                     what = f".{node.func.attr}()"
+                elif node.func.attr == "iter_rows" and id(node) in looped:
+                    what = "for ... in .iter_rows()"
                 elif _is_row_apply(node):
                     what = ".apply(..., axis=1)"
             elif isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and isinstance(

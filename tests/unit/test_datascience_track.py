@@ -93,6 +93,13 @@ def test_notebook_facts() -> None:
     assert [f["what"] for f in loops] == ["for ... in range(len(...))", ".apply(..., axis=1)",
                                           ".iterrows()"]
     assert loops[1]["file"] == "a.ipynb cell 4"
+    polars = notebook(("code", "for row in df.iter_rows(named=True):\n    total += row['a']\n"
+                               "s = [r[0] for r in df.iter_rows()]\n"
+                               "df.map_rows(lambda r: r[0] * 2)\n"
+                               "per_variant = dict(counts.iter_rows())"))
+    found = sorted((f["line"], f["what"]) for f in nbf.row_loops(nbf.cells(polars), "p.ipynb"))
+    assert found == [(1, "for ... in .iter_rows()"), (3, "for ... in .iter_rows()"),
+                     (4, ".map_rows()")]
     sections = nbf.sections(cells, {"q1": r"^#+\s*Q1\b", "q2": r"^#+\s*Q2\b",
                                     "q9": r"^#+\s*Q9\b"})
     assert [c.index for c in sections["q1"]] == [2, 3, 4] and "q9" not in sections

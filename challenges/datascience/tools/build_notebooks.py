@@ -5,8 +5,9 @@
 The kit gets `data/` from the generator with the challenge's public seed and a notebook with
 the questions and empty cells. Each flawed solution is the reference notebook with one
 deliberate flaw (ds_flaws.py); the hostile ones game or attack the grader (ds_hostile.py);
-two more are right answers written differently (ds_alternatives.py). solutions/expected.yaml
-says the score each must get and the check that catches it. Outputs are committed;
+three more are right answers written differently (ds_alternatives.py, ds_polars.py).
+solutions/expected.yaml says the score each must get and the check that catches it. Outputs
+are committed;
 tests/unit/test_datascience_kit.py fails when they are out of date.
 """
 
@@ -24,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ds_alternatives
 import ds_flaws
 import ds_hostile
+import ds_polars
 from ds_parts import (
     CHALLENGE,
     challenge_config,
@@ -76,6 +78,7 @@ SOLUTIONS_BUILT: dict[str, Callable[[], tuple[Any, dict[str, bytes]]]] = {
     "nested-answers": _from_reference(extra={"q4": [ds_hostile.NESTED_ANSWERS]}),
     "method-chains": _alone(ds_alternatives.method_chains),
     "sql-heavy": _alone(ds_alternatives.sql_heavy),
+    "polars": ds_polars.polars_notebook,
 }
 
 

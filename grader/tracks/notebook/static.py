@@ -27,9 +27,9 @@ def notebook_static_checks(root: Path, rel: str, nb: Any,
     cells = nbf.cells(nb)
     sections = nbf.sections(cells, {q.id: q.heading for q in cfg.questions})
     checks = [findings_check(
-        "static.vectorized", "Vectorised pandas (no row-by-row loops)",
+        "static.vectorized", "Vectorised dataframe code (no row-by-row loops)",
         nbf.row_loops(cells, rel), "what", "row-by-row loop(s)",
-        "no iterrows/itertuples/apply(axis=1)/range(len(...)) loops")]
+        "no iterrows/itertuples/apply(axis=1)/map_rows/iter_rows/range(len(...)) loops")]
     names = nbf.string_names(cells)
     for q in (q for q in cfg.questions if q.sql):
         checks.append(_sql_check(q.id, sections, cells, names))
