@@ -5,7 +5,8 @@
 The kit gets `data/` from the generator with the challenge's public seed and a notebook with
 the questions and empty cells. Each flawed solution is the reference notebook with one
 deliberate flaw (ds_flaws.py); the hostile ones game or attack the grader (ds_hostile.py);
-three more are right answers written differently (ds_alternatives.py, ds_polars.py).
+four more are right answers written differently (ds_alternatives.py, ds_polars.py,
+ds_duckdb.py).
 solutions/expected.yaml says the score each must get and the check that catches it. Outputs
 are committed;
 tests/unit/test_datascience_kit.py fails when they are out of date.
@@ -23,6 +24,7 @@ import nbformat
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ds_alternatives
+import ds_duckdb
 import ds_flaws
 import ds_hostile
 import ds_polars
@@ -79,6 +81,7 @@ SOLUTIONS_BUILT: dict[str, Callable[[], tuple[Any, dict[str, bytes]]]] = {
     "method-chains": _alone(ds_alternatives.method_chains),
     "sql-heavy": _alone(ds_alternatives.sql_heavy),
     "polars": ds_polars.polars_notebook,
+    "duckdb": ds_duckdb.duckdb_notebook,
 }
 
 
