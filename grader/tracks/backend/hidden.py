@@ -130,6 +130,13 @@ def _weight(test: dict[str, Any]) -> float:
     return float(weight) if isinstance(weight, int | float) and 0 < weight <= 100 else 1.0
 
 
+def _without_bare_assert(message: str) -> str:
+    """pytest adds the failed expression under the assertion's message; `assert False` (from
+    `assert refused(...)`, "the tampered token works") tells the reviewer nothing."""
+    lines = [line for line in message.splitlines() if line.strip() != "assert False"]
+    return "\n".join(lines).removesuffix(" assert False")
+
+
 def _test_check(test: dict[str, Any], routes: list[Route]) -> CheckResult:
     cid = check_id(test["nodeid"])
     title = str(test.get("title") or cid)
@@ -137,7 +144,7 @@ def _test_check(test: dict[str, Any], routes: list[Route]) -> CheckResult:
     raw_exchanges = test.get("exchanges")
     exchanges: list[Any] = raw_exchanges if isinstance(raw_exchanges, list) else []
     evidence: dict[str, Any] = {"exchanges": exchanges} if exchanges else {}
-    message = str(test.get("message", ""))[:2000]
+    message = _without_bare_assert(str(test.get("message", ""))[:2000])
     weight = _weight(test)
     if outcome == "passed":
         return CheckResult.passed(cid, "passed", title=title, max_points=weight)
