@@ -79,7 +79,28 @@ def short(message: str, cap: int = 160) -> str:
     """A check's message without pytest's assertion introspection, on one line."""
     text = re.split(r"\s+\+\s+where\b", message, maxsplit=1)[0]
     text = re.sub(r"\s+", " ", text).strip()
-    return text if len(text) <= cap else text[:cap - 3] + "..."
+    if len(text) <= cap:
+        return text
+    cut = text[:cap - 2]
+    for sep in ("; ", ", ", " "):  # end on a clause, else on a word, never inside one
+        end = cut.rfind(sep)
+        if end >= cap // 2:
+            cut = cut[:end]
+            break
+    return cut.rstrip(" ,;:") + " …"
+
+
+def in_template(template: str, message: str) -> str:
+    """`template` with {message} filled in as a sentence would read: capitalised when the
+    question opens with it, and no second full stop after its own or after a cut ("…")."""
+    text = message.strip()
+    if not text:
+        return template.replace("{message}", "")
+    if template.startswith("{message}"):
+        text = text[0].upper() + text[1:]
+    if text.endswith(("…", ".")):
+        template = template.replace("{message}.", "{message}")
+    return template.replace("{message}", text)
 
 
 # -- code facts ---------------------------------------------------------------------------------
@@ -169,7 +190,7 @@ def build_review(challenge_root: Path, submission_root: Path, own_files: list[st
 
     def add(q: dict[str, Any], place: Place | None, why: str, message: str = "") -> None:
         where = str(place) if place else "the submission"
-        text = str(q["text"]).replace("{where}", where).replace("{message}", message[:200])
+        text = in_template(str(q["text"]).replace("{where}", where), short(message, 200))
         questions.append(Question(id=str(q["id"]), text=text, why=why[:300],
                                   where=str(place) if place else "",
                                   excerpt=excerpt(submission_root, place) if place else ""))

@@ -189,3 +189,21 @@ def test_conditions_on_responses_and_values() -> None:
                                                               "status": "passed"})
     assert all_matching([ok, crashed], {"check": "robust.*", "status": "passed"}) == []
     assert all_matching([], {"check": "robust.*", "status": "passed"}) == []
+
+
+def test_messages_read_as_sentences_in_questions() -> None:
+    from grader.review.build import in_template, short
+
+    long = ("the day-first dates are read month-first (05/03/2024 as 3 May) and those that "
+            "cannot be (13/03/2024) dropped: q1_march_revenue = 37743.11 instead of 48794.07; "
+            "q3_ab_test.conversion_a = 0.2547 instead of 0.2983; q3_ab_test.conversion_b = 0.27")
+    cut = short(long, 200)
+    assert len(cut) <= 200 and cut.endswith("48794.07 …")  # ends on a clause, not in a word
+    text = in_template("{message}. How did you check the data?", cut)
+    assert text.startswith("The day-first dates") and text.endswith("48794.07 … How did you "
+                                                                     "check the data?")
+    assert in_template("A bad request got a server error: {message}. Why?",
+                       "POST /notes -> 500.") == "A bad request got a server error: " \
+                                                 "POST /notes -> 500. Why?"
+    assert short("assert x\n + where x = f()") == "assert x"
+    assert short(long, 160).endswith("instead of …")  # no clause end in reach: a whole word
