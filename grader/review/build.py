@@ -213,7 +213,7 @@ def build_review(challenge_root: Path, submission_root: Path, own_files: list[st
                 continue  # the same code again: one question is enough
             places.add(str(place))
             add(q, place, f"{hit.id} {hit.status}: {short(hit.message, 200)}",
-                short(hit.message))
+                hit.message)
             used.add(q["id"])
     for q in question_defs:  # then the bank, until the sheet has enough
         if len(questions) >= MIN_QUESTIONS + 2 or q["id"] in used or isinstance(
