@@ -21,7 +21,7 @@ import pytest
 
 from grader.analysis import notebook_facts as nbf
 from grader.sandbox.capture import CapturedOutput
-from grader.sandbox.engine import BuildSpec, BuiltImage, Network, RunResult, RunSpec, Sandbox
+from grader.sandbox.engine import RunResult, RunSpec
 from grader.sandbox.limits import Limits
 from grader.tracks.notebook import records
 from grader.tracks.notebook.answers import read_answers
@@ -29,6 +29,7 @@ from grader.tracks.notebook.execute import NotebookRun, execute_notebook, runner
 from grader.tracks.notebook.figures import figure_checks
 from grader.tracks.notebook.judging import runs_clean
 from grader.tracks.notebook.sabotage import sabotage_check
+from tests.fakes import OneShotSandbox
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
 
@@ -123,27 +124,15 @@ def _result(files: dict[str, bytes], outcome: str = "exited", code: int | None =
 
 
 @dataclass
-class RunnerBox(Sandbox):
+class RunnerBox(OneShotSandbox):
     """Plays the container: `play(spec)` returns what the run left."""
 
     play: Any
     runs: list[RunSpec] = field(default_factory=list)
 
-    def ensure_image(self, spec: BuildSpec) -> BuiltImage:
-        raise NotImplementedError
-
     def run(self, spec: RunSpec) -> RunResult:
         self.runs.append(spec)
         return self.play(spec)  # type: ignore[no-any-return]
-
-    def start(self, spec: RunSpec):  # type: ignore[no-untyped-def]
-        raise NotImplementedError
-
-    def internal_network(self, name_hint: str = "net") -> Network:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        pass
 
 
 def signed(spec: RunSpec, summary: dict[str, Any], executed: bytes | None = None) -> dict[

@@ -17,12 +17,13 @@ from grader.challenge import load_challenge
 from grader.intake import Manifest, Submission
 from grader.registry import get_track
 from grader.sandbox.capture import CapturedOutput
-from grader.sandbox.engine import BuildSpec, BuiltImage, Network, RunResult, RunSpec, Sandbox
+from grader.sandbox.engine import RunResult, RunSpec
 from grader.sandbox.limits import Limits
 from grader.tracks.base import GradingContext
 from grader.tracks.notebook.answers import Answers, judge, read_answers
 from grader.tracks.notebook.track import generate
 from tests.conftest import ROOT
+from tests.fakes import OneShotSandbox
 
 CHALLENGE = ROOT / "challenges" / "datascience"
 
@@ -124,16 +125,12 @@ def signed(summary: dict[str, object], spec: RunSpec) -> bytes:
 
 
 @dataclass
-class NotebookSandbox(Sandbox):
+class NotebookSandbox(OneShotSandbox):
     """Plays a candidate's notebook: answers the public key's values whatever the data (a
     hard-coding notebook), and records every file it is handed."""
 
     answers: bytes
     runs: list[RunSpec] = field(default_factory=list)
-
-    def ensure_image(self, spec: BuildSpec) -> BuiltImage:
-        return BuiltImage(tag="fake:1", id="sha256:fake", content_hash="x", built=False,
-                          seconds=0)
 
     def run(self, spec: RunSpec) -> RunResult:
         """What the grader's runner writes: a record signed with the key it was handed."""
@@ -147,15 +144,6 @@ class NotebookSandbox(Sandbox):
                  "has_data": True}]}]}
         return _result({".grader-out/summary.signed": signed(summary, spec),
                         "answers.json": self.answers})
-
-    def start(self, spec: RunSpec):  # type: ignore[no-untyped-def]
-        raise NotImplementedError
-
-    def internal_network(self, name_hint: str = "net") -> Network:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        pass
 
 
 def test_keys_never_enter_the_sandbox_and_hard_coding_is_caught(tmp_path: Path) -> None:

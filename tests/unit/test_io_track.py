@@ -9,10 +9,11 @@ from grader.challenge import load_challenge
 from grader.intake import Manifest, Submission
 from grader.registry import get_track
 from grader.sandbox.capture import CapturedOutput
-from grader.sandbox.engine import BuildSpec, BuiltImage, Network, RunResult, RunSpec, Sandbox
+from grader.sandbox.engine import RunResult, RunSpec
 from grader.sandbox.limits import Limits
 from grader.tracks.base import GradingContext
 from tests.conftest import TEST_CHALLENGE
+from tests.fakes import OneShotSandbox
 
 
 def _result(outcome: str = "exited", code: int | None = 0,
@@ -25,15 +26,11 @@ def _result(outcome: str = "exited", code: int | None = 0,
 
 
 @dataclass
-class FakeSandbox(Sandbox):
+class FakeSandbox(OneShotSandbox):
     """Answers each case from a table keyed by the input it was given."""
 
     answers: dict[bytes, RunResult]
     runs: list[RunSpec] = field(default_factory=list)
-
-    def ensure_image(self, spec: BuildSpec) -> BuiltImage:
-        return BuiltImage(tag="fake:1", id="sha256:fake", content_hash="x", built=False,
-                          seconds=0)
 
     def run(self, spec: RunSpec) -> RunResult:
         self.runs.append(spec)
@@ -42,15 +39,6 @@ class FakeSandbox(Sandbox):
             return _result()
         assert isinstance(given, bytes)
         return self.answers.get(given, _result(files={"output.json": b"{}"}))
-
-    def start(self, spec: RunSpec):  # type: ignore[no-untyped-def]
-        raise NotImplementedError
-
-    def internal_network(self, name_hint: str = "net") -> Network:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        pass
 
 
 def _grade(tmp_path: Path, answers: dict[bytes, RunResult]) -> tuple[dict, FakeSandbox]:

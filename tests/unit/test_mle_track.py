@@ -21,12 +21,9 @@ from grader.registry import get_track
 from grader.sandbox.archive import read_tar_files as read_artifact_tar
 from grader.sandbox.capture import CapturedOutput
 from grader.sandbox.engine import (
-    BuildSpec,
-    BuiltImage,
     Network,
     RunResult,
     RunSpec,
-    Sandbox,
     Service,
 )
 from grader.sandbox.limits import Limits
@@ -37,6 +34,7 @@ from grader.tracks.mle.metrics import roc_auc
 from grader.tracks.mle.track import dataset
 from grader.tracks.mle.train import ARTIFACT_TAR
 from tests.conftest import ROOT
+from tests.fakes import OneShotSandbox
 
 CHALLENGE = ROOT / "challenges" / "mle"
 KIT = ROOT / "starter_kits" / "mle" / "common"
@@ -151,14 +149,10 @@ class FakeServer(Service):
 
 
 @dataclass
-class RecordingSandbox(Sandbox):
+class RecordingSandbox(OneShotSandbox):
     """Answers like a server that predicts the leaky column: records every file handed in."""
 
     handed: list[dict[str, Any]] = field(default_factory=list)
-
-    def ensure_image(self, spec: BuildSpec) -> BuiltImage:
-        return BuiltImage(tag="fake:1", id="sha256:fake", content_hash="x", built=False,
-                          seconds=0)
 
     def run(self, spec: RunSpec) -> RunResult:
         self.handed.append(dict(spec.files))
@@ -183,9 +177,6 @@ class RecordingSandbox(Sandbox):
 
     def internal_network(self, name_hint: str = "net") -> Network:
         return Network(name="n", id="n")
-
-    def close(self) -> None:
-        pass
 
 
 def test_holdout_labels_never_enter_a_container(tmp_path: Path) -> None:
