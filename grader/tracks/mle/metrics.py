@@ -1,4 +1,4 @@
-"""Metrics computed on the host from what a model server answered: ROC AUC, and the
+"""Metrics computed on the host from what a model server answered: ranks, ROC AUC, and the
 probability and label of one prediction read defensively."""
 
 from __future__ import annotations
@@ -7,23 +7,29 @@ import math
 from typing import Any
 
 
-def roc_auc(labels: list[int], scores: list[float]) -> float:
-    """Mann-Whitney ROC AUC with average ranks for ties (NaN when one class is absent)."""
-    order = sorted(range(len(scores)), key=lambda i: scores[i])
-    ranks = [0.0] * len(scores)
+def ranks(values: list[float]) -> list[float]:
+    """Average ranks (ties share theirs), 1-based."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    out = [0.0] * len(values)
     i = 0
     while i < len(order):
         j = i
-        while j + 1 < len(order) and scores[order[j + 1]] == scores[order[i]]:
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
             j += 1
         for k in range(i, j + 1):
-            ranks[order[k]] = (i + j) / 2 + 1
+            out[order[k]] = (i + j) / 2 + 1
         i = j + 1
+    return out
+
+
+def roc_auc(labels: list[int], scores: list[float]) -> float:
+    """Mann-Whitney ROC AUC with average ranks for ties (NaN when one class is absent)."""
     pos = sum(labels)
     neg = len(labels) - pos
     if not pos or not neg:
         return float("nan")
-    return (sum(r for r, y in zip(ranks, labels, strict=True) if y) - pos * (pos + 1) / 2) / (
+    ranked = ranks(scores)
+    return (sum(r for r, y in zip(ranked, labels, strict=True) if y) - pos * (pos + 1) / 2) / (
         pos * neg)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from grader.checks import CheckResult
 from grader.tracks.mle.config import MleConfig
-from grader.tracks.mle.metrics import label, probability, roc_auc
+from grader.tracks.mle.metrics import label, probability, ranks, roc_auc
 
 EPSILON = 1e-6          # a change in probability smaller than this is no change
 LEAK_THRESHOLD = 0.01   # mean change beyond the noise that says the model reads the column
@@ -112,21 +112,6 @@ def leak_probe(results: dict[str, Any], n: int) -> tuple[float, float] | None:
     a, b, again = runs
     assert a is not None and b is not None and again is not None
     return mean_change(a, b) or 0.0, mean_change(a, again) or 0.0
-
-
-def ranks(values: list[float]) -> list[float]:
-    """Average ranks (ties share theirs), 1-based."""
-    order = sorted(range(len(values)), key=values.__getitem__)
-    out = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            out[order[k]] = (i + j) / 2 + 1
-        i = j + 1
-    return out
 
 
 def rank_correlation(xs: list[float], ys: list[float]) -> float | None:
