@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ds_parts import QUESTIONS, code, md, notebook, public_key
+from ds_parts import code, md, notebook, public_key, question_cells
 
 
 def _figures() -> dict[str, Any]:
@@ -143,9 +143,8 @@ def method_chains() -> Any:
              md("Duplicated order rows are dropped by `order_id`, dates are parsed with one "
                 "explicit format each (the slash dates are day first), statuses lower-cased, "
                 "and the QA test orders of 99,999 EUR removed before anything is summed.")]
-    for q, body in (("q1", CHAINS_Q1), ("q2", CHAINS_Q2), ("q3", CHAINS_Q3), ("q4", CHAINS_Q4)):
-        heading, text = QUESTIONS[q]
-        cells += [md(f"{heading}\n\n{text}"), code(body), md(texts[q])]
+    bodies = {"q1": CHAINS_Q1, "q2": CHAINS_Q2, "q3": CHAINS_Q3, "q4": CHAINS_Q4}
+    cells += question_cells(bodies, texts)
     cells += [md("## Answers"), code(CHAINS_SAVE)]
     return notebook(cells)
 
@@ -287,7 +286,5 @@ def sql_heavy() -> Any:
              md("The cleaning lives in two SQL views: the first copy of each order, dates "
                 "rebuilt as ISO strings (slash dates are day first), lower-cased statuses, no "
                 "test orders; segments trimmed, lower-cased and the `Busines` typo fixed.")]
-    for q, body in (("q1", SQL_Q1), ("q2", SQL_Q2), ("q3", SQL_Q3), ("q4", SQL_Q4)):
-        heading, text = QUESTIONS[q]
-        cells += [md(f"{heading}\n\n{text}"), code(body), md(texts[q])]
+    cells += question_cells({"q1": SQL_Q1, "q2": SQL_Q2, "q3": SQL_Q3, "q4": SQL_Q4}, texts)
     return notebook(cells)

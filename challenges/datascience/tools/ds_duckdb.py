@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ds_parts import QUESTIONS, code, md, notebook, public_key
+from ds_parts import code, md, notebook, public_key, question_cells
 
 REQUIREMENTS = b"duckdb==2.0.0\n"
 
@@ -149,7 +149,5 @@ def duckdb_notebook() -> tuple[Any, dict[str, bytes]]:
                 "tried in the three formats of the export (slash dates are day first), "
                 "statuses lower-cased, QA orders over 99,999 EUR removed, segment labels "
                 "normalised.")]
-    for q, body in (("q1", Q1), ("q2", Q2), ("q3", Q3), ("q4", Q4)):
-        heading, text = QUESTIONS[q]
-        cells += [md(f"{heading}\n\n{text}"), code(body), md(texts[q])]
+    cells += question_cells({"q1": Q1, "q2": Q2, "q3": Q3, "q4": Q4}, texts)
     return notebook(cells), {"requirements.txt": REQUIREMENTS}

@@ -224,6 +224,14 @@ def code(text: str) -> Any:
     return nbformat.v4.new_code_cell(text)
 
 
+def question_cells(bodies: dict[str, str], texts: dict[str, str]) -> list[Any]:
+    """Each question's heading and text, then its code (`bodies`) and narrative (`texts`)."""
+    cells: list[Any] = []
+    for q, (heading, text) in QUESTIONS.items():
+        cells += [md(f"{heading}\n\n{text}"), code(bodies[q]), md(texts[q])]
+    return cells
+
+
 def notebook(cells: list[Any]) -> Any:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ds_parts import QUESTIONS, code, md, notebook, public_key
+from ds_parts import code, md, notebook, public_key, question_cells
 
 REQUIREMENTS = b"polars==2.1.0\n"
 
@@ -153,7 +153,5 @@ def polars_notebook() -> tuple[Any, dict[str, bytes]]:
              md("One row per `order_id` (the export repeats orders), dates parsed with an "
                 "explicit format each (slash dates are day first), statuses normalised, the "
                 "99,999 EUR QA orders dropped, and segment labels cleaned.")]
-    for q, body in (("q1", Q1), ("q2", Q2), ("q3", Q3), ("q4", Q4)):
-        heading, text = QUESTIONS[q]
-        cells += [md(f"{heading}\n\n{text}"), code(body), md(texts[q])]
+    cells += question_cells({"q1": Q1, "q2": Q2, "q3": Q3, "q4": Q4}, texts)
     return notebook(cells), {"requirements.txt": REQUIREMENTS}
