@@ -8,15 +8,13 @@ markdown narrative under each question, and whether the saved notebook was run t
 (execution counts in order); and one a grader needs: where the code takes over the signals
 that stop a cell, signals other processes or forks (`process_control`).
 
-Notebooks and every JSON document a notebook run writes are candidate data: `load_json` reads
-them within a size cap and a nesting depth (json and nbformat recurse, and so do the walks
-over what they return), and says why it refused one instead of raising.
+Notebooks and every JSON document a notebook run writes are candidate data: they are read by
+`grader.candidate_json.load_json`, within a size cap and a nesting depth.
 """
 
 from __future__ import annotations
 
 import ast
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +25,7 @@ from typing import Any
 import nbformat
 
 from grader.analysis.sources import parse_python, syntax_tree
+from grader.candidate_json import load_json
 
 MAX_NOTEBOOK_BYTES = 16 * 1024 * 1024
 #: a notebook is ~6 levels deep (cells, outputs, data, metadata); widget state goes deeper
@@ -46,48 +45,6 @@ class Cell:
     index: int          # position in the notebook (all cells)
     kind: str           # code | markdown | raw
     source: str
-
-
-def depth(value: Any, limit: int) -> int:
-    """How deeply lists and dicts nest in `value` (a scalar is 0), counted without recursion;
-    stops counting past `limit`."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            item = list(item.values())
-        elif not isinstance(item, list):
-            continue
-        level += 1
-        deepest = max(deepest, level)
-        if level > limit:
-            return level
-        stack.extend((child, level) for child in item if isinstance(child, dict | list))
-    return deepest
-
-
-def load_json(raw: bytes | str | None, cap: int, max_depth: int,
-              what: str = "the file") -> tuple[Any, str]:
-    """(value, "") or (None, why `what` was refused): over `cap` bytes, not UTF-8, not JSON,
-    or lists/objects nested deeper than `max_depth` (json's own recursion limit included).
-    NaN and Infinity are read as null."""
-    if raw is None:
-        return None, f"{what} was not written"
-    if len(raw) > cap:
-        return None, f"{what} is larger than {cap // 1024:,} KiB"
-    try:
-        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        value = json.loads(text, parse_constant=lambda c: None)
-    except UnicodeDecodeError:
-        return None, f"{what} is not UTF-8 text"
-    except RecursionError:
-        return None, f"{what} is nested deeper than {max_depth} levels"
-    except ValueError as exc:
-        return None, f"{what} is not valid JSON: {exc}"[:300]
-    if depth(value, max_depth) > max_depth:
-        return None, f"{what} is nested deeper than {max_depth} levels"
-    return value, ""
 
 
 def read_notebook(raw: bytes, name: str) -> tuple[Any, str]:

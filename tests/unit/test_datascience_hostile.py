@@ -20,6 +20,7 @@ import nbformat
 import pytest
 
 from grader.analysis import notebook_facts as nbf
+from grader.candidate_json import depth, load_json
 from grader.sandbox.capture import CapturedOutput
 from grader.sandbox.engine import RunResult, RunSpec
 from grader.sandbox.limits import Limits
@@ -43,16 +44,16 @@ def nested(levels: int) -> Any:
 
 # -- parsing bounds -----------------------------------------------------------------------------
 def test_json_is_read_within_a_size_and_a_depth() -> None:
-    assert nbf.load_json(b'{"a": [1, 2]}', 100, 2) == ({"a": [1, 2]}, "")
-    assert nbf.load_json(json.dumps(nested(2)), 100, 2)[1] == ""
-    assert nbf.load_json(json.dumps(nested(3)), 100, 2) == (
+    assert load_json(b'{"a": [1, 2]}', 100, 2) == ({"a": [1, 2]}, "")
+    assert load_json(json.dumps(nested(2)), 100, 2)[1] == ""
+    assert load_json(json.dumps(nested(3)), 100, 2) == (
         None, "the file is nested deeper than 2 levels")
-    assert nbf.load_json(DEEP, len(DEEP), 16)[1] == "the file is nested deeper than 16 levels"
-    assert "larger than" in nbf.load_json(b"[]" * 100, 100, 4)[1]
-    assert "not valid JSON" in nbf.load_json(b"{nope", 100, 4)[1]
-    assert nbf.load_json(b"\xff", 100, 4)[1] == "the file is not UTF-8 text"
-    assert nbf.load_json(b"[NaN]", 100, 4)[0] == [None]
-    assert nbf.depth({"a": {"b": [1]}}, 10) == 3 and nbf.depth(7, 10) == 0
+    assert load_json(DEEP, len(DEEP), 16)[1] == "the file is nested deeper than 16 levels"
+    assert "larger than" in load_json(b"[]" * 100, 100, 4)[1]
+    assert "not valid JSON" in load_json(b"{nope", 100, 4)[1]
+    assert load_json(b"\xff", 100, 4)[1] == "the file is not UTF-8 text"
+    assert load_json(b"[NaN]", 100, 4)[0] == [None]
+    assert depth({"a": {"b": [1]}}, 10) == 3 and depth(7, 10) == 0
 
 
 def test_answers_nested_past_the_limit_are_refused_with_the_reason() -> None:

@@ -4,12 +4,12 @@ failure with its last HTTP exchange and the handler (file:line) that served it."
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from grader.analysis.routes import Route, handler_for
+from grader.candidate_json import json_or_none
 from grader.checks import CheckResult
 from grader.errors import ChallengeConfigError
 from grader.sandbox.engine import RunResult, RunSpec
@@ -58,13 +58,7 @@ def tester_spec(ctx: GradingContext[BackendConfig], tester_image: str, select: s
 
 def read_json(result: RunResult, name: str) -> Any:
     """A JSON file the run left behind, or None when it is missing or not JSON."""
-    raw = result.files.get(name)
-    if raw is None:
-        return None
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return None
+    return json_or_none(result.files.get(name))
 
 
 def _tests(run: RunResult) -> list[dict[str, Any]] | None:

@@ -5,11 +5,11 @@ asked for the same records, and the two models' probabilities are compared on th
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from grader.candidate_json import json_or_none
 from grader.checks import CheckResult
 from grader.tracks.base import GradingContext
 from grader.tracks.mle.config import MleConfig
@@ -113,11 +113,7 @@ def reproducibility(ctx: GradingContext[MleConfig], image: str, prober: str,
         result = service.client(prober_run(cfg, prober, service.base_url, probe_plan,
                                            ctx.challenge.limits.merged(memory_mb=512),
                                            "prober-2"))
-        try:
-            raw = result.files.get("results.json")
-            results = json.loads(raw) if raw is not None else {}
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            results = {}
+        results = json_or_none(result.files.get("results.json"))
         results = results if isinstance(results, dict) else {}
         ready = results.get("ready") if isinstance(results.get("ready"), dict) else {}
         if not ready or not ready.get("ready"):

@@ -11,6 +11,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+from grader.candidate_json import json_or_none
 from grader.checks import CheckResult
 from grader.sandbox.engine import RunResult
 from grader.text import last_exception_line
@@ -128,9 +129,5 @@ def _without_predictions(results: dict[str, Any]) -> dict[str, Any]:
 
 
 def _results(result: RunResult) -> dict[str, Any] | None:
-    raw = result.files.get("results.json")  # read within RESULTS_CAP by the sandbox
-    try:
-        data = json.loads(raw) if raw is not None else None
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return None
+    data = json_or_none(result.files.get("results.json"))  # within RESULTS_CAP (sandbox)
     return data if isinstance(data, dict) else None

@@ -32,7 +32,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.analysis.notebook_facts import load_json
+from grader.candidate_json import load_json
 
 ANSWERS_CAP = 256 * 1024
 #: {"answers": {question: {field: value}}} is 3 levels; room for a candidate's metadata

@@ -15,7 +15,7 @@ import hashlib
 import hmac
 from typing import Any
 
-from grader.analysis.notebook_facts import load_json
+from grader.candidate_json import load_json
 
 SUMMARY_CAP = 4 * 1024 * 1024
 AUDIT_CAP = 1024 * 1024

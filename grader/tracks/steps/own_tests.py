@@ -30,6 +30,7 @@ from grader.analysis.test_quality import (
     meaningful_check,
     pytest_file_patterns,
 )
+from grader.candidate_json import json_or_none
 from grader.checks import CheckResult
 from grader.sandbox.engine import RunResult, RunSpec
 from grader.tracks.base import GradingContext
@@ -206,10 +207,7 @@ def _junit_outcomes(raw: bytes | None) -> list[tuple[str, str, str]] | None:
 
 
 def _unittest_outcomes(raw: bytes | None) -> list[tuple[str, str, str]] | None:
-    try:
-        data = json.loads(raw) if raw else None
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return None
+    data = json_or_none(raw)
     tests = data.get("tests") if isinstance(data, dict) else None
     if not isinstance(tests, list):
         return None
