@@ -18,6 +18,7 @@ from grader.pipeline import Grader
 from grader.tracks.notebook.execute import INTERRUPT_GRACE
 from tests.challenge_overrides import fast_challenge
 from tests.conftest import ROOT
+from tests.integration.graded import graded_solution, shared
 
 CHALLENGE = ROOT / "challenges" / "datascience"
 
@@ -43,9 +44,12 @@ def test_the_untouched_kit_grades_low_with_a_readable_report(tmp_path: Path,
     assert "Traceback" not in (folder / "report.md").read_text()
 
 
+@shared(CHALLENGE, "raises-halfway")
 def test_a_raising_cell_keeps_its_traceback_and_the_artifacts(tmp_path: Path,
                                                               docker_client: object) -> None:
-    report, folder = grade(CHALLENGE / "solutions" / "raises-halfway", tmp_path)
+    graded = graded_solution(CHALLENGE, "raises-halfway", tmp_path)
+    assert graded.exit_code == 0, graded.report.checks
+    report, folder = graded.json(), graded.report_dir
     runs = next(c for c in report["checks"] if c["id"] == "notebook.runs-clean")
     assert "KeyError" in runs["evidence"]["tracebacks"][0]["traceback"]
     assert set(report["artifacts"]) >= {"executed.ipynb", "executed.html",
@@ -98,16 +102,19 @@ def test_a_file_of_its_own_data_folder_is_explained(tmp_path: Path,
     assert "Cell In[2], line 2" in runs["evidence"]["tracebacks"][0]["traceback"]
 
 
-@pytest.mark.parametrize("name", ["ignores-interrupt", "fork-bomb-cell"])
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=shared(CHALLENGE, name), id=name)
+    for name in ("ignores-interrupt", "fork-bomb-cell")])
 def test_a_notebook_that_will_not_stop_is_graded_within_its_budget(
         name: str, tmp_path: Path, docker_client: object) -> None:
     """A cell that takes the interrupt over, or a fork bomb, costs each run the per-cell
     timeout and the interrupt's grace, not the wall clock; the grading stays within the
-    challenge's grading_seconds (plus the final clean-up's margin)."""
+    challenge's grading_seconds (plus the final clean-up's margin). The grading is the one
+    test_solutions holds to its expected.yaml (tests/integration/graded.py)."""
     challenge = fast_challenge(CHALLENGE)
-    outcome = Grader(out_dir=tmp_path, challenge=challenge).grade(CHALLENGE / "solutions" / name)
-    report = outcome.report
-    assert outcome.exit_code == 0 and report.status == "graded"
+    graded = graded_solution(CHALLENGE, name, tmp_path)
+    report = graded.report
+    assert graded.exit_code == 0 and report.status == "graded"
     sandbox_seconds = report.timings["track"] - report.timings.get("challenge_images", 0.0)
     assert sandbox_seconds <= challenge.grading_seconds + 20, report.timings
     per_run = challenge.config.cell_timeout_seconds + INTERRUPT_GRACE + 30

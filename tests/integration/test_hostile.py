@@ -41,6 +41,7 @@ from grader.text import has_control
 from grader.validate import check_report
 from tests.challenge_overrides import OVERRIDES
 from tests.conftest import ROOT, TEST_CHALLENGE
+from tests.integration.graded import graded_solution
 
 HOSTILE = ROOT / "tests" / "hostile"
 CHALLENGES = {"wordfreq": TEST_CHALLENGE, "backend": ROOT / "challenges" / "backend"}
@@ -54,7 +55,6 @@ REPORT_JSON_MAX = 2 * 1024 * 1024
 CASES = sorted((p.parent.parent.name, p.parent.name)
                for p in HOSTILE.glob("*/*/case.yaml") if p.parent.parent.name in CARRIERS)
 INTAKE_CASES = sorted(p.parent.name for p in (HOSTILE / "intake").glob("*/case.yaml"))
-_carrier_reports: dict[str, Report] = {}
 
 
 def merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -76,11 +76,12 @@ def grade(challenge: Challenge, submission: Path, out: Path) -> tuple[int, Repor
 
 
 def carrier_report(carrier: str, out: Path) -> Report:
-    if carrier not in _carrier_reports:
-        code, report, _ = grade(challenge_for(carrier), CARRIERS[carrier], out)
-        assert code == EXIT_OK and report.status == "graded", report.checks
-        _carrier_reports[carrier] = report
-    return _carrier_reports[carrier]
+    """The clean carrier's grading: the same one test_solutions holds to expected.yaml
+    (tests/integration/graded.py), once per worker."""
+    graded = graded_solution(CHALLENGES[carrier], CARRIERS[carrier].name, out)
+    assert graded.exit_code == EXIT_OK and graded.report.status == "graded", \
+        graded.report.checks
+    return graded.report
 
 
 def assemble(carrier: str, case: Path, dest: Path) -> Path:

@@ -26,6 +26,7 @@ from grader.tracks.steps.dependencies import (
 )
 from tests.challenge_overrides import fast_challenge
 from tests.conftest import ROOT
+from tests.integration.graded import graded_solution, shared
 
 CHALLENGE = ROOT / "challenges" / "mle"
 
@@ -58,9 +59,17 @@ def test_the_untouched_kit_grades_low_with_a_readable_report(tmp_path: Path,
     assert "Traceback" not in (folder / "report.md").read_text().split("## Checks")[0]
 
 
+def solution(name: str, out: Path) -> tuple[dict, Path]:
+    """A bundled solution's report, from the grading test_solutions holds to expected.yaml."""
+    graded = graded_solution(CHALLENGE, name, out)
+    assert graded.exit_code == 0, graded.report.checks
+    return graded.json(), graded.report_dir
+
+
+@shared(CHALLENGE, "crash-on-missing-field")
 def test_a_graded_solution_keeps_its_logs_and_probe_results(tmp_path: Path,
                                                             docker_client: object) -> None:
-    report, folder = grade(CHALLENGE / "solutions" / "crash-on-missing-field", tmp_path)
+    report, folder = solution("crash-on-missing-field", tmp_path)
     assert set(report["artifacts"]) >= {"train.log", "server.log", "probe-results.json"}
     probes = json.loads((folder / report["artifacts"]["probe-results.json"]).read_text())
     statuses = {p["name"]: p["status"] for p in probes["probes"]}
@@ -90,18 +99,26 @@ def test_a_missing_native_library_is_a_build_finding(sandbox: DockerSandbox,
 
 
 @pytest.mark.parametrize(("form", "cause"), [
-    ("nested", "the /metadata answer nests deeper than 32 levels"),
-    ("huge", "the /metadata answer is larger than 64 KiB")])
+    pytest.param("nested", "the /metadata answer nests deeper than 32 levels",
+                 marks=shared(CHALLENGE, "hostile-metadata"), id="nested"),
+    pytest.param("huge", "the /metadata answer is larger than 64 KiB", id="huge")])
 def test_a_hostile_metadata_answer_fails_its_own_check_alone(
         form: str, cause: str, tmp_path: Path, docker_client: object) -> None:
     """/metadata nested 30,000 deep or a 25 MB string, and a request with an unknown field
     answered the same way: those two checks fail with the cause; every other check ran and
-    judged the honest model behind them; report.json and the probe results stay small."""
-    solution = tmp_path / "hostile"
-    shutil.copytree(CHALLENGE / "solutions" / "hostile-metadata", solution)
-    app = solution / "serve" / "app.py"
-    app.write_text(app.read_text().replace('FORM = "nested"', f'FORM = "{form}"'))
-    report, folder = grade(solution, tmp_path / "out")
+    judged the honest model behind them; report.json and the probe results stay small.
+    (The bundled solution is the nested form; the huge one is that solution, one line
+    changed.)"""
+    if form == "nested":
+        report, folder = solution("hostile-metadata", tmp_path)
+    else:
+        hostile = tmp_path / "hostile"
+        shutil.copytree(CHALLENGE / "solutions" / "hostile-metadata", hostile)
+        app = hostile / "serve" / "app.py"
+        changed = app.read_text().replace('FORM = "nested"', f'FORM = "{form}"')
+        assert f'FORM = "{form}"' in changed
+        app.write_text(changed)
+        report, folder = grade(hostile, tmp_path / "out")
     checks = {c["id"]: c for c in report["checks"]}
     assert checks["api.metadata"]["status"] == "failed"
     assert cause in checks["api.metadata"]["message"]
@@ -118,13 +135,14 @@ def test_a_hostile_metadata_answer_fails_its_own_check_alone(
     assert report["status"] == "graded"
 
 
+@shared(CHALLENGE, "slow-drip")
 def test_a_server_answering_one_byte_a_second_is_given_up_quickly(
         tmp_path: Path, docker_client: object) -> None:
     """/predict and /metadata drip their answers: each call is cut at its deadline, the
     prober stops after two and says why, and the grading stays within the challenge's
     budget (from the report's own timings)."""
     challenge = fast_challenge(CHALLENGE)
-    report, folder = grade(CHALLENGE / "solutions" / "slow-drip", tmp_path)
+    report, folder = solution("slow-drip", tmp_path)
     checks = {c["id"]: c for c in report["checks"]}
     contract = checks["api.predict-contract"]
     assert contract["status"] == "failed"
