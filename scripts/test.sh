@@ -4,9 +4,7 @@
 # unit and real-Docker integration tests alike, in GRADER_TEST_WORKERS (default 3) parallel
 # pytest-xdist workers: most of the suite waits on containers (timeouts, servers, training),
 # not on the CPU, so three workers fit two cores. Each worker labels its Docker resources with
-# its own owner, so leftover checks never see another worker's containers. `--dist loadgroup`
-# sends the tests that read one solution's grading (tests/integration/graded.py) to one worker,
-# which grades it once.
+# its own owner, so leftover checks never see another worker's containers.
 # Extra arguments go to pytest as they are (serial unless they say -n; no ruff/mypy step and no
 # image warm-up, for a quick partial run).
 set -euo pipefail
@@ -23,7 +21,7 @@ if [ "$#" -eq 0 ]; then  # the whole suite: the code is lint-clean and type-chec
   # Built here once, rather than by several workers at the same time on a cold machine.
   echo "[test] challenge images" >&2
   .venv/bin/grader images build challenges/* tests/challenges/* >&2
-  set -- -n "${GRADER_TEST_WORKERS:-3}" --dist loadgroup --durations=15
+  set -- -n "${GRADER_TEST_WORKERS:-3}" --durations=15
 fi
 set +e
 .venv/bin/python -m pytest "$@"

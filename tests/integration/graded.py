@@ -1,14 +1,10 @@
-"""Each bundled solution graded once per test process, shared by the tests that read it.
+"""Each bundled solution graded once per test process, for every test that reads it.
 
-tests/integration/test_solutions.py grades every solution of every challenge; a few other
-tests look closer at one of those same gradings (the logs a graded MLE solution keeps, the
-per-run times of a notebook that will not stop). Grading it again for them cost minutes of the
-suite's time and proved nothing more, so they take the report from here.
-
-Under pytest-xdist each worker is its own process with its own cache: the tests that share a
-grading carry the same `xdist_group` mark (`shared(...)`), and scripts/test.sh runs the suite
-with `--dist loadgroup`, which sends a group to one worker. Without the grouping (another
-`--dist`, or no xdist) every test still gets a real grading: it is only done again.
+tests/integration/test_solutions.py grades every solution of every challenge and runs the
+extra assertions of tests/integration/solution_extras.py on the same grading; a solution
+compared with another (`same_http_as`) and the hostile suite's clean carriers (references)
+take the report from here rather than grading it again. Under pytest-xdist each worker is its
+own process with its own cache, so a worker grades a shared solution at most once.
 """
 
 from __future__ import annotations
@@ -17,8 +13,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from grader.pipeline import Grader
 from grader.report import Report
@@ -50,9 +44,3 @@ def graded_solution(challenge: Path, name: str, out: Path) -> Graded:
             challenge / "solutions" / name)
         _GRADED[key] = Graded(outcome.exit_code, outcome.report, outcome.report_dir)
     return _GRADED[key]
-
-
-def shared(challenge: Path | str, name: str) -> pytest.MarkDecorator:
-    """The mark of every test that reads the grading of `challenge`'s solution `name`."""
-    folder = challenge.name if isinstance(challenge, Path) else challenge
-    return pytest.mark.xdist_group(f"{folder}/{name}")

@@ -39,7 +39,7 @@ def build_pipeline() -> Pipeline:
                                       OneHotEncoder(handle_unknown="ignore")), CATEGORICAL),
     ])
     return Pipeline([("features", features),
-                     ("model", RandomForestClassifier(n_estimators=500, max_depth=8,
+                     ("model", RandomForestClassifier(n_estimators=150, max_depth=8,
                                                       class_weight="balanced",
                                                       random_state=SEED))])
 
