@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from grader.tracks.notebook.execute import INTERRUPT_GRACE
 from tests.challenge_overrides import fast_challenge
 from tests.conftest import ROOT
 from tests.integration.graded import Graded
@@ -59,8 +60,6 @@ def a_raising_cell_keeps_its_traceback_and_the_artifacts(graded: Graded) -> None
 def a_notebook_that_will_not_stop_is_graded_within_its_budget(graded: Graded) -> None:
     """A cell that takes the interrupt over, or a fork bomb, costs each run the per-cell
     timeout and the interrupt's grace, not the wall clock."""
-    from grader.tracks.notebook.execute import INTERRUPT_GRACE
-
     challenge = fast_challenge(ROOT / "challenges" / "datascience")
     report = graded.report
     assert report.status == "graded"

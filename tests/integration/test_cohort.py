@@ -45,13 +45,25 @@ def grader(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
                           text=True, cwd=ROOT, env=env, timeout=600, check=False)
 
 
-def near_copy(dst: Path, candidate: str) -> None:
-    shutil.copytree(REFERENCE, dst)
-    code = (dst / "wordfreq.py").read_text()
-    code = re.sub(r"\btext\b", "content", re.sub(r"\bcounts\b", "tally", code))
-    (dst / "wordfreq.py").write_text(code.replace('"""Word frequencies', '"""Counts words'))
-    (dst / "submission.yaml").write_text(
-        (dst / "submission.yaml").read_text().replace("Ada Reference", candidate))
+def renamed_copy(solution: Path, dst: Path, candidate: str,
+                 renames: tuple[tuple[str, str], ...]) -> Path:
+    """`solution` with some variables renamed and its comment lines stripped: same program,
+    under another candidate's name."""
+    shutil.copytree(solution, dst)
+    for path in dst.rglob("*.py"):
+        code = path.read_text()
+        for old, new in renames:
+            code = re.sub(rf"\b{old}\b", new, code)
+        path.write_text(re.sub(r"(?m)^\s*#.*\n", "", code))
+    manifest = dst / "submission.yaml"
+    manifest.write_text(re.sub(r"(?m)^candidate:.*$", f"candidate: {candidate}",
+                               manifest.read_text()))
+    return dst
+
+
+def near_copy(dst: Path, candidate: str) -> Path:
+    """The io reference with its variables renamed, under another candidate's name."""
+    return renamed_copy(REFERENCE, dst, candidate, (("text", "content"), ("counts", "tally")))
 
 
 def test_cohort_similarity_store_and_regrade(tmp_path: Path, docker_client: object) -> None:
@@ -101,22 +113,6 @@ def test_cohort_similarity_store_and_regrade(tmp_path: Path, docker_client: obje
                       env=env)
     assert regraded.returncode == 0, regraded.stderr
     assert "regraded 5 submission(s) of wordfreq" in regraded.stdout
-
-
-def renamed_copy(solution: Path, dst: Path, candidate: str,
-                 renames: tuple[tuple[str, str], ...]) -> Path:
-    """`solution` with some variables renamed and its comment lines stripped: same program,
-    under another candidate's name."""
-    shutil.copytree(solution, dst)
-    for path in dst.rglob("*.py"):
-        code = path.read_text()
-        for old, new in renames:
-            code = re.sub(rf"\b{old}\b", new, code)
-        path.write_text(re.sub(r"(?m)^\s*#.*\n", "", code))
-    manifest = dst / "submission.yaml"
-    manifest.write_text(re.sub(r"(?m)^candidate:.*$", f"candidate: {candidate}",
-                               manifest.read_text()))
-    return dst
 
 
 def test_a_mixed_batch_flags_only_the_near_copies(tmp_path: Path,
