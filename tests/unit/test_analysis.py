@@ -132,3 +132,43 @@ def test_every_step_of_the_dependency_build_is_bounded_by_the_budget() -> None:
     assert runs
     for line in runs:
         assert line.startswith(f"RUN timeout --kill-after=5 ${{{BUILD_SECONDS_ARG}}} "), line
+
+
+PIP_23_SDIST_FAILS = """\
+Step 5/12 : RUN timeout --kill-after=5 ${GRADER_BUILD_SECONDS} pip wheel --quiet ...
+ ---> Running in d322afa0d2a5
+  error: subprocess-exited-with-error
+
+  × Preparing metadata (pyproject.toml) did not run successfully.
+  │ exit code: 1
+  ╰─> [18 lines of output]
+      Traceback (most recent call last):
+        File "<string>", line 1, in <module>
+      RuntimeError: this package refuses to build
+      [end of output]
+
+  note: This error originates from a subprocess, and is likely not a problem with pip.
+error: metadata-generation-failed
+
+× Encountered error while generating package metadata.
+╰─> See above for output.
+"""
+
+
+def test_the_cause_of_a_failed_install_is_pips_own_words() -> None:
+    """build.dependencies says why pip failed (the package, the version, the build's own
+    error), not only that the Docker build step returned 1. The engine colours a build step's
+    stderr, so pip's lines arrive behind an escape sequence."""
+    from grader.tracks.steps.dependencies import pip_cause
+
+    missing = ("Step 5/12 : RUN ... pip wheel ...\n ---> Running in d322afa0d2a5\n"
+               "\x1b[91mERROR: Could not find a version that satisfies the requirement "
+               "nosuch-zz9==4.2.0 (from versions: none)\n"
+               "\x1b[0m\x1b[91mERROR: No matching distribution found for nosuch-zz9==4.2.0\n")
+    assert pip_cause(missing) == ("Could not find a version that satisfies the requirement "
+                                  "nosuch-zz9==4.2.0 (from versions: none)")
+    assert pip_cause(PIP_23_SDIST_FAILS) == (
+        "Preparing metadata (pyproject.toml) did not run successfully. "
+        "(RuntimeError: this package refuses to build)")
+    assert pip_cause("Step 5/12 : RUN pip wheel ...\nKilled\n") is None
+    assert len(pip_cause("ERROR: " + "x" * 1000) or "") == 300

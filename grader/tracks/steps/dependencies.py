@@ -31,6 +31,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from grader.checks import CheckResult
 from grader.errors import ImageBuildError
 from grader.sandbox.engine import BuildSpec, BuiltImage, RunSpec, Sandbox
+from grader.text import clean
 from grader.tracks.base import GradingContext
 
 # The wheel stage runs the requirements' own build code (sdists): each step is bounded by what
@@ -204,6 +205,33 @@ def import_failures(ctx: GradingContext[Any], tag: str,
     return answer
 
 
+_PIP_ERROR = re.compile(r"^ERROR: (.+)$", re.MULTILINE)
+_PIP_STEP = re.compile(r"^\s*× (.+)$", re.MULTILINE)         # pip's diagnostics: the step
+_SUBPROCESS_END = re.compile(r"^\s*\[end of output\]", re.MULTILINE)
+
+
+def pip_cause(build_log: str) -> str | None:
+    """What made pip fail, from an image build's output, in at most 300 characters: pip's
+    first error line ("Could not find a version that satisfies the requirement x==9 (from
+    versions: none)", "Cannot install a and b because these package versions have conflicting
+    dependencies.") or, when it printed none (pip 23 on a package's own build code), the step
+    that failed ("Preparing metadata (pyproject.toml) did not run successfully."); followed by
+    the last line the package's build printed ("RuntimeError: ..."), when there is one. None
+    when pip said neither (the budget ran out, the engine failed): the build error is the
+    cause then."""
+    build_log = clean(build_log)  # the engine colours a step's stderr: "\x1b[91mERROR: ..."
+    match = _PIP_ERROR.search(build_log) or _PIP_STEP.search(build_log)
+    if match is None:
+        return None
+    cause = match.group(1).strip()
+    end = _SUBPROCESS_END.search(build_log)
+    if end is not None:
+        before = [line.strip() for line in build_log[:end.start()].splitlines() if line.strip()]
+        if before and before[-1] not in cause and not before[-1].startswith("╰─>"):
+            cause += f" ({before[-1]})"
+    return cause if len(cause) <= 300 else cause[:299] + "…"
+
+
 def _import_check(failed: list[dict[str, Any]], source: str | None) -> CheckResult:
     """build.dependencies failed: a declared package that installs but does not import."""
     parts = []
@@ -240,8 +268,10 @@ def submission_image(ctx: GradingContext[Any], base_tag: str, checks: list[Check
         built = build_dependency_layer(ctx.sandbox, base_tag, f"{ctx.challenge.id}-deps", deps)
     except ImageBuildError as exc:
         ctx.add_artifact("dependency-install.log", exc.log_tail)
+        cause = pip_cause(exc.log_tail)
         checks.append(CheckResult.failed(
-            "build.dependencies", f"installing {deps.source} failed{failure_note}: {exc}",
+            "build.dependencies", f"installing {deps.source} failed{failure_note}: "
+            + (f"pip: {cause}" if cause else str(exc)),
             title=title, kind="build", evidence={"pip_output": exc.log_tail[-6000:],
                                                  "requirements": list(deps.requirements)}))
         return None, f"the dependencies in {deps.source} could not be installed"
@@ -257,4 +287,4 @@ def submission_image(ctx: GradingContext[Any], base_tag: str, checks: list[Check
 
 
 __all__ = ["Dependencies", "ImageBuildError", "build_dependency_layer", "import_failures",
-           "read_dependencies", "submission_image"]
+           "pip_cause", "read_dependencies", "submission_image"]
