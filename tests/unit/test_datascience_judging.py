@@ -79,6 +79,21 @@ RIGHT = {"rate": 0.30, "diff": 0.02, "p": 0.1455, "ship": False}
 RIGHT_V = {"rate": 0.31, "diff": 0.03, "p": 0.016, "ship": True}
 
 
+def test_a_missing_answer_says_why_answers_json_gave_nothing() -> None:
+    """A notebook that ran to the end but wrote an answers.json that cannot be read: every
+    answer check names the reason, not only "no answer for total"."""
+    from grader.tracks.notebook.answers import read_answers
+
+    nested = read_answers(b'{"answers": ' + b"[" * 40 + b"]" * 40 + b"}")
+    assert not nested.present and nested.problems
+    out = checks(nested, answers(total=140.0, test=RIGHT_V, units=1331, best="electronics"))
+    assert out["answer.total"].status == "failed"
+    assert out["answer.total"].message == f"no answer for total ({nested.problems[0]})"
+    assert out["answer.test.ship"].message.endswith(f"({nested.problems[0]})")
+    written = checks(read_answers(None), answers(total=140.0))
+    assert written["answer.total"].message == "no answer for total (answers.json was not written)"
+
+
 def test_a_rounded_answer_is_judged_at_its_own_precision() -> None:
     assert rounding(0.15) == 0.005 and rounding(0.1) == 0.005  # two significant digits
     assert rounding(0.1455) == 0.00005 and rounding(1250) == 0.0

@@ -4,6 +4,7 @@ failure with its last HTTP exchange and the handler (file:line) that served it."
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -139,6 +140,10 @@ def _test_check(test: dict[str, Any], routes: list[Route]) -> CheckResult:
     exchanges: list[Any] = raw_exchanges if isinstance(raw_exchanges, list) else []
     evidence: dict[str, Any] = {"exchanges": exchanges} if exchanges else {}
     message = _without_bare_assert(str(test.get("message", ""))[:2000])
+    if not re.split(r"\s*\+\s+where\b", message, maxsplit=1)[0].strip():
+        # No words of the test's own, at most pytest's introspection ("+ where False =
+        # is_client_error(500)"): the test's title says what was expected.
+        message = f"expected: {title}" + (f"\n{message}" if message.strip() else "")
     weight = _weight(test)
     if outcome == "passed":
         return CheckResult.passed(cid, "passed", title=title, max_points=weight)

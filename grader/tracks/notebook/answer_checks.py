@@ -51,6 +51,15 @@ class Judged:
     untrusted: set[str] = field(default_factory=set)          # verdict ids: hard-coded, void
 
 
+def why_no_answer(answers: Answers, run: NotebookRun) -> str:
+    """Why an answer is missing, for its check's message: what stopped the run, else why
+    answers.json gave nothing (not written, too large, nested too deep, not an object)."""
+    cause = why_missing(run)
+    if not cause and not answers.present and answers.problems:
+        cause = f" ({'; '.join(answers.problems)[:200]})"
+    return cause
+
+
 def same(a: Any, b: Any) -> bool:
     if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(
             a, bool) and not isinstance(b, bool):
@@ -101,7 +110,7 @@ def answer_check_plain(v: Verdict, w: Verdict | None, j: Judged,
         if v.mistakes:
             evidence["mistakes"] = list(v.mistakes)
         if v.missing:
-            text += why_missing(j.public_run)
+            text += why_no_answer(j.public_answers, j.public_run)
         return CheckResult.failed(cid, text, title=title, evidence=evidence)
     if w is None or w.correct:
         return CheckResult.passed(cid, v.describe() + "; right on the hidden variant too",
@@ -173,8 +182,8 @@ def _decision_check(v: Verdict, w: Verdict | None, d: Decision, j: Judged,
         plain.max_points, plain.points = d.points, plain.points * d.points
         return plain
     if v.missing or not isinstance(v.given, bool):
-        return CheckResult.failed(cid, v.describe() + (why_missing(j.public_run) if v.missing
-                                                        else ""),
+        return CheckResult.failed(cid, v.describe() + (
+            why_no_answer(j.public_answers, j.public_run) if v.missing else ""),
                                   title=title, evidence=evidence, max_points=d.points)
     implied, figures = own_figures(j.public_answers, d)
     evidence["rule"] = rule
@@ -194,7 +203,8 @@ def _decision_check(v: Verdict, w: Verdict | None, d: Decision, j: Judged,
                                   max_points=d.points)
     if w.missing or not isinstance(w.given, bool):
         return CheckResult.failed(cid, text + f"; not answered on the hidden variant"
-                                  f"{why_missing(j.variant_run)}", points=0.5 * d.points,
+                                  f"{why_no_answer(j.variant_answers, j.variant_run)}",
+                                  points=0.5 * d.points,
                                   title=title, evidence=evidence, max_points=d.points)
     implied_v, figures_v = own_figures(j.variant_answers, d)
     if (implied_v is None and w.correct) or (implied_v is not None and w.given == implied_v):
