@@ -10,6 +10,9 @@ whole report before writing it, and renderings clean the logs they embed.
 `last_exception_line` finds the cause in a failed command's output (`ModuleNotFoundError: No
 module named 'seaborn'` rather than "exited with code 1").
 
+`assertion_words` keeps what a failed assertion says in its own words, without the lines of
+pytest's introspection under it ("+ where False = is_client_error(500)").
+
 `number` writes a number exactly enough to see why it differs from another (0.1535 and 0.1455
 stay apart, 20240611 is not "2.02406e+07").
 """
@@ -34,6 +37,14 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\uf
 def _visible(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+_INTROSPECTION = re.compile(r"(?:^|\s+)\+\s+where\b")
+
+
+def assertion_words(message: str) -> str:
+    """`message` up to pytest's introspection of the failed expression ("+ where ...")."""
+    return _INTROSPECTION.split(message, maxsplit=1)[0]
 
 
 def clean(text: str) -> str:

@@ -15,6 +15,7 @@ from grader.analysis.sources import parse_python
 from grader.checks import CheckResult
 from grader.report.model import Flag, Question, Review
 from grader.review.conditions import all_matching, matching
+from grader.text import assertion_words
 
 DEFAULTS = Path(__file__).with_name("defaults.yaml")
 REVIEW_FILE = "review.yaml"
@@ -77,7 +78,7 @@ def _place_of(check: CheckResult) -> Place | None:
 
 def short(message: str, cap: int = 160) -> str:
     """A check's message without pytest's assertion introspection, on one line."""
-    text = re.split(r"\s+\+\s+where\b", message, maxsplit=1)[0]
+    text = assertion_words(message)
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) <= cap:
         return text

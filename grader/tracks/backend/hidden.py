@@ -4,7 +4,6 @@ failure with its last HTTP exchange and the handler (file:line) that served it."
 
 from __future__ import annotations
 
-import re
 import threading
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -14,6 +13,7 @@ from grader.candidate_json import json_or_none
 from grader.checks import CheckResult
 from grader.errors import ChallengeConfigError
 from grader.sandbox.engine import RunResult, RunSpec
+from grader.text import assertion_words
 from grader.tracks.backend.config import BackendConfig
 from grader.tracks.backend.tester import PLUGIN, RUNNER
 from grader.tracks.base import GradingContext
@@ -140,7 +140,7 @@ def _test_check(test: dict[str, Any], routes: list[Route]) -> CheckResult:
     exchanges: list[Any] = raw_exchanges if isinstance(raw_exchanges, list) else []
     evidence: dict[str, Any] = {"exchanges": exchanges} if exchanges else {}
     message = _without_bare_assert(str(test.get("message", ""))[:2000])
-    if not re.split(r"\s*\+\s+where\b", message, maxsplit=1)[0].strip():
+    if not assertion_words(message).strip():
         # No words of the test's own, at most pytest's introspection ("+ where False =
         # is_client_error(500)"): the test's title says what was expected.
         message = f"expected: {title}" + (f"\n{message}" if message.strip() else "")
