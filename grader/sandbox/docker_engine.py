@@ -343,6 +343,22 @@ class DockerService(Service):
             return ""
         return data[-max_bytes:].decode("utf-8", errors="replace")
 
+    def processes(self) -> tuple[int, int] | None:
+        """From one stats sample (`one_shot`: no second sample to wait for; the pids cgroup
+        counts threads too). An engine too old for one-shot stats (API < 1.41) is asked for
+        the process list instead, which leaves threads out: it can only say too few."""
+        try:
+            try:
+                pids = self._container.stats(stream=False, one_shot=True).get("pids_stats")
+                current = (pids or {}).get("current")
+            except docker.errors.InvalidVersion:
+                current = len(self._container.top().get("Processes") or [])
+        except (NotFound, APIError, requests.exceptions.RequestException):
+            return None
+        if isinstance(current, bool) or not isinstance(current, int):
+            return None
+        return current, self._spec.limits.pids
+
     def restart(self) -> None:
         self._container.restart(timeout=5)
         self._started = time.monotonic()

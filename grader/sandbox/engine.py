@@ -171,6 +171,11 @@ class Service(abc.ABC):
     @abc.abstractmethod
     def restart(self) -> None: ...
 
+    def processes(self) -> tuple[int, int] | None:
+        """(tasks, limit): how many processes and threads the service's container holds now,
+        and its limit (limits.pids); None when the engine cannot say."""
+        return None
+
     @abc.abstractmethod
     def stop(self) -> RunResult: ...
 

@@ -38,11 +38,12 @@ from grader.tracks.backend.stored import PASSWORDS_TITLE, password_storage
 from grader.tracks.base import GradingContext, Track
 from grader.tracks.steps.dependencies import submission_image
 from grader.tracks.steps.own_tests import OWN_TEST_CHECKS, own_tests
-from grader.tracks.steps.service import Service
+from grader.tracks.steps.service import PROCESS_LIMIT_CHECK, Service
 from grader.tracks.steps.static import code_quality
 
 RESTART_TITLE = "The server starts again after a restart, on the same data"
 SERVER_CHECKS = ("runtime.server-starts", "runtime.server-restarts", "runtime.hidden-suite",
+                 PROCESS_LIMIT_CHECK,
                  "security.password-storage")
 STATIC_CHECKS = ("static.framework", "static.async-endpoints", "static.lint",
                  "static.no-secrets", "static.modern-python", "build.dependencies",
@@ -110,16 +111,17 @@ class BackendTrack(Track[BackendConfig]):
                      collect={"./": int(cfg.data_cap_mb * 2**20)}) as service:
             # Wait for /health in a short tester run that stops as soon as the server exits.
             waited = service.client(tester_spec(ctx, tester_image, "main",
-                                                ["--wait", str(startup), "--wait-only"]))
+                                                ["--wait", str(startup), "--wait-only"]),
+                                    what=f"the wait for {cfg.health_path}")
             ready = read_json(waited, "ready.json")
             ready = ready if isinstance(ready, dict) else {}
             ctx.timings["server_start"] = round(waited.seconds, 3)
             evidence = {"not_handed_to_server": withheld} if withheld else {}
             if not (ready.get("ready") or ready.get("answering")):
                 why, more = service.not_ready(ready, waited, startup, cfg.health_path)
-                checks.append(CheckResult.failed(
+                checks += service.note_crowded([CheckResult.failed(
                     "runtime.server-starts", f"the server never answered {cfg.health_path}: "
-                    f"{why}", title=title, evidence={**evidence, **more}))
+                    f"{why}", title=title, evidence={**evidence, **more})])
                 checks += self._never_served(expected, f"the server never answered "
                                                        f"{cfg.health_path} ({why})")[:-1]
             else:
@@ -134,15 +136,18 @@ class BackendTrack(Track[BackendConfig]):
                         f"s, but {why} (http.contract.health judges that)", title=title,
                         evidence={**evidence, **more}))
                 main = service.client(tester_spec(ctx, tester_image, "main", ["--wait", "10"]),
-                                      stop_on_exit=False)
-                checks += hidden_checks(main, routes, main_tests)
+                                      stop_on_exit=False, what="the hidden tests")
+                checks += service.note_crowded(hidden_checks(main, routes, main_tests))
                 service.restart()
                 after = service.client(tester_spec(
                     ctx, tester_image, "after_restart",
                     ["--wait", str(startup), "--blocked-by", "runtime.server-restarts"],
-                    state=main.files.get("state.json")), stop_on_exit=False)
-                checks.append(self._restarted(service, after, startup))
-                checks += hidden_checks(after, routes, after_tests)
+                    state=main.files.get("state.json")), stop_on_exit=False,
+                    what="the tests after the restart")
+                checks += service.note_crowded([self._restarted(service, after, startup),
+                                                *hidden_checks(after, routes, after_tests)])
+        crowded = service.process_limit_check()
+        checks += [crowded] if crowded else []
         checks.append(password_storage(ctx, service, checks, set(handed)))
         return checks
 

@@ -80,7 +80,7 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
                  network_hint="mle") as service:
         result = service.client(prober_run(
             cfg, prober, service.base_url, plan(cfg, draw, data.train_csv),
-            ctx.challenge.limits.merged(memory_mb=1024), "prober"))
+            ctx.challenge.limits.merged(memory_mb=1024), "prober"), what="the probes")
         results = _results(result)
         exited = (last_exception_line(service.log(16 * 1024)) or "no output") \
             if service.exited() else ""
@@ -92,10 +92,13 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
                 why = f"it answers GET /health too slowly: {str(ready['too_slow'])[:300]}"
             evidence.update({"excluded_from_serving": excluded,
                              "prober": result.to_evidence()})
-            failed = CheckResult.failed("serve.loads-without-training-code", why,
-                                        title=title, evidence=evidence)
-            return not_served(f"the model server never answered /health ({why})",
-                              "serve.loads-without-training-code", trained, failed)
+            failed = service.note_crowded([CheckResult.failed(
+                "serve.loads-without-training-code", why, title=title, evidence=evidence)])[0]
+            crowded = service.process_limit_check()
+            return [*not_served(f"the model server never answered /health ({why})",
+                                "serve.loads-without-training-code", trained, failed),
+                    *([crowded] if crowded else [])]
+    crowded = service.process_limit_check()
     checks = [CheckResult.passed(
         "serve.loads-without-training-code", f"answered /health after {ready.get('seconds')}"
         f" s, from a container without {', '.join(excluded) or 'training files'}",
@@ -107,7 +110,8 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
     elif result.outcome != "exited" and not results.get("gave_up"):  # cut: say why
         results["gave_up"] = f"the prober was stopped ({result.describe()})"
     sent_order = items(mapping(results.get("holdout")).get("predictions"))
-    checks += judge(draw.realign(results), data, cfg)
+    checks += service.note_crowded(judge(draw.realign(results), data, cfg))
+    checks += [crowded] if crowded else []
     ctx.add_artifact("probe-results.json", json.dumps(_without_predictions(results),
                                                       indent=1)[:2_000_000])
     with ctx.stage("reproducibility"):

@@ -34,6 +34,7 @@ from grader.tracks.mle.train import TRAIN_CHECKS, train
 from grader.tracks.steps.dependencies import submission_image
 from grader.tracks.steps.own_tests import own_tests
 from grader.tracks.steps.seeded import generated
+from grader.tracks.steps.service import PROCESS_LIMIT_CHECK
 from grader.tracks.steps.static import code_quality
 
 STATIC_CHECKS = ("static.lint", "static.no-secrets", "static.modern-python",
@@ -53,7 +54,8 @@ class MleTrack(Track[MleConfig]):
         return ("runtime", "prober")
 
     def check_ids(self, config: MleConfig) -> Iterable[str]:
-        return [*STATIC_CHECKS, *TRAIN_CHECKS, *SERVED_CHECKS, "robust.still-up",
+        return [*STATIC_CHECKS, *TRAIN_CHECKS, *SERVED_CHECKS, PROCESS_LIMIT_CHECK,
+                "robust.still-up",
                 *(f"robust.{name}" for name in NAMES), "static.no-test-tampering",
                 "tests.own.pass"]
 

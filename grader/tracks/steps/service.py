@@ -9,6 +9,11 @@ Used as a context manager by every track that serves something (backend, mle):
         if not ready:
             message, evidence = service.not_ready(ready, waited, startup)
 
+`process_limit_check` says when the server's container was seen at its process limit (a fork
+bomb, a worker or thread started per request and never ended): the container is sampled after
+every client run and before the server stops, and `note_crowded` adds that fact to the checks a
+client run failed while it held.
+
 `not_ready` says *why* a server never answered: its process exited (with the last exception
 line of its log), it answered HTTP but not 200 (status and body head: Django's DisallowedHost
 is a 400), or its log shows it listening on another port or on 127.0.0.1 only.
@@ -24,6 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from grader.checks import CheckResult
 from grader.sandbox.engine import Network, RunResult, RunSpec
 from grader.sandbox.engine import Service as EngineService
 from grader.text import last_exception_line
@@ -38,6 +44,8 @@ _LISTENING = re.compile(
     r"server at|uvicorn running on|bound to|address)\D{0,40}?"
     r"(?:https?://)?\[?(?P<host>[0-9a-zA-Z_.:-]*?)\]?:(?P<port>\d{2,5})\b", re.IGNORECASE)
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+PROCESS_LIMIT_CHECK = "runtime.process-limit"
+PROCESS_LIMIT_TITLE = "The server stays within its process limit"
 
 
 def listening_addresses(log: str) -> list[tuple[str, int]]:
@@ -73,6 +81,11 @@ class Service:
         self.network: Network | None = None
         self.server: EngineService | None = None
         self.base_url = f"http://app:{port}"
+        #: (tasks, limit) the first time the container was seen at its process limit, and
+        #: when; None while it never was.
+        self.crowded: tuple[int, int] | None = None
+        self.crowded_when = ""
+        self.crowded_last = False   # the last sample found it at its limit
 
     def __enter__(self) -> Service:
         self.network = self.ctx.sandbox.internal_network(self._network_hint)
@@ -86,6 +99,7 @@ class Service:
             return
         if exc_type is None or not issubclass(exc_type, KeyboardInterrupt):
             self.ctx.add_artifact("server.log", self.log(LOG_ARTIFACT_BYTES))
+            self.look_at_processes("when the server was stopped")
         self.final = self.server.stop()
 
     # -- the server -----------------------------------------------------------------------
@@ -103,15 +117,55 @@ class Service:
         return self.server.logs_tail(max_bytes) if self.server is not None else ""
 
     # -- clients on the same network ------------------------------------------------------
-    def client(self, spec: RunSpec, stop_on_exit: bool = True) -> RunResult:
+    def client(self, spec: RunSpec, stop_on_exit: bool = True, what: str = "") -> RunResult:
         """Run `spec` (grader's own image and files) on the service's network. With
         `stop_on_exit` it is stopped as soon as the server's container exits, or once its log
         has said for a few seconds that it listens where nobody can reach it (a client that
         waits for readiness); without, it runs to its end (a suite that must record what a
-        crashing server did to it)."""
-        return self.ctx.sandbox.run(dataclasses.replace(
+        crashing server did to it). `what` names the run for the process-limit check ("the
+        hidden tests"); the server's container is sampled as it ends."""
+        result = self.ctx.sandbox.run(dataclasses.replace(
             spec, network=self.network,
             stop_when=self._unreachable if stop_on_exit else None))
+        if not result.never_ran:
+            self.look_at_processes(f"when {what or spec.name_hint} ended")
+        return result
+
+    # -- processes ------------------------------------------------------------------------
+    def look_at_processes(self, when: str) -> bool:
+        """Sample the server's container; True (and `crowded` set, the first time) when it
+        holds as many processes and threads as its limit allows."""
+        seen = self.server.processes() if self.server is not None else None
+        self.crowded_last = seen is not None and seen[0] >= seen[1]
+        if seen is None or not self.crowded_last:
+            return False
+        if self.crowded is None:
+            self.crowded, self.crowded_when = seen, when
+        return True
+
+    def process_limit_check(self) -> CheckResult | None:
+        """runtime.process-limit, failed, when the container was seen at its limit; None
+        otherwise (a few samples cannot vouch that it never got there)."""
+        if self.crowded is None:
+            return None
+        tasks, limit = self.crowded
+        return CheckResult.failed(
+            PROCESS_LIMIT_CHECK, f"the server's container was at its process limit ({tasks} "
+            f"of {limit} processes and threads) {self.crowded_when}: something in it keeps "
+            "starting them; while it is there, no new thread or worker can start, so requests "
+            "that need one fail or wait (limits.pids)",
+            title=PROCESS_LIMIT_TITLE, max_points=0,
+            evidence={"processes": tasks, "limit": limit, "seen": self.crowded_when})
+
+    def note_crowded(self, checks: list[CheckResult]) -> list[CheckResult]:
+        """`checks` of the last client run: when it ended with the container at its limit, the
+        failed ones say so (the fact, not a verdict: the reviewer weighs it)."""
+        if not self.crowded_last:
+            return checks
+        note = (f" (the server's container was at its process limit meanwhile: "
+                f"{PROCESS_LIMIT_CHECK})")
+        return [dataclasses.replace(c, message=_after_first_line(c.message, note))
+                if c.status == "failed" else c for c in checks]
 
     def _unreachable(self) -> bool:
         """The server exited, or its log names only an address other containers cannot
@@ -173,6 +227,13 @@ class Service:
             elif last_error:
                 why += f" (last error: {last_error[:160]})"
         return why, evidence
+
+
+def _after_first_line(message: str, note: str) -> str:
+    """`note` at the end of the message's first line: before pytest's introspection, which
+    flags and questions leave out."""
+    first, newline, rest = message.partition("\n")
+    return first + note + newline + rest
 
 
 def _one_line(text: str) -> str:
