@@ -111,8 +111,9 @@ def test_a_server_at_its_process_limit_is_named_with_when(tmp_path: Path) -> Non
     assert check.evidence == {"processes": 256, "limit": 256, "seen": "when the hidden tests "
                                                                       "ended"}
     assert health.message == "passed"                       # a passed check is left alone
-    assert register.message.startswith("POST /auth/register -> 500 (the server's container "
-                                       "was at its process limit meanwhile")
+    assert register.message == ("POST /auth/register -> 500 (the server's container was at "
+                                "its process limit when the hidden tests ended: "
+                                "runtime.process-limit)")
 
 
 def test_a_server_below_its_limit_gets_no_check_and_no_note(tmp_path: Path) -> None:
@@ -183,4 +184,4 @@ def test_the_note_stays_when_pytest_introspection_is_cut(tmp_path: Path) -> None
     review = build_review(BACKEND, tmp_path, [], [register])
     contract = next(q for q in review.questions if q.id == "failed-contract")
     assert ("POST /auth/register -> 500: assert 500 == 201 (the server's container was at its "
-            "process limit meanwhile") in contract.text
+            "process limit when the hidden tests ended") in contract.text

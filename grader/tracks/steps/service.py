@@ -85,7 +85,7 @@ class Service:
         #: when; None while it never was.
         self.crowded: tuple[int, int] | None = None
         self.crowded_when = ""
-        self.crowded_last = False   # the last sample found it at its limit
+        self.crowded_last = ""   # when the last sample was taken, if it found it at its limit
 
     def __enter__(self) -> Service:
         self.network = self.ctx.sandbox.internal_network(self._network_hint)
@@ -136,8 +136,9 @@ class Service:
         """Sample the server's container; True (and `crowded` set, the first time) when it
         holds as many processes and threads as its limit allows."""
         seen = self.server.processes() if self.server is not None else None
-        self.crowded_last = seen is not None and seen[0] >= seen[1]
-        if seen is None or not self.crowded_last:
+        at_limit = seen is not None and seen[0] >= seen[1]
+        self.crowded_last = when if at_limit else ""
+        if seen is None or not at_limit:
             return False
         if self.crowded is None:
             self.crowded, self.crowded_when = seen, when
@@ -162,7 +163,7 @@ class Service:
         failed ones say so (the fact, not a verdict: the reviewer weighs it)."""
         if not self.crowded_last:
             return checks
-        note = (f" (the server's container was at its process limit meanwhile: "
+        note = (f" (the server's container was at its process limit {self.crowded_last}: "
                 f"{PROCESS_LIMIT_CHECK})")
         return [dataclasses.replace(c, message=_after_first_line(c.message, note))
                 if c.status == "failed" else c for c in checks]
