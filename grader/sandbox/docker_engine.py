@@ -198,8 +198,9 @@ class DockerSandbox(Sandbox):
             outcome: Outcome
             timeout = spec.limits.timeout_seconds
             cut = left is not None and left < timeout
-            outcome, exit_code = self._wait(container, min(timeout, left) if cut and left
-                                            else timeout, spec.stop_when)
+            outcome, exit_code, processes = self._wait(
+                container, min(timeout, left) if cut and left else timeout, spec.stop_when,
+                spec.limits.pids)
             if cut and outcome == "timeout":
                 outcome = "budget"
             if outcome == "cancelled":
@@ -211,7 +212,7 @@ class DockerSandbox(Sandbox):
             files, file_errors = self._collect(container, spec)
             return RunResult(outcome=outcome, exit_code=exit_code, seconds=seconds,
                              stdout=stdout, stderr=stderr, limits=spec.limits, files=files,
-                             file_errors=file_errors)
+                             file_errors=file_errors, processes=processes)
         except KeyboardInterrupt:
             self._drop_connections()
             raise
@@ -219,24 +220,27 @@ class DockerSandbox(Sandbox):
             self._remove(container)
 
     def _wait(self, container: Container, timeout: float,
-              stop_when: Callable[[], bool] | None = None) -> tuple[Outcome, int | None]:
+              stop_when: Callable[[], bool] | None = None, pids_limit: int = 0,
+              ) -> tuple[Outcome, int | None, tuple[int, int] | None]:
         """Wait for exit from the host; kill at the timeout, on cancellation or when
-        `stop_when()` says so."""
+        `stop_when()` says so. At the timeout, the container's process count is read first
+        (what was running when it was killed: a fork bomb says so)."""
         deadline = time.monotonic() + timeout
         while True:
             if CANCEL.is_set():
                 self._kill(container)
-                return "cancelled", None
+                return "cancelled", None, None
             if stop_when is not None and stop_when():
                 self._kill(container)
-                return "stopped", None
+                return "stopped", None, None
             remaining = deadline - time.monotonic()
             if remaining <= 0:
+                processes = process_count(container, pids_limit)
                 self._kill(container)
-                return "timeout", None
+                return "timeout", None, processes
             try:
                 status = container.wait(timeout=min(_POLL_SECONDS, remaining) + 0.05)
-                return "exited", int(status.get("StatusCode", -1))
+                return "exited", int(status.get("StatusCode", -1)), None
             except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
                 continue
 
@@ -321,6 +325,24 @@ class DockerSandbox(Sandbox):
         remove_labelled(self.client, f"{LABEL_SESSION}={self.session}")
 
 
+def process_count(container: Container, limit: int) -> tuple[int, int] | None:
+    """(tasks, limit) of a running container, from one stats sample (`one_shot`: no second
+    sample to wait for; the pids cgroup counts threads too). An engine too old for one-shot
+    stats (API < 1.41) is asked for the process list instead, which leaves threads out: it
+    can only say too few. None when the engine cannot say."""
+    try:
+        try:
+            pids = container.stats(stream=False, one_shot=True).get("pids_stats")
+            current = (pids or {}).get("current")
+        except docker.errors.InvalidVersion:
+            current = len(container.top().get("Processes") or [])
+    except (NotFound, APIError, requests.exceptions.RequestException):
+        return None
+    if isinstance(current, bool) or not isinstance(current, int) or limit <= 0:
+        return None
+    return current, limit
+
+
 class DockerService(Service):
     def __init__(self, sandbox: DockerSandbox, container: Container, spec: RunSpec) -> None:
         self._sandbox = sandbox
@@ -344,20 +366,7 @@ class DockerService(Service):
         return data[-max_bytes:].decode("utf-8", errors="replace")
 
     def processes(self) -> tuple[int, int] | None:
-        """From one stats sample (`one_shot`: no second sample to wait for; the pids cgroup
-        counts threads too). An engine too old for one-shot stats (API < 1.41) is asked for
-        the process list instead, which leaves threads out: it can only say too few."""
-        try:
-            try:
-                pids = self._container.stats(stream=False, one_shot=True).get("pids_stats")
-                current = (pids or {}).get("current")
-            except docker.errors.InvalidVersion:
-                current = len(self._container.top().get("Processes") or [])
-        except (NotFound, APIError, requests.exceptions.RequestException):
-            return None
-        if isinstance(current, bool) or not isinstance(current, int):
-            return None
-        return current, self._spec.limits.pids
+        return process_count(self._container, self._spec.limits.pids)
 
     def restart(self) -> None:
         self._container.restart(timeout=5)

@@ -86,6 +86,9 @@ class RunResult:
     limits: Limits
     files: dict[str, bytes] = field(default_factory=dict)
     file_errors: dict[str, str] = field(default_factory=dict)   # path -> why it was not read
+    #: (tasks, limit) of its container just before it was killed at a timeout or at the
+    #: budget's end; None when it was not (or the engine could not say).
+    processes: tuple[int, int] | None = None
 
     @property
     def ok(self) -> bool:
@@ -96,14 +99,24 @@ class RunResult:
         """The run did not start: the grading budget was already spent."""
         return self.outcome == "budget" and self.seconds == 0
 
+    @property
+    def at_process_limit(self) -> bool:
+        """Its container held as many processes and threads as limits.pids allows when it
+        was killed (a fork bomb, or threads never ended)."""
+        return self.processes is not None and self.processes[0] >= self.processes[1]
+
     def describe(self) -> str:
         """One sentence for a report: how the run ended."""
+        crowded = (f"; its container was at its process limit ({self.processes[0]} of "
+                   f"{self.processes[1]} processes and threads, limits.pids) when it was "
+                   "killed" if self.processes is not None and self.at_process_limit else "")
         if self.outcome == "timeout":
-            return f"timed out: killed after {self.limits.timeout_seconds:g} s (wall clock)"
+            return (f"timed out: killed after {self.limits.timeout_seconds:g} s (wall clock)"
+                    + crowded)
         if self.outcome == "budget":
             return ("not run: the challenge's grading budget (grading_seconds) was spent"
                     if self.seconds == 0 else f"stopped after {self.seconds:.1f} s: the "
-                    "challenge's grading budget (grading_seconds) ran out")
+                    "challenge's grading budget (grading_seconds) ran out" + crowded)
         if self.outcome == "oom":
             return f"memory limit exceeded: killed at {self.limits.memory_mb} MiB"
         if self.outcome == "cancelled":
@@ -146,6 +159,7 @@ class RunResult:
             "stderr_bytes": self.stderr.total_bytes,
             "output_truncated": self.stdout.truncated or self.stderr.truncated,
             "file_errors": dict(self.file_errors),
+            **({"processes_when_killed": list(self.processes)} if self.processes else {}),
         }
 
 

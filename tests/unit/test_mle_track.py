@@ -34,7 +34,7 @@ from grader.tracks.mle.metrics import roc_auc
 from grader.tracks.mle.track import dataset
 from grader.tracks.mle.train import ARTIFACT_TAR
 from tests.conftest import ROOT
-from tests.fakes import OneShotSandbox
+from tests.fakes import FakeService, OneShotSandbox, run_result
 
 CHALLENGE = ROOT / "challenges" / "mle"
 KIT = ROOT / "starter_kits" / "mle" / "common"
@@ -126,26 +126,7 @@ def test_the_kit_holds_the_task_and_no_hidden_material(tmp_path: Path) -> None:
         load_challenge(CHALLENGE).config).train_csv, "run challenges/mle/tools/write_kit_data.py"
 
 
-def _result(files: dict[str, bytes] | None = None, outcome: str = "exited") -> RunResult:
-    empty = CapturedOutput(b"", b"", 0)
-    return RunResult(outcome=outcome, exit_code=0, seconds=1.0,  # type: ignore[arg-type]
-                     stdout=empty, stderr=empty, limits=Limits(), files=files or {})
-
-
-class FakeServer(Service):
-    alias = "app"
-
-    def running(self) -> bool:
-        return True
-
-    def logs_tail(self, max_bytes: int = 16 * 1024) -> str:
-        return "started"
-
-    def restart(self) -> None:
-        pass
-
-    def stop(self) -> RunResult:
-        return _result()
+_result = run_result
 
 
 @dataclass
@@ -173,7 +154,7 @@ class RecordingSandbox(OneShotSandbox):
 
     def start(self, spec: RunSpec) -> Service:
         self.handed.append(dict(spec.files))
-        return FakeServer()
+        return FakeService(log="started")
 
     def internal_network(self, name_hint: str = "net") -> Network:
         return Network(name="n", id="n")

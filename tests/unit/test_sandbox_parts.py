@@ -1,4 +1,5 @@
-"""Sandbox parts that need no engine: output caps, tar in/out, content hashes."""
+"""Sandbox parts that need no engine: output caps, tar in/out, content hashes, how a run
+ended."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from grader.sandbox.archive import ArchiveRejected, build_tar, read_single_file
-from grader.sandbox.capture import OutputCap
-from grader.sandbox.engine import BuildSpec
+from grader.sandbox.capture import CapturedOutput, OutputCap
+from grader.sandbox.engine import BuildSpec, RunResult
 from grader.sandbox.images import content_hash
+from grader.sandbox.limits import Limits
 
 
 def test_output_cap_keeps_head_and_tail_and_counts_everything() -> None:
@@ -104,3 +106,29 @@ def test_content_hash_changes_with_any_input(tmp_path: Path) -> None:
     changed_arg = BuildSpec(name="x", dockerfile=tmp_path / "Dockerfile", context=tmp_path,
                             build_args={"BASE_IMAGE": "sha256:2"})
     assert content_hash(changed_arg) != content_hash(spec)
+
+
+def _killed(outcome: str, processes: tuple[int, int] | None, seconds: float = 5.0) -> RunResult:
+    empty = CapturedOutput(b"", b"", 0)
+    return RunResult(outcome=outcome, exit_code=None, seconds=seconds,  # type: ignore[arg-type]
+                     stdout=empty, stderr=empty, limits=Limits(timeout_seconds=5, pids=128),
+                     processes=processes)
+
+
+def test_a_run_killed_at_its_process_limit_says_so() -> None:
+    """A fork bomb that runs into its timeout: the cause is in the sentence, not only 'timed
+    out'; below the limit (or unknown) nothing is claimed."""
+    crowded = _killed("timeout", (128, 128))
+    assert crowded.at_process_limit
+    assert crowded.explain() == ("timed out: killed after 5 s (wall clock); its container was "
+                                 "at its process limit (128 of 128 processes and threads, "
+                                 "limits.pids) when it was killed")
+    assert crowded.to_evidence()["processes_when_killed"] == [128, 128]
+    cut = _killed("budget", (128, 128), seconds=3.4)
+    assert cut.describe().startswith("stopped after 3.4 s: the challenge's grading budget")
+    assert cut.describe().endswith("(128 of 128 processes and threads, limits.pids) when it "
+                                   "was killed")
+    for quiet in (_killed("timeout", (3, 128)), _killed("timeout", None)):
+        assert quiet.describe() == "timed out: killed after 5 s (wall clock)"
+    assert _killed("timeout", (3, 128)).to_evidence()["processes_when_killed"] == [3, 128]
+    assert "processes_when_killed" not in _killed("timeout", None).to_evidence()

@@ -12,59 +12,24 @@ from grader.challenge import load_challenge
 from grader.checks import CheckResult
 from grader.intake.submission import Manifest, Submission
 from grader.review import build_review
-from grader.sandbox.capture import CapturedOutput
 from grader.sandbox.engine import Network, RunResult, RunSpec
 from grader.sandbox.engine import Service as EngineService
 from grader.sandbox.limits import Limits
 from grader.tracks.base import GradingContext
 from grader.tracks.steps.service import PROCESS_LIMIT_CHECK, Service
 from tests.conftest import ROOT
-from tests.fakes import OneShotSandbox
+from tests.fakes import FakeService, OneShotSandbox, run_result
 
 BACKEND = ROOT / "challenges" / "backend"
 
 
-def _result(outcome: str = "exited", seconds: float = 1.0) -> RunResult:
-    empty = CapturedOutput(b"", b"", 0)
-    return RunResult(outcome=outcome, exit_code=0, seconds=seconds,  # type: ignore[arg-type]
-                     stdout=empty, stderr=empty, limits=Limits())
-
-
-@dataclass
-class CountedServer(EngineService):
-    """A server whose container holds `counts[i]` tasks at the i-th sample (the last one
-    repeats); None: the engine cannot say."""
-
-    counts: list[int | None]
-    limit: int = 256
-    samples: int = 0
-    alias: str = "app"
-
-    def running(self) -> bool:
-        return True
-
-    def logs_tail(self, max_bytes: int = 16 * 1024) -> str:
-        return ""
-
-    def restart(self) -> None:
-        pass
-
-    def stop(self) -> RunResult:
-        return _result()
-
-    def processes(self) -> tuple[int, int] | None:
-        count = self.counts[min(self.samples, len(self.counts) - 1)]
-        self.samples += 1
-        return None if count is None else (count, self.limit)
-
-
 @dataclass
 class ServingBox(OneShotSandbox):
-    server: CountedServer = field(default_factory=lambda: CountedServer([3]))
+    server: FakeService = field(default_factory=FakeService)
     budget_spent: bool = False
 
     def run(self, spec: RunSpec) -> RunResult:
-        return _result("budget", 0.0) if self.budget_spent else _result()
+        return run_result(outcome="budget", seconds=0.0) if self.budget_spent else run_result()
 
     def start(self, spec: RunSpec) -> EngineService:
         return self.server
@@ -100,7 +65,7 @@ REGISTER_500 = ("POST /auth/register -> 500: assert 500 == 201\n"
 
 
 def test_a_server_at_its_process_limit_is_named_with_when(tmp_path: Path) -> None:
-    box = ServingBox(CountedServer([256]))
+    box = ServingBox(FakeService(counts=[256]))
     with _serve(tmp_path, box) as service:
         service.client(_spec(), what="the hidden tests")
         health, register = service.note_crowded(_suite())
@@ -117,7 +82,7 @@ def test_a_server_at_its_process_limit_is_named_with_when(tmp_path: Path) -> Non
 
 
 def test_a_server_below_its_limit_gets_no_check_and_no_note(tmp_path: Path) -> None:
-    box = ServingBox(CountedServer([12, 255]))
+    box = ServingBox(FakeService(counts=[12, 255]))
     with _serve(tmp_path, box) as service:
         service.client(_spec(), what="the hidden tests")
         suite = service.note_crowded(_suite())
@@ -127,7 +92,7 @@ def test_a_server_below_its_limit_gets_no_check_and_no_note(tmp_path: Path) -> N
 
 
 def test_an_engine_that_cannot_count_claims_nothing(tmp_path: Path) -> None:
-    box = ServingBox(CountedServer([None]))
+    box = ServingBox(FakeService(counts=[None]))
     with _serve(tmp_path, box) as service:
         service.client(_spec(), what="the hidden tests")
         assert service.note_crowded(_suite())[1].message == "POST /auth/register -> 500"
@@ -137,7 +102,7 @@ def test_an_engine_that_cannot_count_claims_nothing(tmp_path: Path) -> None:
 def test_only_the_run_that_ended_at_the_limit_gets_the_note(tmp_path: Path) -> None:
     """At the limit after the main suite, below it after the restart (a restart ends every
     process): the check keeps the first sighting, the later run's failures are left alone."""
-    box = ServingBox(CountedServer([256, 4, 4]))
+    box = ServingBox(FakeService(counts=[256, 4, 4]))
     with _serve(tmp_path, box) as service:
         service.client(_spec(), what="the hidden tests")
         assert "process limit" in service.note_crowded(_suite())[1].message
@@ -148,7 +113,7 @@ def test_only_the_run_that_ended_at_the_limit_gets_the_note(tmp_path: Path) -> N
 
 
 def test_a_run_the_budget_never_started_is_not_sampled(tmp_path: Path) -> None:
-    box = ServingBox(CountedServer([256]), budget_spent=True)
+    box = ServingBox(FakeService(counts=[256]), budget_spent=True)
     with _serve(tmp_path, box) as service:
         service.client(_spec(), what="the hidden tests")
         assert box.server.samples == 0
@@ -159,7 +124,7 @@ def test_a_run_the_budget_never_started_is_not_sampled(tmp_path: Path) -> None:
 def test_the_reviewer_is_told_first(tmp_path: Path) -> None:
     """The red flag, and the sheet's first question is about the process limit, not about
     the 500 it caused."""
-    box = ServingBox(CountedServer([256]))
+    box = ServingBox(FakeService(counts=[256]))
     with _serve(tmp_path, box) as service:
         service.client(_spec(), what="the hidden tests")
         suite = service.note_crowded(_suite())
@@ -175,7 +140,7 @@ def test_the_reviewer_is_told_first(tmp_path: Path) -> None:
 
 def test_the_note_stays_when_pytest_introspection_is_cut(tmp_path: Path) -> None:
     """The note goes at the end of the message's first line, which the sheet keeps."""
-    box = ServingBox(CountedServer([256]))
+    box = ServingBox(FakeService(counts=[256]))
     with _serve(tmp_path, box) as service:
         service.client(_spec(), what="the hidden tests")
         register = service.note_crowded([CheckResult.failed("http.contract.register",

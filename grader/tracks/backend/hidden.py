@@ -107,17 +107,29 @@ def hidden_checks(run: RunResult, routes: list[Route],
     tests = _tests(run)
     by_id = {t["nodeid"]: t for t in tests or []}
     checks = [_test_check(by_id[t["nodeid"]], routes) if t["nodeid"] in by_id else
-              CheckResult.failed(check_id(t["nodeid"]), "the test left no result: the tester "
-                                 f"stopped before it ran ({run.describe()})",
-                                 title=str(t.get("title") or check_id(t["nodeid"])),
-                                 max_points=_weight(t), evidence={"run": run.to_evidence()})
-              for t in expected]
+              _no_result(t, run) for t in expected]
     if tests is None and run.outcome != "budget":
         checks.append(CheckResult.error(
             "runtime.hidden-suite", f"the hidden test runner produced no results: "
             f"{run.explain()}", title="Hidden test suite ran", max_points=0,
             evidence={"run": run.to_evidence()}))
     return checks
+
+
+def _no_result(test: dict[str, Any], run: RunResult) -> CheckResult:
+    """A test the run left no record of. Failed when the tester died or was killed at its
+    own timeout (a server must not make its failures vanish by killing the tester); not run
+    when grader cut the run at the end of the grading budget: it never judged the server,
+    so it raises no flag (0 points either way)."""
+    cid, title = check_id(test["nodeid"]), str(test.get("title") or check_id(test["nodeid"]))
+    evidence = {"run": run.to_evidence()}
+    if run.outcome == "budget":
+        return CheckResult.not_run(cid, "the challenge's grading budget ran out before this "
+                                   f"test could run ({run.describe()})", title=title,
+                                   max_points=_weight(test), evidence=evidence)
+    return CheckResult.failed(cid, "the test left no result: the tester stopped before it "
+                              f"ran ({run.describe()})", title=title,
+                              max_points=_weight(test), evidence=evidence)
 
 
 def _weight(test: dict[str, Any]) -> float:
@@ -140,6 +152,7 @@ def _test_check(test: dict[str, Any], routes: list[Route]) -> CheckResult:
     exchanges: list[Any] = raw_exchanges if isinstance(raw_exchanges, list) else []
     evidence: dict[str, Any] = {"exchanges": exchanges} if exchanges else {}
     message = _without_bare_assert(str(test.get("message", ""))[:2000])
+    message = message.removeprefix("AssertionError: ")  # a test's own words need no type
     if not assertion_words(message).strip():
         # No words of the test's own, at most pytest's introspection ("+ where False =
         # is_client_error(500)"): the test's title says what was expected.
