@@ -272,3 +272,38 @@ def test_the_kit_readme_states_the_limits_the_challenge_sets() -> None:
     dockerfile = (CHALLENGE / "images" / "runtime" / "Dockerfile").read_text()
     for lib in ("libgomp1", "libstdc++6"):
         assert lib in dockerfile and f"`{lib}`" in readme
+
+
+@dataclass
+class CrowdedSandbox(RecordingSandbox):
+    """The model server's container is at its process limit whenever it is looked at."""
+
+    def start(self, spec: RunSpec) -> Service:
+        self.handed.append(dict(spec.files))
+        return FakeService(log="started", counts=[256], limit=256)
+
+
+def test_a_model_server_at_its_process_limit_is_named(tmp_path: Path) -> None:
+    """The shared serving step's check in the MLE track: failed, unscored, and the failed
+    probe checks say when the container was at its limit."""
+    challenge = load_challenge(CHALLENGE)
+    for rel in ("train.py", "serve/app.py", "submission.yaml"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes((CHALLENGE / "solutions" / "reference" / rel).read_bytes())
+    submission = Submission(
+        id="t-1", source=tmp_path, root=tmp_path,
+        manifest=Manifest(challenge="mle", candidate="T", artifact="model",
+                          commands={"train": "python train.py", "serve": "uvicorn x:app"}),
+        sha256="0" * 64, files=("serve/app.py", "submission.yaml", "train.py"),
+        total_bytes=10, ignored=())
+    ctx: GradingContext[Any] = GradingContext(
+        submission=submission, challenge=challenge, sandbox=CrowdedSandbox(),
+        artifacts_dir=tmp_path / "artifacts")
+    checks = {c.id: c for c in get_track("mle").grade(ctx)}
+    crowded = checks["runtime.process-limit"]
+    assert crowded.status == "failed" and crowded.max_points == 0
+    assert "(256 of 256 processes and threads) when the probes ended" in crowded.message
+    auc = checks["model.holdout-auc"]
+    assert auc.status == "failed"
+    assert ("(the server's container was at its process limit when the server was stopped: "
+            "runtime.process-limit)") in auc.message
