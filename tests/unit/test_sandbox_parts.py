@@ -132,4 +132,3 @@ def test_a_run_killed_at_its_process_limit_says_so() -> None:
         assert quiet.describe() == "timed out: killed after 5 s (wall clock)"
     assert _killed("timeout", (3, 128)).to_evidence()["processes_when_killed"] == [3, 128]
     assert "processes_when_killed" not in _killed("timeout", None).to_evidence()
-
