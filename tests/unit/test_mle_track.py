@@ -160,17 +160,22 @@ class RecordingSandbox(OneShotSandbox):
         return Network(name="n", id="n")
 
 
-def test_holdout_labels_never_enter_a_container(tmp_path: Path) -> None:
-    challenge = load_challenge(CHALLENGE)
+def _reference_submission(tmp_path: Path) -> Submission:
+    """The reference's training and serving code, as a submission in `tmp_path`."""
     for rel in ("train.py", "serve/app.py", "submission.yaml"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes((CHALLENGE / "solutions" / "reference" / rel).read_bytes())
-    submission = Submission(
+    return Submission(
         id="t-1", source=tmp_path, root=tmp_path,
         manifest=Manifest(challenge="mle", candidate="T", artifact="model",
                           commands={"train": "python train.py", "serve": "uvicorn x:app"}),
         sha256="0" * 64, files=("serve/app.py", "submission.yaml", "train.py"),
         total_bytes=10, ignored=())
+
+
+def test_holdout_labels_never_enter_a_container(tmp_path: Path) -> None:
+    challenge = load_challenge(CHALLENGE)
+    submission = _reference_submission(tmp_path)
     box = RecordingSandbox()
     ctx = GradingContext(submission=submission, challenge=challenge, sandbox=box,
                          artifacts_dir=tmp_path / "artifacts")
@@ -287,15 +292,7 @@ def test_a_model_server_at_its_process_limit_is_named(tmp_path: Path) -> None:
     """The shared serving step's check in the MLE track: failed, unscored, and the failed
     probe checks say when the container was at its limit."""
     challenge = load_challenge(CHALLENGE)
-    for rel in ("train.py", "serve/app.py", "submission.yaml"):
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_bytes((CHALLENGE / "solutions" / "reference" / rel).read_bytes())
-    submission = Submission(
-        id="t-1", source=tmp_path, root=tmp_path,
-        manifest=Manifest(challenge="mle", candidate="T", artifact="model",
-                          commands={"train": "python train.py", "serve": "uvicorn x:app"}),
-        sha256="0" * 64, files=("serve/app.py", "submission.yaml", "train.py"),
-        total_bytes=10, ignored=())
+    submission = _reference_submission(tmp_path)
     ctx: GradingContext[Any] = GradingContext(
         submission=submission, challenge=challenge, sandbox=CrowdedSandbox(),
         artifacts_dir=tmp_path / "artifacts")
