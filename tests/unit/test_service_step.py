@@ -69,8 +69,8 @@ def test_a_server_at_its_process_limit_is_named_with_when(tmp_path: Path) -> Non
     with _serve(tmp_path, box) as service:
         service.client(_spec(), what="the hidden tests")
         health, register = service.note_crowded(_suite())
-    check = service.process_limit_check()
-    assert check is not None and check.id == PROCESS_LIMIT_CHECK
+    [check] = service.process_limit_checks()
+    assert check.id == PROCESS_LIMIT_CHECK
     assert check.status == "failed" and check.max_points == 0
     assert "(256 of 256 processes and threads) when the hidden tests ended" in check.message
     assert check.evidence == {"processes": 256, "limit": 256, "seen": "when the hidden tests "
@@ -86,7 +86,7 @@ def test_a_server_below_its_limit_gets_no_check_and_no_note(tmp_path: Path) -> N
     with _serve(tmp_path, box) as service:
         service.client(_spec(), what="the hidden tests")
         suite = service.note_crowded(_suite())
-    assert service.process_limit_check() is None
+    assert service.process_limit_checks() == []
     assert [c.message for c in suite] == ["passed", "POST /auth/register -> 500"]
     assert box.server.samples == 2                  # after the run, and before the stop
 
@@ -96,7 +96,7 @@ def test_an_engine_that_cannot_count_claims_nothing(tmp_path: Path) -> None:
     with _serve(tmp_path, box) as service:
         service.client(_spec(), what="the hidden tests")
         assert service.note_crowded(_suite())[1].message == "POST /auth/register -> 500"
-    assert service.process_limit_check() is None
+    assert service.process_limit_checks() == []
 
 
 def test_only_the_run_that_ended_at_the_limit_gets_the_note(tmp_path: Path) -> None:
@@ -108,8 +108,8 @@ def test_only_the_run_that_ended_at_the_limit_gets_the_note(tmp_path: Path) -> N
         assert "process limit" in service.note_crowded(_suite())[1].message
         service.client(_spec(), what="the tests after the restart")
         assert "process limit" not in service.note_crowded(_suite())[1].message
-    check = service.process_limit_check()
-    assert check is not None and "when the hidden tests ended" in check.message
+    [check] = service.process_limit_checks()
+    assert "when the hidden tests ended" in check.message
 
 
 def test_a_run_the_budget_never_started_is_not_sampled(tmp_path: Path) -> None:
@@ -117,8 +117,8 @@ def test_a_run_the_budget_never_started_is_not_sampled(tmp_path: Path) -> None:
     with _serve(tmp_path, box) as service:
         service.client(_spec(), what="the hidden tests")
         assert box.server.samples == 0
-    check = service.process_limit_check()     # the sample before the stop still sees it
-    assert check is not None and "when the server was stopped" in check.message
+    [check] = service.process_limit_checks()  # the sample before the stop still sees it
+    assert "when the server was stopped" in check.message
 
 
 def test_the_reviewer_is_told_first(tmp_path: Path) -> None:
@@ -128,8 +128,7 @@ def test_the_reviewer_is_told_first(tmp_path: Path) -> None:
     with _serve(tmp_path, box) as service:
         service.client(_spec(), what="the hidden tests")
         suite = service.note_crowded(_suite())
-    check = service.process_limit_check()
-    assert check is not None
+    [check] = service.process_limit_checks()
     review = build_review(BACKEND, tmp_path, [], [*suite, check])
     flags = {f.id: f for f in review.flags}
     assert flags["process-limit"].kind == "red"

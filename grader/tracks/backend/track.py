@@ -146,8 +146,7 @@ class BackendTrack(Track[BackendConfig]):
                     what="the tests after the restart")
                 checks += service.note_crowded([self._restarted(service, after, startup),
                                                 *hidden_checks(after, routes, after_tests)])
-        crowded = service.process_limit_check()
-        checks += [crowded] if crowded else []
+        checks += service.process_limit_checks()
         checks.append(password_storage(ctx, service, checks, set(handed)))
         return checks
 

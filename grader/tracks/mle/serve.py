@@ -94,11 +94,10 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
                              "prober": result.to_evidence()})
             failed = service.note_crowded([CheckResult.failed(
                 "serve.loads-without-training-code", why, title=title, evidence=evidence)])[0]
-            crowded = service.process_limit_check()
             return [*not_served(f"the model server never answered /health ({why})",
                                 "serve.loads-without-training-code", trained, failed),
-                    *([crowded] if crowded else [])]
-    crowded = service.process_limit_check()
+                    *service.process_limit_checks()]
+    crowded = service.process_limit_checks()
     checks = [CheckResult.passed(
         "serve.loads-without-training-code", f"answered /health after {ready.get('seconds')}"
         f" s, from a container without {', '.join(excluded) or 'training files'}",
@@ -111,7 +110,7 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
         results["gave_up"] = f"the prober was stopped ({result.describe()})"
     sent_order = items(mapping(results.get("holdout")).get("predictions"))
     checks += service.note_crowded(judge(draw.realign(results), data, cfg))
-    checks += [crowded] if crowded else []
+    checks += crowded
     ctx.add_artifact("probe-results.json", json.dumps(_without_predictions(results),
                                                       indent=1)[:2_000_000])
     with ctx.stage("reproducibility"):

@@ -9,7 +9,7 @@ Used as a context manager by every track that serves something (backend, mle):
         if not ready:
             message, evidence = service.not_ready(ready, waited, startup)
 
-`process_limit_check` says when the server's container was seen at its process limit (a fork
+`process_limit_checks` says when the server's container was seen at its process limit (a fork
 bomb, a worker or thread started per request and never ended): the container is sampled after
 every client run and before the server stops, and `note_crowded` adds that fact to the checks a
 client run failed while it held.
@@ -144,19 +144,19 @@ class Service:
             self.crowded, self.crowded_when = seen, when
         return True
 
-    def process_limit_check(self) -> CheckResult | None:
-        """runtime.process-limit, failed, when the container was seen at its limit; None
+    def process_limit_checks(self) -> list[CheckResult]:
+        """[runtime.process-limit, failed] when the container was seen at its limit; []
         otherwise (a few samples cannot vouch that it never got there)."""
         if self.crowded is None:
-            return None
+            return []
         tasks, limit = self.crowded
-        return CheckResult.failed(
+        return [CheckResult.failed(
             PROCESS_LIMIT_CHECK, f"the server's container was at its process limit ({tasks} "
             f"of {limit} processes and threads) {self.crowded_when}: something in it keeps "
             "starting them; while it is there, no new thread or worker can start, so requests "
             "that need one fail or wait (limits.pids)",
             title=PROCESS_LIMIT_TITLE, max_points=0,
-            evidence={"processes": tasks, "limit": limit, "seen": self.crowded_when})
+            evidence={"processes": tasks, "limit": limit, "seen": self.crowded_when})]
 
     def note_crowded(self, checks: list[CheckResult]) -> list[CheckResult]:
         """`checks` of the last client run: when it ended with the container at its limit, the
