@@ -3,6 +3,7 @@ check after every test that grader left no container or network behind."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -12,12 +13,21 @@ from grader.sandbox.lifecycle import LABEL_OWNER, leftovers
 from grader.sandbox.limits import Limits
 from grader.settings import Settings
 from tests.conftest import OWNER
+from tests.integration import graded
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "integration" in item.path.parts:
             item.add_marker(pytest.mark.docker)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_gradings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Where each bundled solution is graded once for the whole run (tests/integration/
+    graded.py): the run's base temporary folder, which every xdist worker's own sits in."""
+    base = tmp_path_factory.getbasetemp()
+    graded.SHARED_ROOT[:] = [base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base]
 
 
 @pytest.fixture(autouse=True)
