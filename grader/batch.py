@@ -41,6 +41,16 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return out
 
 
+def _version(report: Report) -> str:
+    """The challenge version a report was graded against: `1 (kit 3f2a9c1b5d7e)`, with `?`
+    when the kit the submission was made on is unknown."""
+    chal = report.challenge
+    if chal is None:
+        return ""
+    text = chal.version + (f" (kit {chal.kit_digest[:12]})" if chal.kit_digest else "")
+    return text + (" ?" if chal.version_known is False else "")
+
+
 def _rows(reports: list[tuple[Report, Path]]) -> tuple[list[str], list[list[str]]]:
     criteria: list[str] = []
     for report, _ in reports:
@@ -54,16 +64,16 @@ def _rows(reports: list[tuple[Report, Path]]) -> tuple[list[str], list[list[str]
         review = report.review
         rows.append([str(rank), report.submission.candidate or "", report.submission.id,
                      report.challenge.id if report.challenge else "",
-                     report.status, str(report.total.percent), str(report.total.points),
-                     str(report.total.max_points),
+                     _version(report), report.status, str(report.total.percent),
+                     str(report.total.points), str(report.total.max_points),
                      str(review.green_flags) if review else "",
                      str(review.red_flags) if review else "",
                      str(sum(c.status in ("failed", "error") for c in report.checks)),
                      str(sum(c.status == "not_run" for c in report.checks)),
                      *[str(points.get(t, "")) for t in criteria],
                      f"{folder.name}/report.html"])
-    header = ["rank", "candidate", "submission", "challenge", "status", "percent", "points",
-              "max_points", "green_flags", "red_flags", "failed", "not_run", *criteria,
+    header = ["rank", "candidate", "submission", "challenge", "version", "status", "percent",
+              "points", "max_points", "green_flags", "red_flags", "failed", "not_run", *criteria,
               "report"]
     return header, rows
 

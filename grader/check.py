@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from grader.errors import InputRejected
 from grader.intake import open_submission
+from grader.intake.manifest import Manifest
 from grader.kit import KIT_MANIFEST
 from grader.pipeline import intake_limits_for
 
@@ -55,6 +56,24 @@ def _run(command: str, folder: Path) -> tuple[int, str]:
     return done.returncode, "\n".join(output[-15:])
 
 
+def _version_lines(manifest: Manifest, kit: dict[str, Any] | None) -> list[Line]:
+    """submission.yaml still says which kit it was made on (grader/versions.py): without it,
+    the grader cannot tell the kit's data apart from a later version's."""
+    if kit is None or not kit.get("kit_digest"):
+        return []
+    if manifest.kit_digest and str(kit["kit_digest"]).startswith(manifest.kit_digest):
+        return [Line("ok", f"kit version {manifest.kit_version or '?'} "
+                           f"({manifest.kit_digest[:12]})")]
+    if manifest.kit_digest or manifest.kit_version:
+        return [Line("warn", "submission.yaml names another kit version than this kit's: put "
+                             f"back `kit_version: {json.dumps(kit.get('kit_version'))}` and "
+                             f"`kit_digest: {kit['kit_digest']}`")]
+    return [Line("warn", "submission.yaml lost the kit_version and kit_digest lines the kit "
+                         f"came with: put back `kit_version: {json.dumps(kit.get('kit_version'))}`"
+                         f" and `kit_digest: {kit['kit_digest']}` (without them, comparisons "
+                         "of your saved outputs with a fresh run are not made)")]
+
+
 def check_folder(folder: Path) -> list[Line]:
     lines: list[Line] = []
     kit = _kit(folder)
@@ -81,6 +100,7 @@ def check_folder(folder: Path) -> list[Line]:
                                       "'candidate'"))
         else:
             lines.append(Line("ok", f"candidate: {manifest.candidate}"))
+        lines += _version_lines(manifest, kit)
         kit = kit or {}
         for name in kit.get("required_commands", []):
             if name in manifest.commands:

@@ -5,7 +5,9 @@ a variant (for the backend challenge: one per framework). The zip holds one top 
 `<challenge-id>-<variant>/` with common files overlaid by the variant's. It never holds hidden
 material: a file whose bytes equal any file of the challenge's hidden tests, solutions or
 images is refused, and so is any path with a `hidden` or `solutions` folder in it. Zips are
-reproducible (fixed timestamps, sorted entries).
+reproducible (fixed timestamps, sorted entries). The kit's submission.yaml carries the
+challenge version it was built from (`kit_version`, `kit_digest`: grader/versions.py), so the
+submission is graded against that kit even after the challenge changed.
 """
 
 from __future__ import annotations
@@ -21,24 +23,14 @@ import yaml
 
 from grader.challenge import Challenge
 from grader.errors import ChallengeConfigError
+from grader.intake.names import MANIFEST_FILE
+from grader.versions import KitVersion, current_version, kit_files, kits_root
 
 COMMON = "common"
 KIT_MANIFEST = ".grader/kit.json"
 _MIN_COMPARED_BYTES = 64       # tiny files (empty __init__.py, ...) are the same everywhere
-_SKIP_NAMES = {"__pycache__", ".pytest_cache", ".venv", ".ruff_cache", ".ipynb_checkpoints"}
 _FIXED_TIME = (2024, 1, 1, 0, 0, 0)
-
-
-def kits_root(challenge: Challenge) -> Path:
-    env = os.environ.get("GRADER_KITS_PATH")
-    candidates = [Path(env)] if env else []
-    candidates += [challenge.root.parent.parent / "starter_kits", Path.cwd() / "starter_kits"]
-    for root in candidates:
-        if (root / challenge.id).is_dir():
-            return root / challenge.id
-    raise ChallengeConfigError(
-        f"no starter kit for challenge '{challenge.id}': expected a folder starter_kits/"
-        f"{challenge.id}/ (or set GRADER_KITS_PATH)")
+_STAMP_COMMENT = "# The kit this was made on (written by `grader kit`; keep these two lines):"
 
 
 def variants(challenge: Challenge) -> list[str]:
@@ -46,24 +38,10 @@ def variants(challenge: Challenge) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and p.name != COMMON)
 
 
-def _files(folder: Path) -> dict[str, Path]:
-    found: dict[str, Path] = {}
-    if not folder.is_dir():
-        return found
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_NAMES)
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            if name.endswith(".pyc") or path.is_symlink():
-                continue
-            found[path.relative_to(folder).as_posix()] = path
-    return found
-
-
 def _secret_digests(challenge: Challenge) -> dict[str, str]:
     """sha256 -> challenge-relative path of every file that must stay out of kits."""
     digests: dict[str, str] = {}
-    for rel, path in _files(challenge.root).items():
+    for rel, path in kit_files(challenge.root).items():
         if rel == "challenge.yaml" or path.stat().st_size < _MIN_COMPARED_BYTES:
             continue
         digests[hashlib.sha256(path.read_bytes()).hexdigest()] = rel
@@ -83,9 +61,9 @@ def build_kit(challenge: Challenge, variant: str | None, output: Path) -> tuple[
     if variant is not None and variant not in names:
         raise ChallengeConfigError(
             f"no '{variant}' kit for challenge '{challenge.id}'; there are: {', '.join(names)}")
-    files = _files(root / COMMON)
+    files = kit_files(root / COMMON)
     if variant:
-        files.update(_files(root / variant))
+        files.update(kit_files(root / variant))
     secrets = _secret_digests(challenge)
     for rel, path in files.items():
         parts = set(Path(rel).parts)
@@ -95,8 +73,16 @@ def build_kit(challenge: Challenge, variant: str | None, output: Path) -> tuple[
             raise ChallengeConfigError(
                 f"refusing to build the kit: {path} would leak hidden material ({what})")
     top = f"{challenge.id}-{variant}" if variant else challenge.id
+    version = current_version(challenge)
+
+    def content(rel: str) -> bytes:
+        data = files[rel].read_bytes()
+        return stamped_manifest(data, version) if rel == MANIFEST_FILE and version else data
+
     manifest = kit_manifest(challenge, variant, {
-        rel: hashlib.sha256(path.read_bytes()).hexdigest() for rel, path in files.items()})
+        rel: hashlib.sha256(content(rel)).hexdigest() for rel in files})
+    if version is not None:
+        manifest.update(kit_version=version.label, kit_digest=version.digest)
     output.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as zf:
         info = zipfile.ZipInfo(f"{top}/{KIT_MANIFEST}", date_time=_FIXED_TIME)
@@ -107,8 +93,18 @@ def build_kit(challenge: Challenge, variant: str | None, output: Path) -> tuple[
             info.compress_type = zipfile.ZIP_DEFLATED
             mode = 0o755 if os.access(files[rel], os.X_OK) else 0o644
             info.external_attr = (0o100000 | mode) << 16
-            zf.writestr(info, files[rel].read_bytes())
+            zf.writestr(info, content(rel))
     return output, sorted([*files, KIT_MANIFEST])
+
+
+def stamped_manifest(data: bytes, version: KitVersion) -> bytes:
+    """The kit's submission.yaml template with the version lines `grader kit` adds (any
+    earlier ones replaced): the grader reads them to grade the submission against this kit."""
+    kept = [line for line in data.decode("utf-8").splitlines()
+            if not line.startswith(("kit_version:", "kit_digest:", _STAMP_COMMENT))]
+    return ("\n".join(kept).rstrip("\n") + f"\n{_STAMP_COMMENT}\n"
+            f"kit_version: {json.dumps(version.label)}\nkit_digest: {version.digest}\n"
+            ).encode("utf-8")
 
 
 def kit_manifest(challenge: Challenge, variant: str | None,
@@ -133,5 +129,5 @@ def starter_digests(challenge: Challenge) -> set[str]:
         root = kits_root(challenge)
     except ChallengeConfigError:
         return set()
-    return {hashlib.sha256(p.read_bytes()).hexdigest() for p in _files(root).values()
+    return {hashlib.sha256(p.read_bytes()).hexdigest() for p in kit_files(root).values()
             if p.stat().st_size > 0}

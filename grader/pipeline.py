@@ -68,6 +68,7 @@ from grader.settings import Settings
 from grader.similarity import fingerprints
 from grader.store import Store, default_store_path
 from grader.tracks.base import GradingContext, Track
+from grader.version_store import Resolved, edited_kit_data, resolve
 
 log = logging.getLogger(__name__)
 
@@ -196,14 +197,16 @@ class Grader:
                     f"submission.yaml names challenge '{submission.manifest.challenge}' but it "
                     f"is being graded against '{challenge.id}'.", rule="challenge-mismatch"),
                     started, submission, challenge)
-            track = get_track(challenge.track)
-            return self._grade_valid(path, submission, challenge, track, timings, started)
+            resolved = resolve(challenge, submission.manifest, self.store, workdir, now())
+            track = get_track(resolved.challenge.track)
+            return self._grade_valid(path, submission, resolved, track, timings, started)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    def _grade_valid(self, path: Path, submission: Submission, challenge: Challenge,
+    def _grade_valid(self, path: Path, submission: Submission, resolved: Resolved,
                      track: Track[Any], timings: dict[str, float],
                      started: float) -> GradeOutcome:
+        challenge = resolved.challenge
         report_dir = self.out_dir / submission.id
         artifacts_dir = report_dir / ARTIFACTS_DIR
         shutil.rmtree(artifacts_dir, ignore_errors=True)
@@ -221,7 +224,8 @@ class Grader:
             with DockerSandbox(client, self.settings, deadline=deadline) as sandbox:
                 ctx = GradingContext(submission=submission, challenge=challenge,
                                      sandbox=sandbox, artifacts_dir=artifacts_dir,
-                                     timings=timings, own_files=own_files)
+                                     timings=timings, own_files=own_files,
+                                     version_unknown=resolved.unknown)
                 try:
                     checks += track.grade(ctx)
                 except ImageBuildError as exc:
@@ -266,9 +270,10 @@ class Grader:
         report = Report(
             schema_version=SCHEMA_VERSION, status=status,
             submission=_submission_info(submission, path),
-            challenge=_challenge_info(challenge),
+            challenge=_challenge_info(challenge, resolved),
             total=total, criteria=criteria, checks=checks, timings=timings,
-            messages=[_budget_message(challenge, timings.get("track", 0.0)
+            messages=[*_version_messages(submission, resolved),
+                      _budget_message(challenge, timings.get("track", 0.0)
                                       - timings.get("challenge_images", 0.0), checks)],
             environment=environment, artifacts=dict(ctx.artifacts) if ctx else {},
             generated_at=now(), review=review).cleaned()
@@ -336,11 +341,34 @@ def _budget_message(challenge: Challenge, seconds: float,
     return Message(level="info", text=text)
 
 
-def _challenge_info(challenge: Challenge | None) -> ChallengeInfo | None:
+def _challenge_info(challenge: Challenge | None,
+                    resolved: Resolved | None = None) -> ChallengeInfo | None:
     if challenge is None:
         return None
+    if resolved is None or resolved.used is None:  # a rejected intake, or no kit
+        return ChallengeInfo(id=challenge.id, title=challenge.title, track=challenge.track,
+                             version=challenge.version)
+    used, current = resolved.used, resolved.current
     return ChallengeInfo(id=challenge.id, title=challenge.title, track=challenge.track,
-                         version=challenge.version)
+                         version=challenge.version, kit_digest=used.digest,
+                         current_version=current.name if current and current.digest
+                         != used.digest else None, version_known=resolved.unknown is None)
+
+
+def _version_messages(submission: Submission, resolved: Resolved) -> list[Message]:
+    """Which challenge version was graded against, and data the candidate edited."""
+    if resolved.used is None:
+        return []
+    out = [Message(level="warning" if resolved.unknown else "info", text=resolved.note,
+                   rule="kit-version")]
+    if resolved.unknown is None:
+        edited = edited_kit_data(submission.root, submission.files, resolved.used)
+        if edited:
+            out.append(Message(level="warning", rule="kit-data-edited", text=(
+                f"{', '.join(edited[:6])} differ{'s' if len(edited) == 1 else ''} from the "
+                f"kit's data of version {resolved.used.name}: the candidate edited the data "
+                "they were given (the grading used the kit's own copy)")))
+    return out
 
 
 def _submission_info(submission: Submission, path: Path) -> SubmissionInfo:

@@ -4,6 +4,8 @@ Default path `${XDG_DATA_HOME:-~/.local/share}/grader/grader.db`; `GRADER_STORE`
 file, `GRADER_STORE=off` turns the store off. Beside the database, `sources/<id>.zip` keeps the
 submission's files as graded, so `grader regrade CHALLENGE` can grade them again after the
 challenge changed, and the code fingerprints feed similarity checks against earlier cohorts.
+`versions/<challenge>-<digest>.zip` keeps each challenge version graded or handed out as a
+kit (grader/version_store.py), so a submission made on an older kit is graded against it.
 Nothing leaves the machine. Every write is one short transaction (safe with `--jobs`).
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +31,10 @@ CREATE TABLE IF NOT EXISTS submissions (
     sha256 TEXT, report_json TEXT, fingerprints TEXT
 );
 CREATE INDEX IF NOT EXISTS submissions_challenge ON submissions (challenge);
+CREATE TABLE IF NOT EXISTS challenge_versions (
+    challenge TEXT, label TEXT, digest TEXT, kept_at TEXT, files TEXT,
+    PRIMARY KEY (challenge, digest)
+);
 """
 
 
@@ -58,6 +65,7 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.sources = path.parent / "sources"
+        self.versions = path.parent / "versions"
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._db() as db:
             db.executescript(_SCHEMA)
@@ -139,3 +147,31 @@ class Store:
                 return zf.read(info).decode("utf-8", "replace")
         except (KeyError, OSError, zipfile.BadZipFile):
             return None
+
+    # -- challenge versions (grader/version_store.py writes and reads the snapshots) --------
+    def version_snapshot(self, challenge: str, digest: str) -> Path:
+        """Where the snapshot of one challenge version lives (whether or not it exists)."""
+        return self.versions / f"{challenge}-{digest[:32]}.zip"
+
+    def keep_version(self, challenge: str, label: str, digest: str, files: dict[str, str],
+                     snapshot: bytes, kept_at: str) -> None:
+        """Record a version and write its snapshot (atomically; idempotent)."""
+        self.versions.mkdir(parents=True, exist_ok=True)
+        target = self.version_snapshot(challenge, digest)
+        handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=self.versions)
+        with os.fdopen(handle, "wb") as out:  # a name of its own: two gradings may keep it
+            out.write(snapshot)
+        os.replace(tmp, target)
+        with self._db() as db:
+            db.execute("INSERT OR REPLACE INTO challenge_versions VALUES (?,?,?,?,?)",
+                       (challenge, label, digest, kept_at, json.dumps(files)))
+
+    def kept_versions(self, challenge: str) -> list[tuple[str, str, str, dict[str, str]]]:
+        """(label, digest, kept_at, files) of every kept version whose snapshot exists,
+        oldest first."""
+        with self._db() as db:
+            rows = db.execute("SELECT label, digest, kept_at, files FROM challenge_versions "
+                              "WHERE challenge = ? ORDER BY kept_at, label",
+                              (challenge,)).fetchall()
+        return [(r[0], r[1], r[2], json.loads(r[3] or "{}")) for r in rows
+                if self.version_snapshot(challenge, r[1]).is_file()]

@@ -1,4 +1,5 @@
-"""Verbs for challenge authors: `grader validate`, `grader images build`, `grader kit`."""
+"""Verbs for challenge authors: `grader validate`, `grader images build`, `grader kit`,
+`grader versions`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import click
 from grader.batch import write_summary
 from grader.challenge import Challenge, challenge_search_path, find_challenge, load_challenge
 from grader.cli.app import _CONTEXT, _echo_err, cli
-from grader.errors import EXIT_INTERNAL
+from grader.errors import EXIT_INTERNAL, ChallengeConfigError
 from grader.pipeline import Grader
 from grader.report import load_report
 from grader.settings import Settings
@@ -41,8 +42,12 @@ def validate_cmd(challenge_ref: str, solutions: tuple[str, ...], out_dir: Path |
     import tempfile
 
     from grader.validate import SolutionResult, validate_challenge
+    from grader.versions import lock_problems
 
     challenge = find_challenge(challenge_ref)
+    problems = lock_problems(challenge)
+    if problems:  # a label that names two kits would grade candidates against the wrong one
+        raise ChallengeConfigError(problems[0])
     with tempfile.TemporaryDirectory(prefix="grader-validate-") as tmp:
         grader = Grader(out_dir=out_dir or Path(tmp), challenge=challenge,
                         settings=Settings.from_env())
@@ -133,8 +138,65 @@ def kit_cmd(challenge_ref: str, variant: str | None, output: Path | None) -> Non
       grader kit backend --framework fastapi -o backend-fastapi.zip
     """
     from grader.kit import build_kit
+    from grader.report.model import now
+    from grader.store import Store, default_store_path
+    from grader.version_store import keep
+    from grader.versions import current_version
 
     challenge = find_challenge(challenge_ref)
     name = f"{challenge.id}-{variant}-kit.zip" if variant else f"{challenge.id}-kit.zip"
     path, files = build_kit(challenge, variant, output or Path(name))
-    click.echo(f"wrote {path} ({len(files)} files)")
+    version = current_version(challenge)
+    store_path = default_store_path()
+    if version is not None and store_path is not None:  # so its candidates are graded on it
+        keep(Store(store_path), challenge, version, now())
+    click.echo(f"wrote {path} ({len(files)} files)"
+               + (f", challenge version {version.name}" if version else ""))
+
+
+# -- versions -------------------------------------------------------------------------------
+@cli.group("versions", context_settings=_CONTEXT)
+def versions_group() -> None:
+    """The versions of a challenge's kit (docs/challenge-yaml.md, "Versions").
+
+    \b
+    Examples:
+      grader versions list datascience
+      grader versions lock challenges/datascience
+    """
+
+
+@versions_group.command("lock", context_settings=_CONTEXT)
+@click.argument("challenge_ref", metavar="CHALLENGE")
+def versions_lock_cmd(challenge_ref: str) -> None:
+    """Record the kit the current `version` label stands for in the challenge's
+    versions.yaml; refused (exit 2) when that label already names another kit."""
+    from grader.versions import lock_path, lock_version
+
+    challenge = find_challenge(challenge_ref)
+    version, new = lock_version(challenge)
+    click.echo(f"{'locked' if new else 'already locked'}: version {version.name} in "
+               f"{lock_path(challenge)}")
+
+
+@versions_group.command("list", context_settings=_CONTEXT)
+@click.argument("challenge_ref", metavar="CHALLENGE")
+def versions_list_cmd(challenge_ref: str) -> None:
+    """The locked versions of a challenge, the current one, and which the local store keeps
+    (a submission made on a kept version is graded against it)."""
+    from grader.store import Store, default_store_path
+    from grader.versions import current_version, locked_versions
+
+    challenge = find_challenge(challenge_ref)
+    current = current_version(challenge)
+    store_path = default_store_path()
+    kept = {d for _, d, _, _ in Store(store_path).kept_versions(challenge.id)} \
+        if store_path is not None else set()
+    for version in locked_versions(challenge).values():
+        marks = [m for m, on in (("current", current is not None and current.digest
+                                  == version.digest), ("kept", version.digest in kept)) if on]
+        click.echo(f"{version.name}  {', '.join(marks)}")
+    if current is None:
+        click.echo(f"{challenge.id} has no starter kit: no versions")
+    elif current.label not in locked_versions(challenge):
+        click.echo(f"{current.name}  current, not locked (grader versions lock)")

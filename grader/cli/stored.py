@@ -83,6 +83,9 @@ def regrade_cmd(challenge_ref: str, out_dir: Path) -> None:
     for entry in entries:
         outcome = grader.grade(entry.source_zip)
         codes.append(outcome.exit_code)
-        click.echo(f"{entry.id}: {entry.percent:g}% -> {outcome.report.total.percent}%")
+        chal = outcome.report.challenge
+        version = f" (version {chal.version_text})" if chal else ""
+        click.echo(f"{entry.id}: {entry.percent:g}% -> {outcome.report.total.percent}%"
+                   f"{version}")
     click.echo(f"regraded {len(entries)} submission(s) of {challenge.id}")
     sys.exit(batch_exit_code(codes))

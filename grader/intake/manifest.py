@@ -14,7 +14,9 @@ from grader.errors import InputRejected
 from grader.intake.names import MANIFEST_FILE, _bad_char, _first_line, _show
 
 MANIFEST_MAX_BYTES = 64 * 1024
-MANIFEST_KEYS = ("challenge", "candidate", "framework", "commands", "artifact", "notes")
+MANIFEST_KEYS = ("challenge", "candidate", "framework", "commands", "artifact", "notes",
+                 "kit_version", "kit_digest")
+DIGEST_PATTERN = re.compile(r"^[0-9a-f]{12,64}$")
 # A challenge id: the same pattern as grader.challenge.ID_PATTERN, not imported from there
 # (grader.challenge is to take IntakeLimits from grader.intake.limits: that would be a cycle).
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -30,6 +32,10 @@ class Manifest:
     commands: dict[str, str] = field(default_factory=dict)  # name -> shell command
     notes: str = ""
     artifact: str | None = None  # what the `train` command writes (a relative path)
+    #: The kit the submission was made on, as `grader kit` wrote it (grader/versions.py):
+    #: challenge.yaml's version label and the digest of the kit's files.
+    kit_version: str | None = None
+    kit_digest: str | None = None
 
 
 def _read_manifest(root: Path, where: str, files: list[str]) -> Manifest:
@@ -106,6 +112,19 @@ def _validate_manifest(data: Any, where: str) -> Manifest:
             raise bad("has 'artifact' that is not a relative path inside the submission "
                       "(such as model/ or model.skops)")
         artifact = PurePosixPath(*parts).as_posix()
+    kit_version = data.get("kit_version")
+    if isinstance(kit_version, int | float) and not isinstance(kit_version, bool):
+        kit_version = str(kit_version)  # `kit_version: 1` written by hand
+    if kit_version is not None and not one_line(kit_version):
+        raise bad("has 'kit_version' that is not a one-line string (keep the line `grader "
+                  "kit` wrote)")
+    kit_digest = data.get("kit_digest")
+    if kit_digest is not None and not (isinstance(kit_digest, str)
+                                       and DIGEST_PATTERN.match(kit_digest.strip().lower())):
+        raise bad("has 'kit_digest' that is not a hexadecimal digest (keep the line `grader "
+                  "kit` wrote)")
     return Manifest(challenge=challenge.strip(), candidate=candidate.strip(),
                     framework=framework.strip().lower() if framework else None,
-                    commands=dict(commands), notes=notes, artifact=artifact)
+                    commands=dict(commands), notes=notes, artifact=artifact,
+                    kit_version=kit_version.strip() if kit_version else None,
+                    kit_digest=kit_digest.strip().lower() if kit_digest else None)

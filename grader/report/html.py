@@ -124,7 +124,7 @@ def render_html(report: Report, report_dir: Path | None = None) -> str:
         submission_id=report.submission.id,
         challenge_title=(challenge.title or challenge.id) if challenge else "?",
         challenge_id=challenge.id if challenge else "?",
-        challenge_version=challenge.version if challenge else "?",
+        challenge_version=challenge.version_text if challenge else "?",
         track=challenge.track if challenge else "?", status=report.status,
         generated_at=report.generated_at, percent=_num(percent),
         percent_clamped=max(0.0, min(100.0, percent)),

@@ -97,7 +97,8 @@ def _header(report: Report) -> list[str]:
     out.append(f"- submission: {_span(sub.id)} (sha256 {_span(sub.sha256[:16])}) from "
                f"{_span(sub.source)}")
     if chal:
-        out.append(f"- challenge: {_span(chal.id)} v{chal.version} ({chal.track} track)")
+        out.append(f"- challenge: {_span(chal.id)} ({chal.track} track), version "
+                   f"{chal.version_text}")
     out += [f"- status: **{report.status}**", ""]
     return out
 

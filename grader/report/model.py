@@ -27,7 +27,7 @@ from grader.typed import non_negative, spec
 
 #: 1.1: optional `review` (flags, questions for the call). 1.2: optional `figures` on checks.
 #: 2.0: a check may be `not_run` (with `blocked_by`); strings hold no control characters.
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 READABLE_MAJORS = ("1", "2")
 MAX_REPORT_BYTES = 50 * 1024 * 1024
 ReportStatus = Literal["graded", "rejected", "error"]
@@ -59,6 +59,23 @@ class ChallengeInfo:
     title: str
     track: str
     version: str
+    #: The digest of the kit graded against (grader/versions.py; 2.1), None without a kit.
+    kit_digest: str | None = None
+    #: The current version's name when the grading used an older one (2.1).
+    current_version: str | None = None
+    #: Whether the kit the submission was made on is known (2.1): when it is not, checks
+    #: comparing saved outputs with a fresh run are not run. None: the challenge has no kit.
+    version_known: bool | None = None
+
+    @property
+    def version_text(self) -> str:
+        """`1 (kit 3f2a9c1b5d7e; current: 2 (kit 0b1c...))` as the renderings show it."""
+        text = self.version + (f" (kit {self.kit_digest[:12]})" if self.kit_digest else "")
+        if self.current_version:
+            text += f"; the current version is {self.current_version}"
+        if self.version_known is False:
+            text += "; the kit the submission was made on is unknown"
+        return text
 
 
 @dataclass

@@ -52,6 +52,10 @@ class GradingContext(Generic[ConfigT]):
     #: The submission's files minus those identical to a starter-kit file: what the candidate
     #: wrote. Static facts and "own tests" are judged on these. None: all files.
     own_files: tuple[str, ...] | None = None
+    #: Why the kit version the submission was made on is unknown (grader/version_store.py),
+    #: None when it is known: a check comparing the candidate's saved outputs with a fresh
+    #: run is then not run with this reason, since the data it ran on may have differed.
+    version_unknown: str | None = None
 
     @property
     def config(self) -> ConfigT:
