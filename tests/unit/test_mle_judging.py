@@ -36,6 +36,34 @@ def good(i: int) -> dict[str, Any]:
     return {"probability": round(GOOD[i], 6), "label": int(GOOD[i] > 0.5)}
 
 
+K = 30
+#: A well-behaved server's answers to the consistency records (distinct probabilities).
+ALONE = [{"probability": round(0.05 + 0.03 * i, 6), "label": int(i > 15)} for i in range(K)]
+
+
+def consistency_calls(batch: list[Any], again: list[Any] | None = None,
+                      shuffled: list[Any] | None = None) -> list[dict[str, Any]]:
+    """The three consistency calls (the shuffled one as Draw.realign leaves it)."""
+    return [{"name": name, "records": K, "status": 200, "predictions": preds}
+            for name, preds in (("batch", batch), ("batch-again", again or batch),
+                                ("shuffled", shuffled or batch))]
+
+
+def concurrency_step(answers: dict[int, list[Any]] | None = None,
+                     **call: Any) -> dict[str, Any]:
+    """Two batches answered alone, then each twice from four clients; `answers` replaces
+    what a concurrent call of that batch got, `call` adds keys to those calls."""
+    batches = {0: [{"probability": 0.1, "label": 0}, {"probability": 0.7, "label": 1}],
+               1: [{"probability": 0.2, "label": 0}] * 3}
+    got = {**batches, **(answers or {})}
+    return {"clients": 4, "rounds": 1,
+            "sequential": [{"batch": b, "records": len(p), "status": 200, "predictions": p}
+                           for b, p in batches.items()],
+            "concurrent": [{"batch": b, "client": c, "records": len(batches[b]),
+                            "status": 200, "predictions": got[b], **call}
+                           for c in range(4) for b in (c % 2,)]}
+
+
 def results(**over: Any) -> dict[str, Any]:
     """Prober results of a well-behaved server; `over` replaces keys."""
     fine = [{"probability": 0.3, "label": 0}]
@@ -60,7 +88,9 @@ def results(**over: Any) -> dict[str, Any]:
                             "predictions": [fine * 2, fine * 2]}],
            "latency": {"p50_ms": 5, "p95_ms": 9, "singles": 300, "singles_attempted": 300,
                        "single_failures": 0, "batch_ms": 80, "batch_status": 200,
-                       "batch_size": 1000, "batch_predictions": 1000},
+                       "batch_size": 1000, "batch_predictions": 1000,
+                       "single_predictions": ALONE},
+           "consistency": consistency_calls(ALONE), "concurrency": concurrency_step(),
            "probes": probes, "alive_at_end": True}
     out.update(over)
     return out

@@ -105,6 +105,12 @@ class MleConfig:
                               doc="records of the leak and reproducibility probes")
     usage_records: int = spec(200, check=positive, expected="a positive integer",
                               doc="records of the feature-usage probe behind api.metadata")
+    concurrent_clients: int = spec(8, check=lambda v: 2 <= v <= 32,
+                                   expected="an integer from 2 to 32",
+                                   doc="parallel clients of the concurrency probe")
+    concurrent_rounds: int = spec(2, check=lambda v: 1 <= v <= 10,
+                                  expected="an integer from 1 to 10",
+                                  doc="calls each concurrent client makes")
 
     def __post_load__(self, context: Any) -> None:
         if self.leaky_column and len(self.leak_ranges) != 2:

@@ -3,7 +3,9 @@ every call, the model's checks (`model_checks.py`: AUC, leak, determinism, /meta
 requests and latency.
 
 The contract is one prediction per record, in every call: the holdout batches, the leak and
-usage probes, the determinism calls, the latency batch and any bad request that was served. The
+usage probes, the determinism calls, the latency batch and any bad request that was served;
+and each prediction is the record's own (`consistency.py`: alone, in a batch, shuffled and
+under concurrent clients). The
 checks that depend on serving (model quality, /metadata, determinism, robustness, latency) are
 scaled by the share of holdout records that got a valid prediction: a server that answers a
 third of the customers cannot earn full marks for how fast or how robustly it does so."""
@@ -16,6 +18,7 @@ from typing import Any
 from grader.checks import CheckResult
 from grader.tracks.mle.bad_requests import NAMES, robustness_checks
 from grader.tracks.mle.config import LatencyScale, MleConfig
+from grader.tracks.mle.consistency import concurrency_check, consistency_check
 from grader.tracks.mle.metrics import label, probability
 from grader.tracks.mle.model_checks import (
     auc_check,
@@ -27,7 +30,8 @@ from grader.tracks.mle.model_checks import (
 )
 
 #: Checks scaled by the share of holdout records served.
-SCALED = ("model.holdout-auc", "api.metadata", "api.deterministic", "robust.*", "latency.*")
+SCALED = ("model.holdout-auc", "api.metadata", "api.deterministic", "api.consistent",
+          "api.concurrent", "robust.*", "latency.*")
 
 
 def judge(results: dict[str, Any], data: Any, cfg: MleConfig) -> list[CheckResult]:
@@ -48,7 +52,8 @@ def judge(results: dict[str, Any], data: Any, cfg: MleConfig) -> list[CheckResul
     checks += [leak] if leak is not None else []
     checks.append(metadata_check(results, cfg, determinism.status == "passed", fields,
                                  min(cfg.usage_records, len(rows))))
-    checks.append(determinism)
+    checks += [determinism, consistency_check(results),
+               concurrency_check(results, determinism)]
     checks += robustness_checks(results)
     checks += latency_checks(results, cfg.latency_ms)
     checks = [scale(c, share) if share < 1 and any(fnmatchcase(c.id, p) for p in SCALED)
@@ -57,15 +62,17 @@ def judge(results: dict[str, Any], data: Any, cfg: MleConfig) -> list[CheckResul
 
 
 #: The prober's step each check is judged from (a step that broke is grader's failure).
-STEP_OF = {"api.predict-contract": "holdout", "model.holdout-auc": "holdout",
-           "api.metadata": "metadata", "api.deterministic": "determinism",
-           "latency.*": "latency", "robust.*": "probes", "model.leak-free": "probes"}
+STEP_OF = {"api.predict-contract": ("holdout",), "model.holdout-auc": ("holdout",),
+           "api.metadata": ("metadata",), "api.deterministic": ("determinism",),
+           "api.consistent": ("latency", "consistency"), "api.concurrent": ("concurrency",),
+           "latency.*": ("latency",), "robust.*": ("probes",), "model.leak-free": ("probes",)}
 
 
 def prober_broke(check: CheckResult, results: dict[str, Any]) -> CheckResult:
     """`check` as an error when the prober's step it is judged from broke (or the holdout's,
     which every serving check is scaled by): nothing is blamed on the server."""
-    steps = [step for pattern, step in STEP_OF.items() if fnmatchcase(check.id, pattern)]
+    steps = [step for pattern, names in STEP_OF.items() if fnmatchcase(check.id, pattern)
+             for step in names]
     if any(fnmatchcase(check.id, p) for p in SCALED):
         steps.append("holdout")
     for step in steps:
@@ -109,6 +116,17 @@ def miscounted_calls(results: dict[str, Any]) -> list[str]:
                              f"{len(got) if isinstance(got, list) else 'no'} prediction(s) "
                              f"for {group.get('records')} record(s)")
                 break
+    calls = [*[("consistency", c) for c in items(results.get("consistency"))],
+             *[("concurrency (one at a time)", c) for c in items(
+                 mapping(results.get("concurrency")).get("sequential"))]]
+    for where, call in calls:
+        got = call.get("predictions") if isinstance(call, dict) else None
+        if isinstance(call, dict) and call.get("status") == 200 and (
+                not isinstance(got, list) or len(got) != call.get("records")):
+            wrong.append(f"{where} {call.get('name', 'batch')}: "
+                         f"{len(got) if isinstance(got, list) else 'no'} prediction(s) for "
+                         f"{call.get('records')} record(s)")
+            break
     lat = mapping(results.get("latency"))
     if lat.get("batch_status") == 200 and lat.get("batch_predictions") != lat.get("batch_size"):
         wrong.append(f"latency batch: {lat.get('batch_predictions')} prediction(s) for "

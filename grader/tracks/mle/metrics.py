@@ -1,5 +1,6 @@
-"""Metrics computed on the host from what a model server answered: ranks, ROC AUC, and the
-probability and label of one prediction read defensively."""
+"""Metrics computed on the host from what a model server answered: ranks, ROC AUC, whether
+one list of answers is another in a different order, and the probability and label of one
+prediction read defensively."""
 
 from __future__ import annotations
 
@@ -49,3 +50,20 @@ def label(pred: Any) -> int | None:
     if isinstance(value, bool):
         return int(value)
     return value if isinstance(value, int) and value in (0, 1) else None
+
+
+def is_permutation(xs: list[float | None], ys: list[float | None], tolerance: float) -> bool:
+    """Whether the answered values of `ys` are, as a multiset, among those of `xs` (all of
+    them when both lists are complete and as long): the same answers in another order."""
+    have = sorted(x for x in xs if x is not None)
+    want = sorted(y for y in ys if y is not None)
+    if not want or len(want) > len(have):
+        return False
+    i = 0
+    for y in want:  # greedy match in sorted order, within the tolerance
+        while i < len(have) and have[i] < y - tolerance:
+            i += 1
+        if i == len(have) or have[i] > y + tolerance:
+            return False
+        i += 1
+    return True

@@ -10,9 +10,10 @@ from typing import Any
 
 from grader.checks import CheckResult
 from grader.tracks.mle.config import MleConfig
-from grader.tracks.mle.metrics import label, probability, ranks, roc_auc
+from grader.tracks.mle.metrics import is_permutation, label, probability, ranks, roc_auc
 
 EPSILON = 1e-6          # a change in probability smaller than this is no change
+PERMUTED = 1e-4         # answers this close are the same answer moved to another place
 LEAK_THRESHOLD = 0.01   # mean change beyond the noise that says the model reads the column
 INVERTED_BELOW = 0.4    # an AUC this far under 0.5 ranks the wrong class
 ASSOCIATION = 0.1       # |rank correlation| of holdout predictions with the (random) leaky
@@ -101,16 +102,23 @@ def auc_check(data: Any, cfg: MleConfig, labels: list[int], preds: list[Any],
 
 
 # -- the leak probe -----------------------------------------------------------------------------
-def leak_probe(results: dict[str, Any], n: int) -> tuple[float, float] | None:
-    """(mean change when only the leaky column changes, mean change between two identical
-    calls), or None when the probe's three calls were not all answered in full."""
+def leak_runs(results: dict[str, Any], n: int) -> list[list[float | None]] | None:
+    """The probabilities of the leak probe's three calls (leak-a, leak-b, leak-a-again, each
+    in the leak sample's order), or None when they were not all answered in full."""
     probes = probes_by_name(results)
     runs = [probs_of(mapping(probes.get(name)).get("predictions"), n)
             for name in ("leak-a", "leak-b", "leak-a-again")]
-    if any(r is None or None in r for r in runs):
+    out = [r for r in runs if r is not None and None not in r]
+    return out if len(out) == 3 else None
+
+
+def leak_probe(results: dict[str, Any], n: int) -> tuple[float, float] | None:
+    """(mean change when only the leaky column changes, mean change between two identical
+    calls), or None when the probe's three calls were not all answered in full."""
+    runs = leak_runs(results, n)
+    if runs is None:
         return None
     a, b, again = runs
-    assert a is not None and b is not None and again is not None
     return mean_change(a, b) or 0.0, mean_change(a, again) or 0.0
 
 
@@ -205,18 +213,31 @@ def determinism_check(results: dict[str, Any], cfg: MleConfig,
             moved.append(f"{n} {group.get('name')} records sent twice (largest change "
                          f"{change:.4f})")
     leaky = cfg.leaky_column
+    reordered = ""
     if leak is not None and leak.status in ("passed", "failed") and \
             "mean_abs_change" in leak.evidence:
         shift = float(leak.evidence.get("mean_abs_change", 0))
         noise = float(leak.evidence.get("repeat_change", 0))
         answered.append("leak probe")
-        if noise > EPSILON:
+        runs = leak_runs(results, cfg.probe_records) or [[], [], []]
+        if len({round(p, 4) for p in runs[0] if p is not None}) < len(runs[0]) / 2:
+            runs = [[], [], []]  # few distinct answers: a permutation would prove nothing
+        if noise > EPSILON and is_permutation(runs[0], runs[2], PERMUTED):
+            reordered = ("the leak probe's records, sent twice in two orders, came back with "
+                         "the same probabilities in other places (an order flaw: "
+                         "api.consistent)")
+        elif noise > EPSILON:
             moved.append(f"the leak probe's records sent twice unchanged (mean change "
                          f"{noise:.4f})")
+        elif leak.status == "passed" and shift > EPSILON and is_permutation(
+                runs[0], runs[1], PERMUTED):
+            reordered = (f"the leak probe's records, sent in two orders with only `{leaky}` "
+                         "changed, came back with the same probabilities in other places (an "
+                         "order flaw: api.consistent)")
         elif leak.status == "passed" and shift > EPSILON:
             moved.append(f"the leak probe, where only `{leaky}` changed, a column the model "
                          f"does not read (mean change {shift:.4f})")
-    evidence = {"answered": answered, "moved": moved}
+    evidence = {"answered": answered, "moved": moved, "reordered": reordered}
     if not answered:
         return CheckResult.not_run("api.deterministic", "no repeated call was answered with "
                                    "one prediction per record",
@@ -225,7 +246,8 @@ def determinism_check(results: dict[str, Any], cfg: MleConfig,
         return CheckResult.failed("api.deterministic", "non-deterministic predictions: "
                                   + "; ".join(moved), title=title, evidence=evidence)
     return CheckResult.passed("api.deterministic", "the same records twice gave the same "
-                              f"predictions ({', '.join(answered)})", title=title,
+                              f"predictions ({', '.join(answered)})"
+                              + (f"; {reordered}" if reordered else ""), title=title,
                               evidence=evidence)
 
 

@@ -9,10 +9,16 @@ Nothing a server could learn to recognise is fixed (`Draw`): from a secret drawn
 for each grading (never written anywhere, never handed to the candidate's container) come
 the order the holdout is sent in (so which holdout records the usage and determinism probes
 use), the identifier columns' digits, fresh records from the challenge's generator with a
-seed of that grading (the leak probe and every latency call: records the server has not seen
-in this grading), the leaky column's values in the leak probe (one per record from each of
-two ranges), and the order of each leak call and of the probes themselves. The host keeps the
-orders and puts the answers back in place (`Draw.realign`)."""
+seed of that grading (the leak probe, every latency call, the consistency and concurrency
+records: records the server has not seen in this grading), the leaky column's values in the
+leak probe (one per record from each of two ranges), the order of each leak call, of the
+shuffled consistency call and of the probes themselves, and the sizes of the concurrency
+batches. The host keeps the orders and puts the answers back in place (`Draw.realign`).
+
+Consistency: the first CONSISTENCY_RECORDS single-record latency calls are complete fresh
+records; after the latency step they are sent again as one batch, the same batch once more,
+and shuffled. Concurrency: CONCURRENT_BATCHES batches of complete fresh records, each sent
+once and then again from parallel clients (`consistency.py` judges both)."""
 
 from __future__ import annotations
 
@@ -35,6 +41,11 @@ GROUP_SIZE = 20
 RESULTS_CAP = 32 * 1024 * 1024
 PROBER_MARGIN_SECONDS = 30  # the prober's own start and the last /health over its budget
 LEAK_CALLS = ("leak-a", "leak-b", "leak-a-again")
+CONSISTENCY_RECORDS = 30    # the prober always sends at least this many single-record calls
+CONSISTENCY_CALLS = ("batch", "batch-again", "shuffled")
+CONCURRENT_BATCHES = 8
+CONCURRENT_SIZES = (5, 15)  # records per concurrency batch, drawn: a swapped answer miscounts
+AFTER_MOVE_FRESH = 50       # fresh records sent once the artifact was moved (loads_once.py)
 
 
 def _batch(name: str, records: list[dict[str, Any]], keep: bool = True) -> dict[str, Any]:
@@ -74,6 +85,8 @@ class Draw:
     leak_values: list[tuple[int | float, int | float]]
     leak_orders: list[list[int]]
     rng: random.Random
+    shuffled: list[int]           # the shuffled consistency call: position -> record
+    concurrent_sizes: list[int]
 
     @classmethod
     def new(cls, cfg: MleConfig, holdout: list[dict[str, Any]],
@@ -83,7 +96,9 @@ class Draw:
         order = list(range(len(holdout)))
         rng.shuffle(order)
         sent = [redraw_ids(holdout[i], cfg.id_columns, rng) for i in order]
-        need = cfg.probe_records + cfg.singles + cfg.big_batch
+        sizes = [rng.randint(*CONCURRENT_SIZES) for _ in range(CONCURRENT_BATCHES)]
+        need = (cfg.probe_records + cfg.singles + cfg.big_batch + 2 * sum(sizes)
+                + AFTER_MOVE_FRESH)
         fresh = [redraw_ids(r, cfg.id_columns, rng) for r in fresh_records(cfg, need, rng)]
         n_leak = min(cfg.probe_records, len(fresh))
         values: list[tuple[int | float, int | float]] = []
@@ -91,7 +106,8 @@ class Draw:
             values = [(_value_in(cfg.leak_ranges[0], rng), _value_in(cfg.leak_ranges[1], rng))
                       for _ in range(n_leak)]
         orders = [rng.sample(range(n_leak), n_leak) for _ in LEAK_CALLS]
-        return cls(order, sent, fresh, values, orders, rng)
+        k = min(CONSISTENCY_RECORDS, cfg.singles)
+        return cls(order, sent, fresh, values, orders, rng, rng.sample(range(k), k), sizes)
 
     def unshuffle(self, preds: list[Any]) -> list[Any]:
         """Predictions in the order sent -> in the holdout's order (None where missing)."""
@@ -111,7 +127,44 @@ class Draw:
         if isinstance(probes, list):
             orders = dict(zip(LEAK_CALLS, self.leak_orders, strict=True))
             out["probes"] = [_realigned(p, orders) for p in probes]
+        calls = results.get("consistency")
+        if isinstance(calls, list):
+            out["consistency"] = [_realigned(c, {"shuffled": self.shuffled}) for c in calls]
         return out
+
+    def singles(self, cfg: MleConfig) -> list[dict[str, Any]]:
+        """The single-record latency calls: complete records first, the first of them (as
+        many as the shuffled call orders) being the consistency records."""
+        n_leak = len(self.leak_values) if self.leak_values else min(cfg.probe_records,
+                                                                    len(self.fresh))
+        pool = self.fresh[n_leak:n_leak + cfg.singles]
+        complete = [r for r in pool if _complete(r, cfg)]
+        first = complete[:len(self.shuffled)]
+        return first + [r for r in pool if not any(r is f for f in first)]
+
+    def concurrency_batches(self, cfg: MleConfig) -> list[list[dict[str, Any]]]:
+        """The concurrency probe's batches: complete fresh records sent nowhere else."""
+        n_leak = len(self.leak_values) if self.leak_values else min(cfg.probe_records,
+                                                                    len(self.fresh))
+        pool = [r for r in self.fresh[n_leak + cfg.singles + cfg.big_batch:
+                                      len(self.fresh) - AFTER_MOVE_FRESH] if _complete(r, cfg)]
+        out, start = [], 0
+        for size in self.concurrent_sizes:
+            if start + size > len(pool):
+                break
+            out.append(pool[start:start + size])
+            start += size
+        return out
+
+    def after_move(self) -> list[dict[str, Any]]:
+        """Fresh records for the call after the artifact was moved (sent nowhere else)."""
+        return self.fresh[-AFTER_MOVE_FRESH:]
+
+
+def _complete(record: dict[str, Any], cfg: MleConfig) -> bool:
+    """No missing value (a server that draws values for missing ones is judged by
+    api.deterministic, not by the consistency and concurrency probes)."""
+    return all(record.get(f) is not None for f in cfg.required_fields)
 
 
 def _realigned(probe: Any, orders: dict[str, list[int]]) -> Any:
@@ -205,12 +258,20 @@ def plan(cfg: MleConfig, draw: Draw, train_csv: bytes) -> dict[str, Any]:
     model_probes = [*leak_probes(cfg, draw), *usage_probes(cfg, records)]
     draw.rng.shuffle(model_probes)
     n_leak = len(draw.leak_values)
-    singles = draw.fresh[n_leak:n_leak + cfg.singles]
+    singles = draw.singles(cfg)
     batch = draw.fresh[n_leak + cfg.singles:n_leak + cfg.singles + cfg.big_batch]
+    kept = singles[:len(draw.shuffled)]
+    consistency = [{"name": name, "records": rows} for name, rows in zip(
+        CONSISTENCY_CALLS, (kept, kept, [kept[i] for i in draw.shuffled]), strict=True)
+        ] if len(kept) == len(draw.shuffled) else []
     return {"records": records, "batch_size": cfg.batch_size,
             "request_seconds": cfg.request_seconds,
-            "latency": {"singles": singles, "batch": batch,
+            "latency": {"singles": singles, "batch": batch, "keep": len(kept),
                         "singles_budget_seconds": cfg.singles_budget_seconds},
+            "consistency": consistency,
+            "concurrency": {"batches": draw.concurrency_batches(cfg),
+                            "clients": cfg.concurrent_clients,
+                            "rounds": cfg.concurrent_rounds},
             "probes": [*model_probes, *bad_request_probes(cfg, records)],
             "determinism": determinism_groups(cfg, records, train_csv)}
 

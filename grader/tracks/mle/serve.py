@@ -1,7 +1,9 @@
 """MLE serving step: the artifact served from a fresh container that holds the submission minus
 the training code and data (`serving_excludes`), probed by grader's prober on the same
 internal network. The prober gets the holdout's *features* and a plan of probes (`plan.py`);
-labels never leave the host. Then the second training run's model, when it differs in bytes,
+labels never leave the host. Once it is done, the artifact is moved away in the server's
+container and a second, short prober run asks whether the server still answers
+(`loads_once.py`). Then the second training run's model, when it differs in bytes,
 is served the same way for `train.reproducible`."""
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ from grader.text import last_exception_line
 from grader.tracks.base import GradingContext
 from grader.tracks.mle.config import MleConfig
 from grader.tracks.mle.judge import judge
+from grader.tracks.mle.loads_once import (
+    after_move_plan,
+    after_move_results,
+    load_calls,
+    loads_once_check,
+    move_command,
+)
 from grader.tracks.mle.model_checks import items, mapping
 from grader.tracks.mle.plan import Draw, plan, prober_run
 from grader.tracks.mle.reproducibility import not_measured, reproducibility
@@ -32,10 +41,13 @@ SERVED_CHECKS = {
     "api.predict-contract": "/predict follows the contract",
     "api.metadata": "/metadata describes the model",
     "api.deterministic": "Same input, same output",
+    "api.consistent": "A record gets the same answer alone, in a batch and in any order",
+    "api.concurrent": "Concurrent clients get the same answers as sequential ones",
     "robust.bad-requests": "Bad requests get 4xx",
     "robust.still-up": "The server survives bad requests",
     "latency.single": "Single-record latency",
     "latency.batch": "1,000-record batch latency",
+    "serve.loads-once": "The model is loaded once, not per request",
 }
 
 
@@ -97,6 +109,18 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
             return [*not_served(f"the model server never answered /health ({why})",
                                 "serve.loads-without-training-code", trained, failed),
                     *service.process_limit_checks()]
+        after, moved, why_not = None, None, ""
+        if exited or results is None or results.get("alive_at_end") is not True:
+            why_not = "the server was not answering /health at the end of the probes"
+        else:  # loads_once.py: the artifact moved away, the same batch and new records again
+            moved = service.exec(move_command(str(artifact_path)))
+            if moved is not None and moved[0] == 0:
+                after = after_move_results(service.client(prober_run(
+                    cfg, prober, service.base_url, after_move_plan(
+                        draw.sent[:cfg.batch_size], draw.after_move(), cfg.batch_size,
+                        cfg.request_seconds), ctx.challenge.limits.merged(memory_mb=512),
+                    "prober-after-move"), what="the probe after moving the model").files.get(
+                        "results.json"))
     crowded = service.process_limit_checks()
     checks = [CheckResult.passed(
         "serve.loads-without-training-code", f"answered /health after {ready.get('seconds')}"
@@ -110,6 +134,10 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
         results["gave_up"] = f"the prober was stopped ({result.describe()})"
     sent_order = items(mapping(results.get("holdout")).get("predictions"))
     checks += service.note_crowded(judge(draw.realign(results), data, cfg))
+    static = load_calls(sub.root, [rel for rel in base_files if rel.endswith(".py")])
+    checks.append(loads_once_check(sent_order[:cfg.batch_size], moved, after,
+                                   min(cfg.batch_size, len(draw.sent)), str(artifact_path),
+                                   static, why_not))
     checks += crowded
     ctx.add_artifact("probe-results.json", json.dumps(_without_predictions(results),
                                                       indent=1)[:2_000_000])

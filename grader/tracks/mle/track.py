@@ -8,7 +8,9 @@ code, score it on a hidden holdout, time it and throw bad requests at it.
    grader's copy of the training data; the `artifact` it names is copied out as a tar read
    defensively on the host, and its format judged from its bytes (`serialization_check`).
    If training wrote none but the submission carries that artifact, the committed one is
-   served, labelled as not produced by the submitted code.
+   served, labelled as not produced by the submitted code. Whether the model was trained
+   on all the file's rows or a debug subsample of them (`training_rows.py`) is judged once
+   it has been served.
 3. Serving (`serve.py`): a fresh container holds the submission minus the training code and
    data (`serving_excludes`) plus the artifact and runs the `serve` command on an internal
    network; a separate prober container (grader's `prober/probe.py`, stdlib only) sends the
@@ -30,7 +32,18 @@ from grader.tracks.base import GradingContext, Track
 from grader.tracks.mle.bad_requests import NAMES
 from grader.tracks.mle.config import MleConfig
 from grader.tracks.mle.serve import SERVED_CHECKS, serve_and_probe
-from grader.tracks.mle.train import TRAIN_CHECKS, train
+from grader.tracks.mle.train import TRAIN_CHECKS, Trained, train
+from grader.tracks.mle.training_rows import (
+    TITLE as ROWS_TITLE,
+)
+from grader.tracks.mle.training_rows import (
+    all_rows_check,
+    artifact_documents,
+    declared_rows,
+    file_rows,
+    subsample_statements,
+    training_files,
+)
 from grader.tracks.steps.dependencies import submission_image
 from grader.tracks.steps.own_tests import own_tests
 from grader.tracks.steps.seeded import generated
@@ -46,6 +59,33 @@ def dataset(config: MleConfig) -> Any:
     return generated(config.data.generator, config.data.public_seed)
 
 
+def all_rows(ctx: GradingContext[MleConfig], trained: Trained, train_csv: bytes,
+             checks: list[CheckResult]) -> CheckResult:
+    """train.all-rows for the model served (training_rows.py): the row counts it records
+    (artifact, /metadata) and the subsampling statements of the training code."""
+    if trained.artifact is None or trained.committed:
+        return CheckResult.not_run(
+            "train.all-rows", "no model trained here to judge" if trained.artifact is None
+            else "the served model was committed, not trained here",
+            blocked_by="train.artifact" if trained.artifact is None else "train.provenance",
+            title=ROWS_TITLE)
+    by_id = {c.id: c for c in checks}
+    served = by_id.get("api.metadata")
+    meta = served.evidence.get("metadata") if served is not None else None
+    docs = {**artifact_documents(trained.artifact),
+            **({"GET /metadata": meta} if isinstance(meta, dict) else {})}
+    rows = file_rows(train_csv)
+    sub = ctx.submission
+    code = training_files(sub.root, list(sub.files), str(sub.manifest.commands.get("train")
+                                                         or ""), ctx.config.serving_excludes)
+    auc = by_id.get("model.holdout-auc")
+    note = (f" (holdout AUC {auc.evidence['auc']:.3f}, target {auc.evidence['target_auc']:.3f})"
+            if auc is not None and isinstance(auc.evidence.get("auc"), float) and
+            isinstance(auc.evidence.get("target_auc"), float) else "")
+    return all_rows_check(rows, declared_rows(docs), subsample_statements(sub.root, code, rows),
+                          note)
+
+
 class MleTrack(Track[MleConfig]):
     name = "mle"
     config_class = MleConfig
@@ -55,6 +95,7 @@ class MleTrack(Track[MleConfig]):
 
     def check_ids(self, config: MleConfig) -> Iterable[str]:
         return [*STATIC_CHECKS, *TRAIN_CHECKS, *SERVED_CHECKS, PROCESS_LIMIT_CHECK,
+                "train.all-rows",
                 "robust.still-up",
                 *(f"robust.{name}" for name in NAMES), "static.no-test-tampering",
                 "tests.own.pass"]
@@ -77,6 +118,7 @@ class MleTrack(Track[MleConfig]):
                                           trained.artifact))
         with ctx.stage("serve_and_probe"):
             checks += serve_and_probe(ctx, image, prober, trained, data)
+        checks.append(all_rows(ctx, trained, data.train_csv, checks))
         with ctx.stage("own_tests"):
             data_dir = cfg.data.dir.strip("/")
             checks += [c for c in own_tests(ctx, image, extra_files={

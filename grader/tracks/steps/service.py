@@ -116,6 +116,15 @@ class Service:
     def log(self, max_bytes: int = 16 * 1024) -> str:
         return self.server.logs_tail(max_bytes) if self.server is not None else ""
 
+    def exec(self, command: list[str]) -> tuple[int, bytes] | None:
+        """Run `command` in the server's container (its user, its work dir): exit code and
+        output; None when the engine cannot run a command in a running container."""
+        run = getattr(self.server, "exec", None)
+        if run is None:
+            return None
+        code, output = run(command)
+        return int(code), bytes(output)[:4096]
+
     # -- clients on the same network ------------------------------------------------------
     def client(self, spec: RunSpec, stop_on_exit: bool = True, what: str = "") -> RunResult:
         """Run `spec` (grader's own image and files) on the service's network. With

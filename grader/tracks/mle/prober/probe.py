@@ -6,16 +6,23 @@
 plan.json (written by grader on the host; features only, never labels):
     {"records": [...], "batch_size": 100, "request_seconds": 10, "predict_only": false,
      "determinism": [{"name": "missing-values", "records": [...]}, ...],
-     "latency": {"singles": [...], "batch": [...], "singles_budget_seconds": 20},
+     "latency": {"singles": [...], "batch": [...], "singles_budget_seconds": 20, "keep": 30},
+     "consistency": [{"name": "batch", "records": [...]}, {"name": "batch-again", ...},
+                     {"name": "shuffled", ...}],
+     "concurrency": {"batches": [[...], ...], "clients": 8, "rounds": 2},
      "probes": [{"name": ..., "body": "<text>", "content_type": "application/json",
                  "records": <how many records the body holds, or null>,
                  "keep_predictions": bool}, ...]}
 
 results.json: readiness, /metadata, the predictions for `records` in the order sent (or why
 each failed batch failed), each determinism group's two answers, latencies (single-record
-calls and one batch, on records sent nowhere else) and, for each probe, the status, a body
-excerpt, how many predictions came back and whether /health still answered afterwards. With
-`predict_only` (a second server, for reproducibility) only readiness and the predictions.
+calls and one batch, on records sent nowhere else; the first `keep` single-record answers
+kept), the consistency calls (those records again as one batch, twice, and shuffled), the
+concurrency calls (each batch once, then all of them again from parallel clients) and, for
+each probe, the status, a body excerpt, how many predictions came back and whether /health
+still answered afterwards. With
+`predict_only` (a second server, for reproducibility; the same server once its artifact was
+moved away) only readiness and the predictions; with `skip_ready` /health is not asked.
 
 The server's answers are hostile until judged on the host: every exchange goes through
 probe_http.py (a deadline per request, a budget for all, a cap per body, bounded JSON), and
@@ -25,9 +32,11 @@ each step runs on its own, so one that breaks is recorded as broken and the next
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import sys
+import threading
 import time
 from typing import Any
 
@@ -129,15 +138,19 @@ def latency(server: Server, spec: dict[str, Any], base: float) -> dict[str, Any]
     nowhere else in this grading (a server that remembers answers gains nothing)."""
     singles, big = spec.get("singles") or [], spec.get("batch") or []
     budget = float(spec.get("singles_budget_seconds", 20))
+    keep = int(spec.get("keep", 0))
     times: list[float] = []
+    kept: list[Any] = []
     failures = 0
     first_failure: dict[str, Any] | None = None
     started = time.monotonic()
     for i, record in enumerate(singles):
-        if (i >= 30 and time.monotonic() - started > budget) or server.gave_up:
+        if (i >= max(30, keep) and time.monotonic() - started > budget) or server.gave_up:
             break
         answer = server.predict({"records": [record]}, 1, base)
         preds, problem = predictions_of(answer)
+        if i < keep:
+            kept.append(preds[0] if preds is not None and len(preds) == 1 else None)
         if preds is not None and len(preds) == 1:
             times.append(answer.seconds * 1000)
         else:
@@ -154,13 +167,72 @@ def latency(server: Server, spec: dict[str, Any], base: float) -> dict[str, Any]
                               "batch_skipped": answer.skipped,
                               "batch_problem": problem[:300],
                               "batch_predictions": None if preds is None else len(preds),
-                              "batch_ms": round(answer.seconds * 1000, 1)}
+                              "batch_ms": round(answer.seconds * 1000, 1),
+                              "single_predictions": kept}
     if times:
         ordered = sorted(times)
         result["p50_ms"] = round(statistics.median(ordered), 2)
         result["p95_ms"] = round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2)
         result["max_ms"] = round(ordered[-1], 2)
     return result
+
+
+def consistency(server: Server, calls: list[dict[str, Any]], base: float) -> list[Any]:
+    """The consistency records (already answered one at a time in the latency step) as one
+    batch, the same batch again, and shuffled: each call's status and predictions."""
+    out = []
+    for call in calls:
+        records = call["records"]
+        answer = server.predict({"records": records}, len(records), base)
+        preds, problem = predictions_of(answer)
+        out.append({"name": call["name"], "records": len(records), "status": answer.status,
+                    "skipped": answer.skipped, "problem": problem[:300],
+                    "predictions": preds})
+    return out
+
+
+def _call(server: Server, batch: int, records: list[Any], base: float,
+          client: int = -1) -> dict[str, Any]:
+    answer = server.predict({"records": records}, len(records), base)
+    preds, problem = predictions_of(answer)
+    return {"batch": batch, "client": client, "records": len(records),
+            "status": answer.status, "skipped": answer.skipped, "late": answer.late,
+            "problem": problem[:200], "body": "" if preds is not None else answer.excerpt()[:200],
+            "ms": round(answer.seconds * 1000, 1), "predictions": preds}
+
+
+def concurrency(server: Server, spec: dict[str, Any], base: float) -> dict[str, Any]:
+    """Each batch once, one call at a time; then `rounds` calls per client from `clients`
+    threads started together (each with its own connection, the same budget), batches
+    rotated so that different requests overlap. A concurrent call gets three times the
+    usual deadline: a server that queues the calls is slow, not wrong."""
+    batches = spec.get("batches") or []
+    clients, rounds = int(spec.get("clients", 8)), int(spec.get("rounds", 2))
+    sequential = [_call(server, i, batch, base) for i, batch in enumerate(batches)]
+    if not batches or server.gave_up:
+        return {"sequential": sequential, "concurrent": [], "clients": clients}
+    calls: list[list[dict[str, Any]]] = [[] for _ in range(clients)]
+    start = threading.Barrier(clients)
+
+    def client(index: int) -> None:
+        own = Server(f"http://{server.host}:{server.port}")
+        own.budget, own.budget_end = server.budget, server.budget_end
+        with contextlib.suppress(threading.BrokenBarrierError):
+            start.wait(timeout=30)
+        for r in range(rounds):
+            b = (index * rounds + r) % len(batches)
+            calls[index].append(_call(own, b, batches[b], base * 3, index))
+        own.close()
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {"sequential": sequential, "concurrent": [c for per in calls for c in per],
+            "clients": clients, "rounds": rounds,
+            "seconds": round(time.monotonic() - started, 2)}
 
 
 def alive(server: Server) -> bool | None:
@@ -208,7 +280,8 @@ def main() -> int:
     with open(args.plan) as f:
         plan = json.load(f)
     server = Server(args.base_url)
-    results: dict[str, Any] = {"ready": wait_ready(server, args.wait)}
+    results: dict[str, Any] = {"ready": {"ready": True, "seconds": 0.0, "not_asked": True}
+                               if plan.get("skip_ready") else wait_ready(server, args.wait)}
 
     def save() -> None:
         with open(args.out, "w") as f:
@@ -225,6 +298,8 @@ def main() -> int:
         ("holdout", lambda: predictions(server, records, size, base)),
         ("determinism", lambda: determinism(server, plan.get("determinism", []), base)),
         ("latency", lambda: latency(server, plan.get("latency") or {}, base)),
+        ("consistency", lambda: consistency(server, plan.get("consistency") or [], base)),
+        ("concurrency", lambda: concurrency(server, plan.get("concurrency") or {}, base)),
         ("probes", lambda: probes(server, plan.get("probes", []), base,
                                   results.setdefault("probes", []), save)),
         ("alive_at_end", lambda: alive(server))]

@@ -138,6 +138,10 @@ class Server:
             self.conn.close()
         self.conn = None
 
+    def close(self) -> None:
+        """Hang up the connection kept alive between requests."""
+        self._drop()
+
     def request(self, method: str, path: str, body: bytes | None = None,
                 content_type: str = JSON, cap: int = SMALL_CAP, seconds: float = 10.0,
                 stall: bool = True) -> Answer:
