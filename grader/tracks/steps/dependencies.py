@@ -8,19 +8,18 @@ those published as source distributions only (a package's own setup.py runs ther
 package index reachable); the final stage installs those wheels with `--no-index`, so the
 install itself fetches nothing. The candidate's code never runs while a network is reachable.
 
-After installing, every declared package's top-level modules are imported in a sandboxed run
-of the built image (no network, like the grading runs; never in the build step, which has
-network): a wheel whose native library the image lacks (`libgomp.so.1` for LightGBM) is a
-finding of `build.dependencies`, named, rather than a training failure to puzzle over.
+After installing, every declared package is imported in a sandboxed run of the built image
+(no network, like the grading runs; never in the build step, which has network), the way the
+submission's own program would import it when it needs its framework configured
+(grader/tracks/steps/dependency_imports.py): a wheel whose native library the image lacks is
+a finding of `build.dependencies`, named; a package that wants Django's settings is not.
 """
 
 from __future__ import annotations
 
 import codecs
-import json
 import re
 import tempfile
-import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +29,17 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from grader.checks import CheckResult
 from grader.errors import ImageBuildError
-from grader.sandbox.engine import BuildSpec, BuiltImage, RunSpec, Sandbox
+from grader.sandbox.engine import BuildSpec, BuiltImage, Sandbox
 from grader.text import clean
 from grader.tracks.base import GradingContext
+from grader.tracks.steps.dependency_imports import (
+    configured_imports,
+    import_failures,
+)
+from grader.tracks.steps.dependency_imports import (
+    import_check as _import_check,
+)
+from grader.tracks.steps.entry_point import entry_point
 
 # The wheel stage runs the requirements' own build code (sdists): each step is bounded by what
 # is left of the grading budget (GRADER_BUILD_SECONDS, see grader/sandbox/images.py).
@@ -50,50 +57,6 @@ COPY --from=wheels /tmp/grader-wheels /tmp/grader-wheels
 RUN timeout --kill-after=5 ${GRADER_BUILD_SECONDS} pip install --no-index \\
     --find-links /tmp/grader-wheels -r /tmp/grader-requirements.txt && rm -rf /tmp/grader-wheels
 """
-
-
-# Run in the built image with the declared distributions' names: imports each one's top-level
-# modules (top_level.txt, else the package folders of its RECORD; only the one named like the
-# distribution when there is one), printing a line before each import (a crash still names the
-# module) and one JSON line of results at the end.
-IMPORT_SCRIPT = r"""
-import importlib, importlib.metadata as md, json, sys
-SKIP = {"tests", "test", "testing", "docs", "doc", "examples", "benchmarks", "scripts"}
-out = []
-for name in json.loads(sys.argv[1]):
-    try:
-        dist = md.distribution(name)
-    except md.PackageNotFoundError:
-        out.append({"package": name, "skipped": "not installed here (environment marker)"})
-        continue
-    tops = (dist.read_text("top_level.txt") or "").split()
-    if not tops:
-        for f in dist.files or []:
-            parts = f.parts
-            if len(parts) == 1 and parts[0].endswith(".py"):
-                tops.append(parts[0][:-3])
-            elif len(parts) == 2 and parts[1] == "__init__.py":
-                tops.append(parts[0])
-    mods = sorted({t for t in tops if t.isidentifier() and not t.startswith("_")
-                   and t not in SKIP})[:5]
-    # The module named like the distribution is the one its users import; the others are
-    # often extras with optional dependencies (duckdb ships adbc_driver_duckdb).
-    own = name.lower().replace("-", "_").replace(".", "_")
-    mods = [m for m in mods if m.lower() == own] or mods
-    for mod in mods:
-        print("importing", mod, flush=True)
-        try:
-            importlib.import_module(mod)
-            out.append({"package": name, "module": mod, "ok": True})
-        except BaseException as exc:
-            out.append({"package": name, "module": mod, "ok": False,
-                        "error": f"{type(exc).__name__}: {exc}"[:500]})
-print("GRADER-IMPORTS " + json.dumps(out), flush=True)
-"""
-_NATIVE = re.compile(r"(lib[\w.+-]*?\.so(?:\.[\d.]+)?)(?=: cannot open shared object file|"
-                     r"[^\n]{0,40}not found|: cannot open)")
-_import_cache: dict[tuple[str, tuple[str, ...]], tuple[list[dict[str, Any]], str]] = {}
-_cache_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -164,47 +127,6 @@ def build_dependency_layer(sandbox: Sandbox, base_tag: str, name: str,
         return sandbox.ensure_image(spec)
 
 
-def import_failures(ctx: GradingContext[Any], tag: str,
-                    deps: Dependencies) -> tuple[list[dict[str, Any]], str]:
-    """Import every declared package in a sandboxed run of `tag`: (the failed imports, each
-    {package, module, error, native_library?}, and "" ) or ([], why the check itself could
-    not conclude). Cached per image and package list for the process."""
-    names = tuple(sorted({Requirement(r).name for r in deps.requirements}))
-    key = (tag, names)
-    with _cache_lock:
-        if key in _import_cache:
-            return _import_cache[key]
-    result = ctx.sandbox.run(RunSpec(
-        image=tag, command=["python", "-c", IMPORT_SCRIPT, json.dumps(list(names))],
-        limits=ctx.challenge.limits.merged(timeout_seconds=180), name_hint="imports"))
-    out = result.stdout.text()
-    line = next((x for x in reversed(out.splitlines()) if x.startswith("GRADER-IMPORTS ")),
-                None)
-    if line is None:
-        importing = [x.split(" ", 1)[1] for x in out.splitlines() if x.startswith("importing ")]
-        if importing and result.outcome == "exited":
-            crash = {"package": importing[-1], "module": importing[-1], "error":
-                     f"the interpreter died importing it ({result.explain()})"}
-            answer: tuple[list[dict[str, Any]], str] = ([crash], "")
-        else:
-            answer = ([], f"the import check did not finish ({result.explain()})")
-    else:
-        try:
-            rows = json.loads(line.removeprefix("GRADER-IMPORTS "))
-        except (ValueError, RecursionError):
-            rows = []
-        rows = rows if isinstance(rows, list) else []
-        failed = [r for r in rows if isinstance(r, dict) and r.get("ok") is False]
-        for row in failed:
-            match = _NATIVE.search(str(row.get("error", "")))
-            if match:
-                row["native_library"] = match.group(1)
-        answer = (failed, "")
-    with _cache_lock:
-        _import_cache[key] = answer
-    return answer
-
-
 _PIP_ERROR = re.compile(r"^ERROR: (.+)$", re.MULTILINE)
 _PIP_STEP = re.compile(r"^\s*× (.+)$", re.MULTILINE)         # pip's diagnostics: the step
 _SUBPROCESS_END = re.compile(r"^\s*\[end of output\]", re.MULTILINE)
@@ -230,20 +152,6 @@ def pip_cause(build_log: str) -> str | None:
         if before and before[-1] not in cause and not before[-1].startswith("╰─>"):
             cause += f" ({before[-1]})"
     return cause if len(cause) <= 300 else cause[:299] + "…"
-
-
-def _import_check(failed: list[dict[str, Any]], source: str | None) -> CheckResult:
-    """build.dependencies failed: a declared package that installs but does not import."""
-    parts = []
-    for row in failed[:4]:
-        lib = row.get("native_library")
-        parts.append(f"{row.get('package')} (import {row.get('module')}): "
-                     + (f"the native library {lib} is missing from the image" if lib else
-                        str(row.get("error", ""))[:200]))
-    return CheckResult.failed(
-        "build.dependencies", f"installed from {source}, but {len(failed)} declared "
-        "package(s) do not import in the grading image: " + "; ".join(parts),
-        title="Dependencies install", kind="build", evidence={"import_failures": failed[:20]})
 
 
 def submission_image(ctx: GradingContext[Any], base_tag: str, checks: list[CheckResult],
@@ -276,13 +184,27 @@ def submission_image(ctx: GradingContext[Any], base_tag: str, checks: list[Check
                                                  "requirements": list(deps.requirements)}))
         return None, f"the dependencies in {deps.source} could not be installed"
     failed, unsure = import_failures(ctx, built.tag, deps)
+    configured, notes = "", list[str]()
+    if any(row.get("configuration") for row in failed):
+        commands = ctx.submission.manifest.commands
+        command = next((commands[c] for c in ("run", "serve", "train") if c in commands), None)
+        failed, (configured, *notes) = configured_imports(
+            ctx, built.tag, failed, entry_point(ctx.submission.root, ctx.submission.files,
+                                                command))
     if failed:
         checks.append(_import_check(failed, deps.source))
     elif not deps.refused:
-        checks.append(CheckResult.passed(
-            "build.dependencies", f"{len(deps.requirements)} requirement(s) from "
-            f"{deps.source} installed" + ("" if built.built else " (cached)")
-            + (f"; {unsure}" if unsure else ", each imports"), title=title, kind="build"))
+        message = (f"{len(deps.requirements)} requirement(s) from {deps.source} installed"
+                   + ("" if built.built else " (cached)"))
+        if unsure:
+            message += f"; {unsure}"
+        elif not notes:
+            message += ", each imports" + (f" ({configured})" if configured else "")
+        else:
+            message += "; " + "; ".join(notes) + (f"; the others import, {configured}"
+                                                  if configured else "")
+        checks.append(CheckResult.passed("build.dependencies", message, title=title,
+                                         kind="build"))
     return built.tag, ""
 
 

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from notes.api import api
+
+urlpatterns = [
+    path("", api.urls),
+]
