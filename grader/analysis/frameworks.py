@@ -1,7 +1,8 @@
 """Which web framework a submission uses, read from its imports (repo2docker-style detect).
 
-Known: FastAPI, Flask, Django (and Django REST framework, reported as django), Starlette,
-Litestar, aiohttp, Sanic, Falcon and Quart. A framework built on another wins over it when
+Known: FastAPI, Flask (and Flask-RESTX and Flask-RESTful, reported as flask), Django (and
+Django REST framework and Django Ninja, reported as django), Starlette, Litestar, aiohttp,
+Sanic, Falcon and Quart. A framework built on another wins over it when
 both are imported (FastAPI over Starlette, Quart over Flask-style helpers); Django wins when
 manage.py is there.
 """
@@ -16,8 +17,10 @@ from grader.analysis.sources import python_trees
 
 KNOWN = ("fastapi", "flask", "django", "starlette", "litestar", "aiohttp", "sanic", "falcon",
          "quart")
-#: Import roots that mean a framework: DRF is Django, Starlette's own apps are starlette.
-_ROOTS = {name: name for name in KNOWN} | {"rest_framework": "django"}
+#: Import roots that mean a framework: DRF and Ninja are Django, Flask-RESTX and
+#: Flask-RESTful are Flask, Starlette's own apps are starlette.
+_ROOTS = {name: name for name in KNOWN} | {"rest_framework": "django", "ninja": "django",
+                                          "flask_restx": "flask", "flask_restful": "flask"}
 #: When both are imported, the first is the framework (it is built on the second).
 _BUILT_ON = (("fastapi", "starlette"), ("litestar", "starlette"), ("quart", "flask"))
 NAMES = {"fastapi": "FastAPI", "flask": "Flask", "django": "Django", "starlette": "Starlette",

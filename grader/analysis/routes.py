@@ -1,6 +1,7 @@
 """Find the handler behind an HTTP route, statically, for the common Python web frameworks
-(FastAPI, Flask, Quart, Sanic, aiohttp, Falcon, Starlette, Litestar, Django and DRF; the styles
-are read in grader.analysis.route_styles).
+(FastAPI, Flask and Flask-RESTX/RESTful, Quart, Sanic, aiohttp, Falcon, Starlette, Litestar,
+Django, DRF and Django Ninja; the styles are read in grader.analysis.route_styles,
+route_classes and route_django, the prefixes routers are mounted at in route_mounts).
 
 Used to point a failed hidden test at the file and line of the handler that answered it.
 Only `ast` is used: nothing the candidate wrote is imported or run.
@@ -8,13 +9,16 @@ Only `ast` is used: nothing the candidate wrote is imported or run.
 
 from __future__ import annotations
 
-import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from grader.analysis import route_styles as styles
+from grader.analysis.route_classes import resource_routes
+from grader.analysis.route_django import django_routes
+from grader.analysis.route_mounts import Edge, find_mounts, join
+from grader.analysis.route_styles import Found, call_routes, decorator_routes
 from grader.analysis.sources import python_trees
+from grader.analysis.symbols import Symbols
 
 _PARAM = re.compile(r"\{[^}/]+\}|<(?:[^:>]+:)?[^>]+>|\(\?P<[^>]+>[^)]*\)")
 
@@ -40,45 +44,23 @@ class Route:
 
 def find_routes(root: Path, files: tuple[str, ...] | list[str]) -> list[Route]:
     """Every route the submission declares (best effort; unparseable files are skipped), in
-    any of the styles grader.analysis.route_styles reads."""
-    trees = dict(python_trees(root, files))
-    defs = styles.definitions(trees)
-    found: list[styles.Found] = []
-    for rel, tree in trees.items():
-        found += styles.decorator_routes(tree, rel)
-        found += styles.call_routes(tree, rel, defs)
-    found += _django(trees, defs)
+    any of the styles grader.analysis.route_styles, route_classes and route_django read,
+    each under the prefix its router is mounted at (grader.analysis.route_mounts)."""
+    symbols = Symbols(dict(python_trees(root, files)))
+    mounts = find_mounts(symbols)
+    found: list[Found] = []
+    for rel, tree in symbols.trees.items():
+        found += decorator_routes(symbols, rel, tree)
+        found += call_routes(symbols, rel, tree)
+        found += resource_routes(symbols, rel, tree)
+    django, mounted = django_routes(symbols)
+    for key, prefix in mounted:
+        mounts.add_edge(key, Edge(None, prefix))
+    found = [replace(f, path=join(mounts.prefix(f.owner), f.path)) if f.owner else f
+             for f in found] + django
     unique = {(f.path, f.methods, f.file, f.line): f for f in found}
     return [Route(f.methods, "/" + f.path.lstrip("/"), f.file, f.line, f.handler, f.is_async)
             for f in unique.values()]
-
-
-def _django(trees: dict[str, ast.Module], defs: dict[str, styles.Def]) -> list[styles.Found]:
-    """Each urls.py read once, under the prefix the include() chain above it gives."""
-    urls = {rel: tree for rel, tree in trees.items() if rel.endswith("urls.py")}
-    module_of = {rel.removesuffix(".py").replace("/", "."): rel for rel in urls}
-    parent: dict[str, tuple[str, str]] = {}  # included file -> (includer, prefix there)
-    for rel, tree in urls.items():
-        for module, prefix in styles.django_routes(tree, rel, defs, "")[1].items():
-            target = module_of.get(module) or next(
-                (r for m, r in module_of.items() if m.endswith("." + module)), None)
-            if target and target != rel:
-                parent.setdefault(target, (rel, prefix))
-
-    def full_prefix(rel: str) -> str:
-        parts, seen = [], {rel}
-        while rel in parent:
-            rel, prefix = parent[rel]
-            if rel in seen:
-                break
-            seen.add(rel)
-            parts.append(prefix)
-        return "/".join(p.strip("/") for p in reversed(parts) if p.strip("/"))
-
-    routes: list[styles.Found] = []
-    for rel, tree in urls.items():
-        routes += styles.django_routes(tree, rel, defs, full_prefix(rel))[0]
-    return routes
 
 
 def handler_for(routes: list[Route], method: str, path: str) -> Route | None:

@@ -1,0 +1,3 @@
+from notes_api import create_app
+
+app = create_app()
