@@ -121,6 +121,37 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         server.server_close()
 
 
+class OneAnswerPerConnection(BaseHTTPRequestHandler):
+    """The standard library's server as it comes (HTTP/1.0: the connection closes after
+    each answer), its body written after the headers and a pause."""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        records = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["records"]
+        body = json.dumps({"predictions": [{"probability": 0.5, "label": 1}
+                                           for _ in records]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.flush()
+        time.sleep(0.05)
+        self.wfile.write(body)
+
+
+def test_an_http_1_0_server_s_body_is_read_after_the_connection_closes() -> None:
+    """http.client closes a connection that will close as soon as the headers are in; the
+    body is still read from the socket (it had been read from a closed descriptor)."""
+    with serving(OneAnswerPerConnection) as url:
+        server = Server(url)
+        for size in (1, 1000):
+            answer = server.predict({"records": [{}] * size}, size, 5.0)
+            preds, problem = predictions_of(answer)
+            assert answer.status == 200 and not problem, answer.error
+            assert preds is not None and len(preds) == size
+
+
 @pytest.fixture
 def hostile() -> Iterator[str]:
     with serving(Hostile) as url:

@@ -10,7 +10,8 @@
 - `api.concurrent`: batches sent one at a time, then again from parallel clients, must get
   the same answers; other requests' predictions, miscounted answers or 5xx under
   concurrency are state shared between requests. An answer that came too late is the
-  server's capacity (latency), not judged here.
+  server's capacity (latency), and a call that got no answer at all a matter of its
+  connections: both noted, neither judged here.
 
 Probabilities closer than TOLERANCE are the same: float32 models (ONNX) computed row by row
 or in a batch differ in the last digits, never by this much.
@@ -167,6 +168,10 @@ def concurrency_check(results: dict[str, Any], determinism: CheckResult) -> Chec
         "late": len(late), "seconds": step.get("seconds")}
     late_note = (f"; {len(late)} call(s) got no answer within three times the usual deadline "
                  "(a queue, judged by latency)" if late else "")
+    if refused:
+        late_note += (f"; {len(refused)} call(s) got no answer "
+                      f"({str(refused[0].get('problem'))[:120]}: the connection, not judged "
+                      "here)")
     parts = []
     if miscounted:
         first = miscounted[0]
@@ -180,15 +185,14 @@ def concurrency_check(results: dict[str, Any], determinism: CheckResult) -> Chec
         first = errors[0]
         parts.append(f"{len(errors)} answered {first.get('status')}"
                      + (f" ({str(first.get('body'))[:120]})" if first.get("body") else ""))
-    if refused:
-        parts.append(f"{len(refused)} got no answer ({str(refused[0].get('problem'))[:120]})")
     if not parts:
         return CheckResult.passed(
             "api.concurrent", f"{clients} clients at once: {same} of {total} calls got the "
             f"same answers as the same calls made one at a time{late_note}",
             title=CONCURRENT_TITLE, evidence=evidence)
     return CheckResult.failed(
-        "api.concurrent", f"with {clients} clients at once, {total - same - len(late)} of "
+        "api.concurrent", f"with {clients} clients at once, "
+        f"{total - same - len(late) - len(refused)} of "
         f"{total} calls did not get the answers the same calls got one at a time: "
         + "; ".join(parts) + ": state shared between requests (a scorer object, a global "
         "frame or buffer) is overwritten by the next request" + late_note,

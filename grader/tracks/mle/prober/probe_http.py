@@ -76,8 +76,8 @@ class _Raw(io.RawIOBase):
     """The socket's bytes for http.client: every read waits at most until the deadline (a
     server sending one byte a second is cut there, not only when a byte is late)."""
 
-    def __init__(self, sock: socket.socket, clock: _Clock) -> None:
-        self.sock, self.clock = sock, clock
+    def __init__(self, owner: _Sock) -> None:
+        self.owner, self.sock, self.clock = owner, owner.sock, owner.clock
 
     def readable(self) -> bool:
         return True
@@ -88,22 +88,41 @@ class _Raw(io.RawIOBase):
         self.clock.received += n
         return n
 
+    def close(self) -> None:
+        if not self.closed:
+            super().close()
+            self.owner.release()
+
 
 class _Sock:
-    """A connected socket as http.client uses it (sendall, makefile, close), on the clock."""
+    """A connected socket as http.client uses it (sendall, makefile, close), on the clock.
+    Like socket.makefile, the socket stays open while a reader made from it is: http.client
+    closes the connection as soon as an answer says it will close it (HTTP/1.0, or
+    `Connection: close`) and reads the body afterwards, from the reader."""
 
     def __init__(self, sock: socket.socket, clock: _Clock) -> None:
         self.sock, self.clock = sock, clock
+        self.readers, self.closing = 0, False
 
     def sendall(self, data: bytes) -> None:
         self.sock.settimeout(self.clock.left())
         self.sock.sendall(data)
 
     def makefile(self, *args: Any, **kwargs: Any) -> io.BufferedReader:
-        return io.BufferedReader(_Raw(self.sock, self.clock))
+        self.readers += 1
+        return io.BufferedReader(_Raw(self))
+
+    def release(self) -> None:
+        self.readers -= 1
+        self._close_when_unused()
 
     def close(self) -> None:
-        self.sock.close()
+        self.closing = True
+        self._close_when_unused()
+
+    def _close_when_unused(self) -> None:
+        if self.closing and self.readers <= 0:
+            self.sock.close()
 
 
 class _Connection(http.client.HTTPConnection):
