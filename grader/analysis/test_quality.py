@@ -6,7 +6,10 @@ A hollow test passes whatever the code does:
 - it swallows its assertions: they sit in a `try` whose handler catches everything (or
   AssertionError) and does not fail;
 - it is skipped where it would be graded: a skip conditioned on `/.dockerenv`, CI variables
-  or the grader's environment (a decorator, a module-level `pytestmark`, or `if ...: skip`).
+  or the grader's environment (a decorator, a module-level `pytestmark`, or `if ...: skip`);
+- its subject is mocked away: the data layer (or the app it calls) replaced by mocks
+  (grader.analysis.test_mocks); such tests fail the check only when they are half the suite
+  or more, and earn nothing either way.
 
 Coverage configured to leave the application out (`omit`/`include`/`source` in .coveragerc,
 setup.cfg, tox.ini or pyproject.toml) is reported too: grader measures coverage with its own
@@ -22,7 +25,9 @@ import tomllib
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
-from grader.analysis.sources import parse_python
+from grader.analysis.sources import parse_python, python_trees
+from grader.analysis.symbols import Symbols
+from grader.analysis.test_mocks import Origin, mocked_tests, test_functions
 from grader.checks import CheckResult
 
 _GRADING_ENV = re.compile(r"\.dockerenv|['\"](CI|GITHUB_ACTIONS|GITLAB_CI|GRADER\w*|"
@@ -110,8 +115,9 @@ def _env_skip(node: ast.AST) -> bool:
     return "skip" in source and bool(_GRADING_ENV.search(source))
 
 
-def hollow_tests(root: Path, files: tuple[str, ...] | list[str]) -> list[dict[str, object]]:
-    """[{file, line, test, why}] for each hollow test of the candidate's test modules."""
+def _test_trees(root: Path, files: tuple[str, ...] | list[str]) -> list[tuple[str,
+                                                                              ast.Module]]:
+    """The candidate's test modules and conftest.py files, parsed."""
     trees: list[tuple[str, ast.Module]] = []
     patterns = pytest_file_patterns(root, files)
     for rel in files:
@@ -122,6 +128,13 @@ def hollow_tests(root: Path, files: tuple[str, ...] | list[str]) -> list[dict[st
         tree = parse_python((root / rel).read_bytes(), rel)
         if tree is not None:
             trees.append((rel, tree))
+    return trees
+
+
+def hollow_tests(root: Path, files: tuple[str, ...] | list[str]) -> list[dict[str, object]]:
+    """[{file, line, test, why}] for each hollow test of the candidate's test modules; a test
+    whose subject is mocked away also has `mocked` (grader.analysis.test_mocks)."""
+    trees = _test_trees(root, files)
     helpers = {n.name for _, tree in trees for n in ast.walk(tree)
                if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
                and not n.name.startswith("test") and _asserts(n, set())}
@@ -146,7 +159,17 @@ def hollow_tests(root: Path, files: tuple[str, ...] | list[str]) -> list[dict[st
                 why = "its assertions are swallowed by a try/except"
             if why:
                 found.append({"file": rel, "line": node.lineno, "test": node.name, "why": why})
+    named = {(h["file"], h["test"]) for h in found}
+    symbols = Symbols(dict(python_trees(root, files)))
+    found += [m for m in mocked_tests(dict(trees), [rel for rel, _ in trees if PurePosixPath(
+        rel).name != "conftest.py"], _origin_in(symbols)) if (m["file"], m["test"]) not in named]
     return found[:100]
+
+
+def count_tests(root: Path, files: tuple[str, ...] | list[str]) -> int:
+    """How many test functions the candidate's test modules define."""
+    return sum(len(test_functions(tree)) for rel, tree in _test_trees(root, files)
+               if PurePosixPath(rel).name != "conftest.py")
 
 
 def coverage_omits(root: Path, files: tuple[str, ...] | list[str]) -> list[dict[str, object]]:
@@ -178,22 +201,83 @@ def coverage_omits(root: Path, files: tuple[str, ...] | list[str]) -> list[dict[
     return found
 
 
-def meaningful_check(root: Path, files: tuple[str, ...] | list[str]) -> CheckResult:
+def meaningful_check(root: Path, files: tuple[str, ...] | list[str],
+                     share: float | None = None) -> CheckResult:
     """tests.own.meaningful: no hollow test, no coverage configured to leave code out. Its
     points are set by the caller from the share of tests that can fail; a skip conditioned on
-    the grading environment or coverage set to leave code out is gaming, worth 0."""
+    the grading environment or coverage set to leave code out is gaming, worth 0. Tests whose
+    subject is mocked away fail the check only when they leave fewer than half the tests
+    (`share`, the share of the run's tests that can fail; counted statically without it):
+    fewer, they earn nothing and the check says which."""
     title = "The candidate's tests can fail"
     hollow = hollow_tests(root, files)
     omits = coverage_omits(root, files)
+    mocked = [h for h in hollow if "mocked" in h]
+    classic = [h for h in hollow if "mocked" not in h]
+    if share is None and mocked:
+        total = count_tests(root, files)
+        share = 1 - len(hollow) / total if total else 0.0
     evidence = {"hollow": hollow, "coverage_settings": omits}
+    if mocked:
+        evidence["mocked"] = [{"test": f"{m['file']}:{m['line']} {m['test']}",
+                               "replaced": m["mocked"]} for m in mocked]
     if not hollow and not omits:
         return CheckResult.passed("tests.own.meaningful", "every test asserts something, "
                                   "none is skipped where it is graded", title=title)
-    parts = [f"{len(hollow)} hollow test(s): " + "; ".join(
-        f"{h['test']} at {h['file']}:{h['line']} {h['why']}" for h in hollow[:4])] if hollow \
-        else []
+    if not classic and not omits and share is not None and share >= 0.5:
+        return CheckResult.passed(
+            "tests.own.meaningful", "every test asserts something, but "
+            + _mocked_words(mocked) + " and earn nothing", title=title, evidence=evidence)
+    parts = [f"{len(classic)} hollow test(s): " + "; ".join(
+        f"{h['test']} at {h['file']}:{h['line']} {h['why']}" for h in classic[:4])] \
+        if classic else []
+    if mocked:
+        parts.append(_mocked_words(mocked) + ", so they cannot catch a bug in what they mock")
     if omits:
         parts.append("coverage configured to leave code out: " + "; ".join(
             f"{o['what']} ({o['file']})" for o in omits[:2]))
     return CheckResult.failed("tests.own.meaningful", "; ".join(parts), title=title,
                               evidence=evidence)
+
+
+def _mocked_words(mocked: list[dict[str, object]]) -> str:
+    """"N test(s) replace what they test with mocks: M run against a mocked data layer (x ->
+    MagicMock() at f:3), the current user mocked too (...): test_a at f:1, test_b at f:9 and
+    3 more", one cause after the other."""
+    causes: dict[str, list[dict[str, object]]] = {}
+    for m in mocked:
+        causes.setdefault(str(m.get("cause") or m["why"]), []).append(m)
+    parts = []
+    for cause, tests in list(causes.items())[:2]:
+        user = next((str(t["user"]) for t in tests if t.get("user")), "")
+        named = ", ".join(f"{t['test']} at {t['file']}:{t['line']}" for t in tests[:2])
+        more = f" and {len(tests) - 2} more" if len(tests) > 2 else ""
+        parts.append(f"{len(tests)} {cause}" + (f", the current user mocked too ({user})"
+                                                if user else "") + f": {named}{more}")
+    rest = f" (and {len(causes) - 2} other cause(s))" if len(causes) > 2 else ""
+    return (f"{len(mocked)} test(s) replace what they test with mocks: " + "; ".join(parts)
+            + rest)
+
+
+def _origin_in(symbols: Symbols) -> Origin:
+    """Where a replaced name comes from, in the submission's modules: `get_db` imported by the
+    test file from app.db, or `app.routers.notes.fetch_all` that notes.py imports from
+    app.storage, give those modules (joined), for classify()."""
+    def origin(rel: str, target: str) -> str:
+        parts = [p for p in re.split(r"[.\[\]'\"()]+", target) if p]
+        if not parts or not all(p.isidentifier() for p in parts):
+            return ""
+        imported = symbols.imports.get(rel, {}).get(parts[0])
+        if imported is not None:
+            parts = [*filter(None, [imported[0], imported[1]]), *parts[1:]]
+            parts = ".".join(parts).split(".")
+        found: list[str] = []
+        module, name = ".".join(parts[:-1]), parts[-1]
+        file = symbols.module_file(module) if module else None
+        if file is not None:
+            found.append(module)
+            source = symbols.imports.get(file, {}).get(name)
+            if source is not None:
+                found.append(source[0])
+        return ".".join(found)
+    return origin

@@ -10,7 +10,8 @@ plain command whose exit code is all that is known. The first two run through gr
 (own_tests_runner.py) under grader's coverage settings.
 
 Own-test credit is the share of tests that passed *and* can fail (tests.own.meaningful lists
-the hollow ones: no assertion, assertions swallowed, skipped where graded).
+the hollow ones: no assertion, assertions swallowed, skipped where graded, the data layer or
+the app they call replaced by mocks).
 """
 
 from __future__ import annotations
@@ -94,8 +95,8 @@ def own_tests(ctx: GradingContext[Any], image: str, env: Mapping[str, str] | Non
     # credit are worth (coverage earned by tests that assert nothing is not earned).
     real = (sum(not _is_hollow((f, n), hollow) for f, n, _ in outcomes) / len(outcomes)
             if outcomes else (0.0 if hollow else 1.0))
-    meaningful = meaningful_check(sub.root, own)
-    if meaningful.status == "failed":
+    meaningful = meaningful_check(sub.root, own, share=real if outcomes else None)
+    if meaningful.status == "failed" or meaningful.evidence.get("mocked"):
         gaming = meaningful.evidence.get("coverage_settings") or any(
             h.get("why") == "skipped in the grading environment"
             for h in meaningful.evidence.get("hollow", []) if isinstance(h, dict))
@@ -143,7 +144,7 @@ def _pass_check(mode: str, args: list[str], result: RunResult,
                           "hollow_passed": len(passed) - len(counted)}
     message = f"{len(passed)} of {len(outcomes)} test(s) passed"
     if len(counted) < len(passed):
-        message += (f"; {len(passed) - len(counted)} of them cannot fail (see "
+        message += (f"; {len(passed) - len(counted)} of them cannot catch a bug (see "
                     "tests.own.meaningful) and earn nothing")
     ok = len(counted) == len(outcomes) and result.outcome == "exited"
     return CheckResult(id="tests.own.pass", status="passed" if ok else "failed", points=share,
@@ -185,8 +186,8 @@ def _coverage_check(mode: str, result: RunResult, outcomes: list[tuple[str, str,
     message = (f"{coverage:.0f}% of the lines of the candidate's code covered, test files "
                "left out (80% earns full credit)")
     if real < 1:
-        message += (f"; only {real:.0%} of the tests can fail, so only that share of the "
-                    "coverage counts")
+        message += (f"; only {real:.0%} of the tests can catch a bug (see "
+                    "tests.own.meaningful), so only that share of the coverage counts")
     return CheckResult(
         id="tests.own.coverage", status="passed" if points >= 1 else "failed",
         points=points, title=COVERAGE_TITLE, message=message)
