@@ -183,8 +183,9 @@ def concurrency_check(results: dict[str, Any], determinism: CheckResult) -> Chec
         parts.append(f"{len(swapped)} got other probabilities than the same call made alone")
     if errors:
         first = errors[0]
+        body = " ".join(str(first.get("body") or "").split())[:120]
         parts.append(f"{len(errors)} answered {first.get('status')}"
-                     + (f" ({str(first.get('body'))[:120]})" if first.get("body") else ""))
+                     + (f" ({body})" if body else ""))
     if not parts:
         return CheckResult.passed(
             "api.concurrent", f"{clients} clients at once: {same} of {total} calls got the "

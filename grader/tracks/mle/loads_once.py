@@ -136,9 +136,8 @@ def loads_once_check(before: list[Any], moved: tuple[int, bytes] | None,
     moved_note = f"once the server had answered, {artifact} was moved away in its container"
     if not answered_again and not answered_fresh:
         err = errors[0] if errors and isinstance(errors[0], dict) else {}
-        seen = (f"{err.get('status') or 'no answer'}"
-                + (f" ({str(err.get('problem') or err.get('body'))[:160]})"
-                   if err.get("problem") or err.get("body") else ""))
+        said = " ".join(str(err.get("problem") or err.get("body") or "").split())[:160]
+        seen = f"{err.get('status') or 'no answer'}" + (f" ({said})" if said else "")
         return CheckResult.failed(
             "serve.loads-once", f"{moved_note}, and POST /predict then answered {seen}: the "
             "model is read from disk on every request (slow, and a server that fails when "

@@ -152,11 +152,22 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
 def _without_predictions(results: dict[str, Any]) -> dict[str, Any]:
     """The prober's results for the report's artifact: the predictions left out."""
     out = {k: v for k, v in results.items() if k != "holdout"}
-    for key in ("probes", "determinism"):
+    for key in ("probes", "determinism", "consistency"):
         if isinstance(results.get(key), list):
-            out[key] = [{k: v for k, v in p.items() if k != "predictions"}
-                        for p in results[key] if isinstance(p, dict)]
+            out[key] = _calls(results[key])
+    if isinstance(results.get("latency"), dict):
+        out["latency"] = {k: v for k, v in results["latency"].items()
+                          if k != "single_predictions"}
+    concurrency = results.get("concurrency")
+    if isinstance(concurrency, dict):
+        out["concurrency"] = {k: _calls(v) if k in ("sequential", "concurrent") else v
+                              for k, v in concurrency.items()}
     return out
+
+
+def _calls(calls: Any) -> list[Any]:
+    return [{k: v for k, v in c.items() if k != "predictions"} for c in calls
+            if isinstance(c, dict)] if isinstance(calls, list) else []
 
 
 def _results(result: RunResult) -> dict[str, Any] | None:

@@ -306,11 +306,14 @@ def main() -> int:
     if plan.get("predict_only"):
         steps = [step for step in steps if step[0] == "holdout"]
     started = time.monotonic()
+    timings: dict[str, float] = results.setdefault("step_seconds", {})
     for name, step in steps:  # each on its own: a step that breaks is that step's finding
+        began = time.monotonic()
         try:
             results[name] = step()
         except Exception as exc:
             results[name] = {"prober_error": f"{type(exc).__name__}: {exc}"[:500]}
+        timings[name] = round(time.monotonic() - began, 2)
         results["gave_up"] = server.gave_up
         results["seconds"] = round(time.monotonic() - started, 2)
         save()

@@ -1,0 +1,1 @@
+"""Churn scoring: shared feature preparation (features.py) and the Starlette API (api.py)."""

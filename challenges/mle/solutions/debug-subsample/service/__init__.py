@@ -1,0 +1,1 @@
+"""The Litestar churn API (main.py)."""

@@ -1,0 +1,1 @@
+"""aiohttp service for the churn model: `python -m churnsvc`."""

@@ -1,0 +1,1 @@
+"""Churn scoring service: the scorer (scorer.py) and the Bottle app (web.py)."""
