@@ -252,7 +252,9 @@ def _mocked_words(mocked: list[dict[str, object]]) -> str:
         user = next((str(t["user"]) for t in tests if t.get("user")), "")
         named = ", ".join(f"{t['test']} at {t['file']}:{t['line']}" for t in tests[:2])
         more = f" and {len(tests) - 2} more" if len(tests) > 2 else ""
-        parts.append(f"{len(tests)} {cause}" + (f", the current user mocked too ({user})"
+        verb = cause if len(tests) > 1 else cause.replace("run ", "runs ", 1).replace(
+            "call ", "calls ", 1)
+        parts.append(f"{len(tests)} {verb}" + (f", the current user mocked too ({user})"
                                                 if user else "") + f": {named}{more}")
     rest = f" (and {len(causes) - 2} other cause(s))" if len(causes) > 2 else ""
     return (f"{len(mocked)} test(s) replace what they test with mocks: " + "; ".join(parts)

@@ -215,7 +215,7 @@ def test_a_suite_that_mocks_the_database_in_some_tests_is_judged_on_the_share(
     check = meaningful_check(tmp_path, sorted({**APP, **files}))
     assert check.status == "passed"
     assert check.message.startswith("every test asserts something, but 1 test(s) replace what "
-                                    "they test with mocks: 1 run against a mocked data layer "
+                                    "they test with mocks: 1 runs against a mocked data layer "
                                     "(app.crud.list_notes -> a MagicMock (patch's default) at "
                                     "tests/test_mocked.py:3): test_empty_list at "
                                     "tests/test_mocked.py:4 and earn nothing")
