@@ -39,8 +39,8 @@ _EXTERNAL = {"requests", "httpx", "urllib", "urllib3", "urlopen", "smtplib", "sm
              "delay", "apply_async"}
 _DATA = re.compile(r"^(get_|async_)?(db|database|session|sessions|sessionlocal|session_local|"
                    r"conn|connection|connect|cursor|engine|pool|store|storage|repo|repository|"
-                   r"repositories|dao|crud|quer(?:y|ies)|objects|models?|orm|sqlite3?|"
-                   r"sqlalchemy|aiosqlite|collection|table|execute|fetch\w*|insert\w*)$|"
+                   r"repositories|dao|crud|quer(?:y|ies)|objects|models|orm|sqlite3?|"
+                   r"sqlalchemy|aiosqlite|collection|execute|executemany)$|"
                    r"repositor|_repo$|^repo_|_db$|^db_|_dao$|storage|_store$|^store_|crud|"
                    r"database|_session$|^session_|_query$|_queries$")
 _AUTH = re.compile(r"current_user|get_user_from|authenticate|^auth|_auth$|auth_|login_required|"
