@@ -5,8 +5,9 @@
   method it defines), under the api's or namespace's prefix;
 - Falcon: `app.add_route("/items", ItemsResource())` (or a variable holding one) with its
   responders `on_get`, `on_post`...; with `suffix="item"`, `on_get_item`...;
-- aiohttp's `router.add_route("GET", "/x", handler)` (the method first), and FastAPI's
-  `add_api_route("/x", f, methods=[..])`.
+- aiohttp's `router.add_route("GET", "/x", handler)` (the method first), Sanic's
+  `app.add_route(ItemsView.as_view(), "/items")` (the handler first; HTTPMethodView methods),
+  and FastAPI's `add_api_route("/x", f, methods=[..])`.
 """
 
 from __future__ import annotations
@@ -82,11 +83,18 @@ def _add_resource(symbols: Symbols, rel: str, call: ast.Call) -> list[Found]:
 
 
 def _add_route(symbols: Symbols, rel: str, call: ast.Call) -> list[Found]:
-    """Falcon `add_route("/x", resource, suffix=)`, or aiohttp `add_route("GET", "/x", f)`."""
+    """Falcon `add_route("/x", resource, suffix=)`, aiohttp `add_route("GET", "/x", f)`, or
+    Sanic `add_route(View.as_view(), "/x", methods=[..])`."""
     first = symbols.const_str(rel, call.args[0])
-    if first is None:
-        return []
     owner = _owner(symbols, rel, call)
+    if first is None:  # Sanic: the handler first
+        uri = symbols.const_str(rel, call.args[1] if len(call.args) > 1 else _kw(call, "uri"))
+        d = symbols.definition(rel, call.args[0])
+        if uri is None or d is None:
+            return []
+        wanted = method_list(_kw(call, "methods"))
+        return class_routes(uri, d, wanted, owner) if d.methods else [
+            Found(frozenset(wanted), uri, d.file, d.line, d.name, d.is_async, owner)]
     if first.lower() in (*METHODS, "*") and len(call.args) >= 3:  # aiohttp
         path = symbols.const_str(rel, call.args[1])
         d = symbols.definition(rel, call.args[2])

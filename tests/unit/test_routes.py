@@ -433,3 +433,28 @@ def test_extensions_count_as_their_framework(tmp_path: Path) -> None:
                              ("from ninja import NinjaAPI\n", "django")):
         (tmp_path / "api.py").write_text(source)
         assert detect_framework(tmp_path, ["api.py"])[0] == expected, source
+
+
+def test_sanic_class_views_under_a_blueprint(tmp_path: Path) -> None:
+    routes = routes_of(tmp_path, {"server.py": """
+        from sanic import Blueprint, Sanic
+        from sanic.views import HTTPMethodView
+
+        bp = Blueprint("notes", url_prefix="/notes")
+
+
+        class NoteView(HTTPMethodView):
+            async def get(self, request, note_id: int):
+                ...
+
+            async def delete(self, request, note_id: int):
+                ...
+
+
+        bp.add_route(NoteView.as_view(), "/<note_id:int>")
+        app = Sanic("notes")
+        app.blueprint(bp)
+        """})
+    assert table(routes) == {
+        ("GET", "/notes/<note_id:int>", "server.py:8 NoteView.get async"),
+        ("DELETE", "/notes/<note_id:int>", "server.py:11 NoteView.delete async")}
