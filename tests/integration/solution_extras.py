@@ -84,6 +84,24 @@ def a_graded_solution_keeps_its_logs_and_probe_results(graded: Graded) -> None:
     assert "KeyError" in server_log  # the 500's traceback, for the reviewer
 
 
+@extra("mle", "reference")
+def the_consistency_and_concurrency_calls_are_cheap_and_kept_out_of_the_artifact(
+        graded: Graded) -> None:
+    """The calls behind api.consistent and api.concurrent ran (each answer compared), took
+    a few seconds on a clean server, and probe-results.json keeps none of their predictions
+    (nor the kept single-record ones)."""
+    report, folder = _json(graded)
+    probes = json.loads((folder / report["artifacts"]["probe-results.json"]).read_text())
+    steps = probes["step_seconds"]
+    assert steps["consistency"] + steps["concurrency"] < 10, steps
+    assert len(probes["consistency"]) == 3 and len(probes["concurrency"]["concurrent"]) == 16
+    calls = [*probes["consistency"], *probes["concurrency"]["sequential"],
+             *probes["concurrency"]["concurrent"]]
+    assert all("predictions" not in c for c in calls)
+    assert "single_predictions" not in probes["latency"]
+    assert "loaded once" in graded.report.check_map["serve.loads-once"].message
+
+
 def hostile_metadata_fails_its_own_check_alone(report: dict[str, Any], folder: Path,
                                                cause: str) -> None:
     """/metadata (and the answer to a request with an unknown field) nested past 32 levels

@@ -104,10 +104,13 @@ def _where(static: list[dict[str, Any]]) -> str:
 
 def loads_once_check(before: list[Any], moved: tuple[int, bytes] | None,
                      after: dict[str, Any] | None, n_first: int, artifact: str,
-                     static: list[dict[str, Any]], why_not: str = "") -> CheckResult:
+                     static: list[dict[str, Any]], why_not: str = "",
+                     deterministic: bool = True) -> CheckResult:
     """`before`: the first holdout batch's predictions as first answered; `moved`: the move
     command's exit code and output (None: the engine cannot run it); `after`: the second
-    prober run's results (its first `n_first` predictions are that batch again)."""
+    prober run's results (its first `n_first` predictions are that batch again). Changed
+    answers are evidence only from a server whose answers do not vary anyway
+    (`deterministic`, api.deterministic)."""
     evidence: dict[str, Any] = {"artifact": artifact, "load_calls": static}
     where = _where(static)
     if why_not or moved is None or moved[0] != 0 or after is None:
@@ -143,7 +146,8 @@ def loads_once_check(before: list[Any], moved: tuple[int, bytes] | None,
             "model is read from disk on every request (slow, and a server that fails when "
             f"its files change){where}", title=TITLE, evidence=evidence)
     changed = [i for i, (a, b) in enumerate(zip(first or [], again or [], strict=False))
-               if a is not None and b is not None and abs(a - b) > SAME]
+               if a is not None and b is not None and abs(a - b) > SAME] if deterministic \
+        else []
     if changed:
         return CheckResult.failed(
             "serve.loads-once", f"{moved_note}, and the same {n_first} records then got other "

@@ -135,15 +135,14 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
     sent_order = items(mapping(results.get("holdout")).get("predictions"))
     checks += service.note_crowded(judge(draw.realign(results), data, cfg))
     static = load_calls(sub.root, [rel for rel in base_files if rel.endswith(".py")])
+    deterministic = all(c.status != "failed" for c in checks if c.id == "api.deterministic")
     checks.append(loads_once_check(sent_order[:cfg.batch_size], moved, after,
                                    min(cfg.batch_size, len(draw.sent)), str(artifact_path),
-                                   static, why_not))
+                                   static, why_not, deterministic))
     checks += crowded
     ctx.add_artifact("probe-results.json", json.dumps(_without_predictions(results),
                                                       indent=1)[:2_000_000])
     with ctx.stage("reproducibility"):
-        deterministic = all(c.status != "failed" for c in checks
-                            if c.id == "api.deterministic")
         checks.append(reproducibility(ctx, image, prober, trained, base_files, sent_order,
                                       draw.sent, deterministic))
     return checks
