@@ -1,7 +1,10 @@
 """Hidden suite for the Notes API. Runs in the tester container only, against BASE_URL.
 
 Every request goes through `Api`, which records the exchange (for the report's evidence) and
-never raises on a status code: the tests assert on statuses themselves.
+never raises on a status code: the tests assert on statuses themselves. Every answer is also
+read for what it gives away (grader's `disclosure`: a debugger, a debug page, a traceback, SQL)
+and kept in EXPOSED for the disclosure tests, which run last (marker `runs_last`) so that they
+judge the answers of the whole suite.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import pytest
 import requests
 
 try:
-    from results_plugin import not_run, record_exchange
+    from results_plugin import not_run, note, point_at, record_exchange
 except ImportError:  # running the suite by hand
     def record_exchange(exchange: dict[str, Any]) -> None:
         pass
@@ -24,12 +27,47 @@ except ImportError:  # running the suite by hand
     def not_run(reason: str, blocked_by: str = "") -> None:
         pytest.skip(reason)
 
+    def note(text: str) -> None:
+        pass
+
+    def point_at(file: str, line: int, what: str = "") -> None:
+        pass
+
+try:  # grader's reader of what an answer gives away, copied beside the runner
+    from disclosure import exposure
+except ImportError:  # running the suite by hand: nothing is read
+    def exposure(status: int, body: str, sent: list[str] | None = None) -> list[dict[str, str]]:
+        return []
+
 BASE_URL = os.environ.get("BASE_URL", "http://localhost:8000").rstrip("/")
 TIMEOUT = 10            # seconds for a whole answer, however slowly it drips in
 BODY_CAP = 1024 * 1024  # the largest answer read; a Notes API never needs more
 SLOW_LIMIT = 3          # answers that took over TIMEOUT; past that, no request is sent
 _SLOW: list[str] = []   # "METHOD path" of each request that got no timely answer
 PASSWORD = "correct-horse-battery"
+EXPOSED: list[dict[str, Any]] = []  # answers that gave something away: {exchange, findings}
+EXPOSED_CAP = 40
+SCAN_CAP = 256 * 1024   # the head of an answer read for what it gives away
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "runs_last: judges the answers of the whole suite")
+
+
+REGISTERED: list[str] = []  # usernames registered with PASSWORD, written to users.json
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """users.json: the usernames the suite registered with PASSWORD, for the grader to find
+    the rows where the server stored their passwords."""
+    if REGISTERED:
+        with open("users.json", "w") as f:
+            json.dump({"usernames": REGISTERED[:50]}, f)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked runs_last go after every other (in their own order)."""
+    items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)
 
 
 def _read_bounded(response: requests.Response, method: str, path: str) -> None:
@@ -76,6 +114,7 @@ def _clip(text: str, limit: int = 1500) -> str:
 class Api:
     def __init__(self) -> None:
         self.session = requests.Session()
+        self.last_exchange: dict[str, Any] = {}  # the exchange of the latest request
 
     def request(self, method: str, path: str, token: str | None = None,
                 headers: dict[str, str] | None = None, **kwargs: Any) -> requests.Response:
@@ -113,13 +152,19 @@ class Api:
             body_text = json.dumps(body) if body is not None else ""
         shown = {k: ("Bearer <token>" if k == "Authorization" and v.startswith("Bearer ")
                      and len(v) > 20 else v) for k, v in headers.items()}
-        record_exchange({
+        exchange = {
             "request": {"method": method, "path": path, "headers": shown,
                         "body": _clip(body_text)},
             "response": {"status": response.status_code,
                          "content_type": response.headers.get("content-type", ""),
                          "body": _clip(response.text)},
-        })
+        }
+        record_exchange(exchange)
+        self.last_exchange = exchange
+        findings = exposure(response.status_code, response.text[:SCAN_CAP],
+                            _sent_texts(body))
+        if findings and len(EXPOSED) < EXPOSED_CAP:
+            EXPOSED.append({"exchange": exchange, "findings": findings})
         return response
 
     def get(self, path: str, **kw: Any) -> requests.Response:
@@ -151,6 +196,10 @@ class User:
             # (any 2xx will do here: test_register judges the exact status)
             not_run(f"registering a user failed (POST /auth/register -> {r.status_code})",
                     "http.contract.register")
+        REGISTERED.append(self.username)
+        registered = _json(r)
+        # the id the server gave the user (the contract's register answer carries it)
+        self.id: Any = registered.get("id") if isinstance(registered, dict) else None
         self.token = self.login()
 
     def login(self, **extra: Any) -> str:
@@ -175,6 +224,24 @@ class User:
             not_run(f"creating the note it needs failed (POST /notes -> {r.status_code})",
                     "http.contract.create_note")
         return note  # type: ignore[no-any-return]
+
+
+def _sent_texts(body: Any) -> list[str]:
+    """What the request's body carried (its strings, also JSON-escaped): an answer that echoes
+    them back does not give away anything of the server's."""
+    texts: list[str] = []
+    stack = [body]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            stack += item
+        elif isinstance(item, bytes | bytearray):
+            texts.append(item[:SCAN_CAP].decode("utf-8", "replace"))
+        elif isinstance(item, str):
+            texts += [item, json.dumps(item)[1:-1]]
+    return texts
 
 
 def _json(response: requests.Response) -> Any:

@@ -1,6 +1,6 @@
 """Security: input reaches SQL as data (quotes round-trip, an injection cannot log in), and a
-token cannot be forged (one character changed; for JWTs, re-signed with `alg: none` or another
-key, or claiming another user)."""
+token cannot be forged (one character changed; for JWTs, re-signed with `alg: none`, another
+key or a key written in the submission's own code, claiming another user)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,16 @@ import base64
 import hashlib
 import hmac
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Api, User, created, refused
+from conftest import Api, User, _json, created, note, point_at, refused
+
+#: The key-like string literals of the candidate's own code, found by the grader on the host
+#: (grader/analysis/signing_keys.py): {"keys": [{"key", "file", "line", "how"}]}.
+CODE_KEYS = Path("signing_keys.json")
+HMAC_ALGS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 
 QUOTED_TITLE = 'O\'Brien\'s "note"; --'
 QUOTED_BODY = "it's fine'); DROP TABLE notes; --"
@@ -31,10 +37,17 @@ def test_quotes_round_trip(api: Api, user: User) -> None:
 @pytest.mark.points(4)
 @pytest.mark.parametrize("username", ["x' OR '1'='1' --", "' OR 1=1 --", 'x" OR "1"="1" --'])
 def test_sql_injection_cannot_log_in(api: Api, user: User, username: str) -> None:
-    """Logging in with SQL in the username gives 401, not a token."""
+    """Logging in with SQL in the username gets no token (any refusal will do: the status of
+    a failed login is the contract tests' business)."""
     r = api.post("/auth/token", json={"username": username, "password": "not the password"})
-    assert refused(r.status_code), "an injected username was answered with a token" if (
-        200 <= r.status_code < 300) else f"expected 401, got {r.status_code}"
+    body = _json(r)
+    token = body.get("access_token") if isinstance(body, dict) else None
+    assert not (200 <= r.status_code < 300 or token), (
+        f"an injected username was answered with {'a token' if token else r.status_code}: "
+        "the SQL in it decided who logged in")
+    assert r.status_code < 500, (f"the injected username crashed the login ({r.status_code}): "
+                                 "its quote may have reached the SQL")
+    note(f"refused with {r.status_code}, no token")
 
 
 @pytest.mark.points(3)
@@ -70,11 +83,14 @@ def _jwt_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
 
 
 def _jwt(header: dict[str, Any], payload: dict[str, Any], key: bytes | None) -> str:
+    """A JWT of these header and claims, signed with `key` by the header's HMAC algorithm
+    (unsigned when `key` is None)."""
     head = _b64(json.dumps(header, separators=(",", ":")).encode())
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())
     if key is None:
         return f"{head}.{body}."
-    signature = hmac.new(key, f"{head}.{body}".encode(), hashlib.sha256).digest()
+    digest = HMAC_ALGS.get(str(header.get("alg")), hashlib.sha256)
+    signature = hmac.new(key, f"{head}.{body}".encode(), digest).digest()
     return f"{head}.{body}.{_b64(signature)}"
 
 
@@ -118,3 +134,41 @@ def test_jwt_signed_with_another_key_is_401(api: Api, user: User, other_user: Us
     r = api.get("/notes", token=forged)
     assert refused(r.status_code), f"a token signed with {key.decode()!r} was accepted"
 
+
+
+def _code_keys() -> list[dict[str, Any]]:
+    try:
+        data = json.loads(CODE_KEYS.read_text())
+    except (OSError, ValueError):
+        return []
+    keys = data.get("keys") if isinstance(data, dict) else None
+    return [k for k in keys if isinstance(k, dict) and isinstance(k.get("key"), str)
+            and k["key"]][:30] if isinstance(keys, list) else []
+
+
+def _shown(key: str) -> str:
+    return repr(key if len(key) <= 12 else key[:8] + "...")
+
+
+@pytest.mark.points(3)
+def test_jwt_signed_with_a_key_from_the_code_is_401(api: Api, user: User,
+                                                   other_user: User) -> None:
+    """A JWT re-signed, in another user's name, with a key-like string written in the
+    submission's own code is refused: a key in the repository signs tokens for anyone."""
+    header, payload = _jwt_or_skip(user)
+    alg = str(header.get("alg"))
+    if alg not in HMAC_ALGS:
+        pytest.skip(f"the tokens are signed with {alg}, not an HMAC: a string cannot sign them")
+    keys = _code_keys()
+    if not keys:
+        pytest.skip("no string in the submission's code looks like a signing key")
+    claims = _claims_for_other(payload, user, other_user)
+    for key in keys:
+        r = api.get("/notes", token=_jwt(header, claims, key["key"].encode()))
+        if 200 <= r.status_code < 300:
+            point_at(str(key.get("file", "")), int(key.get("line") or 0), str(key.get("how", "")))
+            raise AssertionError(
+                f"a token naming another user, signed ({alg}) with {_shown(key['key'])} from "
+                f"{key.get('file')}:{key.get('line')} ({key.get('how')}), was accepted: anyone "
+                "who reads the code can sign in as any user")
+    note(f"{len(keys)} key-like string(s) from the code tried ({alg}); none signs tokens")

@@ -15,7 +15,7 @@ from grader.errors import ChallengeConfigError
 from grader.sandbox.engine import RunResult, RunSpec
 from grader.text import assertion_words
 from grader.tracks.backend.config import BackendConfig
-from grader.tracks.backend.tester import PLUGIN, RUNNER
+from grader.tracks.backend.tester import DISCLOSURE, PLUGIN, RUNNER
 from grader.tracks.base import GradingContext
 
 RESULTS_CAP = 4 * 1024 * 1024
@@ -37,16 +37,21 @@ BUDGET_RESERVE_SECONDS = 10.0
 
 
 def tester_spec(ctx: GradingContext[BackendConfig], tester_image: str, select: str,
-                args: list[str], state: bytes | None = None) -> RunSpec:
-    """A run of the hidden suite (`select`: main, after_restart or all) against `app`."""
+                args: list[str], state: bytes | None = None,
+                keys: bytes | None = None) -> RunSpec:
+    """A run of the hidden suite (`select`: main, after_restart or all) against `app`.
+    `keys`: signing_keys.json, the key-like literals of the candidate's own code (theirs,
+    not a secret of ours) that the forged-token tests sign with."""
     cfg = ctx.config
     left = ctx.sandbox.seconds_left()
     if left is not None and "--skip-all" not in args:
         args = [*args, "--deadline", f"{max(1.0, left - BUDGET_RESERVE_SECONDS):.1f}"]
     files: dict[str, bytes | Path] = {"run_hidden.py": RUNNER, "results_plugin.py": PLUGIN,
-                                      "hidden": cfg.hidden_tests}
+                                      "disclosure.py": DISCLOSURE, "hidden": cfg.hidden_tests}
     if state is not None:
         files["state.json"] = state
+    if keys is not None:
+        files["signing_keys.json"] = keys
     return RunSpec(
         image=tester_image, name_hint=f"tester-{select}",
         limits=ctx.challenge.limits.merged(memory_mb=512, pids=256),
@@ -54,7 +59,7 @@ def tester_spec(ctx: GradingContext[BackendConfig], tester_image: str, select: s
                  "--health", cfg.health_path, "--suite", "hidden", "--select", select, *args],
         files=files,
         collect={"results.json": RESULTS_CAP, "ready.json": SMALL_CAP,
-                 "state.json": SMALL_CAP})
+                 "state.json": SMALL_CAP, "users.json": SMALL_CAP})
 
 
 def read_json(result: RunResult, name: str) -> Any:
@@ -158,8 +163,14 @@ def _test_check(test: dict[str, Any], routes: list[Route]) -> CheckResult:
         # is_client_error(500)"): the test's title says what was expected.
         message = f"expected: {title}" + (f"\n{message}" if message.strip() else "")
     weight = _weight(test)
+    note = str(test.get("note") or "")[:1000]
+    where = _where(test.get("where"))
+    if where:  # the test judged a place in the code (a signing key), not a handler
+        evidence["findings"] = [where]
     if outcome == "passed":
-        return CheckResult.passed(cid, "passed", title=title, max_points=weight)
+        return CheckResult.passed(cid, f"passed: {note}" if note else "passed", title=title,
+                                  max_points=weight, evidence={"findings": [where]} if where
+                                  else {})
     if outcome == "skipped":  # the test does not apply here (JWT tests, opaque tokens)
         return CheckResult.unverified(cid, message or "does not apply", title=title)
     if outcome == "not_run":
@@ -169,7 +180,7 @@ def _test_check(test: dict[str, Any], routes: list[Route]) -> CheckResult:
         return CheckResult.not_run(cid, message or "an earlier step did not happen",
                                    blocked_by=str(test.get("blocked_by") or "")[:200],
                                    title=title, max_points=weight, evidence=evidence)
-    handler = _handler(routes, exchanges)
+    handler = None if where else _handler(routes, exchanges)
     if handler:
         evidence["handler"] = handler
     last = exchanges[-1] if exchanges else None
@@ -179,6 +190,14 @@ def _test_check(test: dict[str, Any], routes: list[Route]) -> CheckResult:
         message = f"{req.get('method')} {req.get('path')} -> {resp.get('status')}: {message}"
     maker = CheckResult.failed if outcome == "failed" else CheckResult.error
     return maker(cid, message or "failed", title=title, max_points=weight, evidence=evidence)
+
+
+def _where(raw: Any) -> dict[str, Any] | None:
+    """The file:line a test pointed at (results_plugin.point_at), when it is well formed."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("file"), str) or not isinstance(
+            raw.get("line"), int) or isinstance(raw.get("line"), bool):
+        return None
+    return {"file": raw["file"][:300], "line": raw["line"], "what": str(raw.get("what", ""))[:300]}
 
 
 def _handler(routes: list[Route], exchanges: list[Any]) -> str | None:

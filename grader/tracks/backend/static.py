@@ -1,8 +1,12 @@
 """Backend facts read on the host: which framework the submission uses (and whether the
-challenge accepts it) and how many of its request handlers are async."""
+challenge accepts it), how many of its request handlers are async, and whether the
+configuration it is served with switches debug mode on."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from grader.analysis.debug_settings import debug_mode
 from grader.analysis.frameworks import KNOWN, NAMES
 from grader.analysis.routes import Route
 from grader.checks import CheckResult
@@ -51,3 +55,19 @@ def async_check(routes: list[Route]) -> CheckResult:
         evidence={"handlers": [f"{r.file}:{r.line} {r.handler}"
                                f"{' (async)' if r.is_async else ''}"
                                for r in list(handlers.values())[:40]]})
+
+
+def debug_mode_check(root: Path, files: tuple[str, ...] | list[str],
+                     run_command: str | None) -> CheckResult:
+    """static.debug-mode: the run command and the code it serves switch no debug mode on
+    (the hidden suite asks the running server for its debugger; this is the code's side)."""
+    title = "Served without debug mode"
+    found = debug_mode(root, files, run_command)
+    if not found:
+        return CheckResult.passed("static.debug-mode", "no debug mode in the run command or "
+                                  "the code it serves", title=title, kind="static")
+    where = "; ".join(f"{f['what']} at {f['file']}:{f['line']}" for f in found[:4])
+    return CheckResult.failed(
+        "static.debug-mode", f"the server is started with debug mode on ({where}): a failing "
+        "request shows its code, or, with Werkzeug, opens a console to run any code",
+        title=title, kind="static", evidence={"findings": found})

@@ -1,10 +1,16 @@
-"""Where the server keeps the passwords it was given: after the run, its work folder comes back
-as a tar and grader.analysis.stored_secrets searches the files the server wrote for the hidden
-suite's password in clear or as an unsalted fast hash (security.password-storage)."""
+"""Where and how the server keeps the passwords it was given: after the run, its work folder
+comes back as a tar, and the files the server wrote are searched (grader.analysis) for the
+hidden suite's password in clear or as an unsalted fast hash (security.password-storage), and
+for the stored hashes' format and work factor (security.password-hashing: salted but fast
+hashes, slow hashes at too low a cost)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from grader.analysis.password_hashes import Found, stored_hashes
 from grader.analysis.stored_secrets import stored_passwords
+from grader.candidate_json import json_or_none
 from grader.checks import CheckResult
 from grader.sandbox.archive import read_tar_files
 from grader.tracks.backend.config import BackendConfig
@@ -12,42 +18,98 @@ from grader.tracks.base import GradingContext
 from grader.tracks.steps.service import Service
 
 PASSWORDS_TITLE = "Passwords are stored salted and slow-hashed, never in clear"
+HASHING_TITLE = "Password hashes are slow, at a sound work factor"
+HASHING_POINTS = 2.0
 
 
-def password_storage(ctx: GradingContext[BackendConfig], service: Service,
-                     checks: list[CheckResult], handed: set[str]) -> CheckResult:
-    """security.password-storage: the server's data files, read back after it stopped,
-    hold none of the suite's passwords in clear or as an unsalted fast hash."""
-    cfg = ctx.config
+def _server_files(ctx: GradingContext[BackendConfig], service: Service,
+                  checks: list[CheckResult]) -> tuple[dict[str, bytes] | None, str, str]:
+    """(the files of the server's work folder, why not, blocked_by)."""
     by_id = {c.id: c for c in checks}
     register = by_id.get("http.contract.register")
     if register is None or register.status != "passed":
         blocked = "runtime.server-starts" if by_id["runtime.server-starts"].status != \
             "passed" else "http.contract.register"
-        return CheckResult.not_run("security.password-storage", "no user was registered "
-                                   "to look for", blocked_by=blocked, title=PASSWORDS_TITLE)
+        return None, "no user was registered to look for", blocked
     final = service.final
     raw = final.files.get("./") if final is not None else None
     if raw is None:
         why = final.file_errors.get("./", "not read back") if final else "not read back"
-        return CheckResult.not_run("security.password-storage", f"the server's work "
-                                   f"folder could not be inspected ({why})",
-                                   title=PASSWORDS_TITLE)
-    files, problem = read_tar_files(raw, int(cfg.data_cap_mb * 2**20))
+        return None, f"the server's work folder could not be inspected ({why})", ""
+    files, problem = read_tar_files(raw, int(ctx.config.data_cap_mb * 2**20))
     if problem:
-        return CheckResult.not_run("security.password-storage", f"the server's work "
-                                   f"folder could not be inspected ({problem})",
-                                   title=PASSWORDS_TITLE)
-    found = stored_passwords(files, cfg.suite_passwords, skip=handed)
+        return None, f"the server's work folder could not be inspected ({problem})", ""
+    return files, "", ""
+
+
+def registered_usernames(users_json: bytes | None) -> list[str] | None:
+    """The usernames the hidden suite registered (users.json of its run), or None."""
+    data = json_or_none(users_json)
+    names = data.get("usernames") if isinstance(data, dict) else None
+    if not isinstance(names, list):
+        return None
+    return [n for n in names if isinstance(n, str) and 4 <= len(n) <= 200][:50]
+
+
+def stored_password_checks(ctx: GradingContext[BackendConfig], service: Service,
+                           checks: list[CheckResult], handed: set[str],
+                           usernames: list[str] | None) -> list[CheckResult]:
+    """security.password-storage and security.password-hashing, from the server's data files
+    read back after it stopped."""
+    files, why, blocked = _server_files(ctx, service, checks)
+    if files is None:
+        return [CheckResult.not_run("security.password-storage", why, blocked_by=blocked,
+                                    title=PASSWORDS_TITLE),
+                CheckResult.not_run("security.password-hashing", why, blocked_by=blocked,
+                                    title=HASHING_TITLE, max_points=HASHING_POINTS)]
+    passwords = ctx.config.suite_passwords
+    found = stored_passwords(files, passwords, skip=handed)
     written = sorted(set(files) - handed)[:20]
     if found:
         first = found[0]
-        return CheckResult.failed(
+        storage = CheckResult.failed(
             "security.password-storage", f"the password a user registered with is stored "
             f"{first['form']} in {first['file']} (byte {first['offset']}): anyone who "
             "reads the database can log in as every user", title=PASSWORDS_TITLE,
             evidence={"findings": found, "files_written": written})
-    return CheckResult.passed(
+        hashing = CheckResult.unverified(
+            "security.password-hashing", f"the password is stored {first['form']} "
+            "(security.password-storage): there is no hash's cost to judge",
+            title=HASHING_TITLE)
+        return [storage, hashing]
+    storage = CheckResult.passed(
         "security.password-storage", f"none of the {len(written)} file(s) the server "
         "wrote holds a registered password in clear or as an unsalted fast hash",
         title=PASSWORDS_TITLE, evidence={"files_written": written})
+    hashes = stored_hashes(files, passwords, skip=handed, usernames=usernames)
+    return [storage, hashing_check(hashes, len(written))]
+
+
+def hashing_check(hashes: list[Found], written: int) -> CheckResult:
+    """security.password-hashing from the hashes found, judged by the worst: a salted fast
+    hash fails with nothing, a slow hash under its floor with half the points."""
+    if not hashes:
+        return CheckResult.unverified(
+            "security.password-hashing", f"no password hash of a known format in the "
+            f"{written} file(s) the server wrote (a hand-rolled slow hash is not recognised)",
+            title=HASHING_TITLE)
+    worst = hashes[0]
+    same = [h for h in hashes if h.scheme == worst.scheme]
+    where = f"{worst.file} (byte {worst.offset}; {len(same)} hash(es) stored this way)"
+    evidence: dict[str, Any] = {"hashes": [h.to_dict() for h in hashes[:20]],
+                                "schemes": sorted({h.scheme for h in hashes})}
+    cost = f", {worst.cost}" if worst.cost else ""
+    if worst.family == "fast":
+        return CheckResult.failed(
+            "security.password-hashing", f"passwords are hashed with {worst.scheme} in "
+            f"{where}: {worst.why}", title=HASHING_TITLE, max_points=HASHING_POINTS,
+            evidence=evidence)
+    if worst.family == "weak":
+        return CheckResult.failed(
+            "security.password-hashing", f"passwords are hashed with {worst.scheme}{cost} "
+            f"in {where}: {worst.why}", title=HASHING_TITLE, max_points=HASHING_POINTS,
+            points=HASHING_POINTS / 2, evidence=evidence)
+    note = f" ({worst.note})" if worst.note else ""
+    return CheckResult.passed(
+        "security.password-hashing", f"{worst.scheme}{cost} in {where}{note}",
+        title=HASHING_TITLE, max_points=HASHING_POINTS, evidence=evidence)

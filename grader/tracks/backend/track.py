@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 from grader.analysis.frameworks import detect_framework
 from grader.analysis.routes import Route, find_routes
 from grader.analysis.security_facts import security_checks
+from grader.analysis.signing_keys import signing_key_literals
 from grader.checks import CheckResult
 from grader.sandbox.engine import RunResult
 from grader.tracks.backend.config import BackendConfig, hidden_test_ids
@@ -33,8 +35,14 @@ from grader.tracks.backend.hidden import (
     read_json,
     tester_spec,
 )
-from grader.tracks.backend.static import async_check, framework_check
-from grader.tracks.backend.stored import PASSWORDS_TITLE, password_storage
+from grader.tracks.backend.static import async_check, debug_mode_check, framework_check
+from grader.tracks.backend.stored import (
+    HASHING_POINTS,
+    HASHING_TITLE,
+    PASSWORDS_TITLE,
+    registered_usernames,
+    stored_password_checks,
+)
 from grader.tracks.base import GradingContext, Track
 from grader.tracks.steps.dependencies import submission_image
 from grader.tracks.steps.own_tests import OWN_TEST_CHECKS, own_tests
@@ -44,10 +52,10 @@ from grader.tracks.steps.static import code_quality
 RESTART_TITLE = "The server starts again after a restart, on the same data"
 SERVER_CHECKS = ("runtime.server-starts", "runtime.server-restarts", "runtime.hidden-suite",
                  PROCESS_LIMIT_CHECK,
-                 "security.password-storage")
+                 "security.password-storage", "security.password-hashing")
 STATIC_CHECKS = ("static.framework", "static.async-endpoints", "static.lint",
                  "static.no-secrets", "static.modern-python", "build.dependencies",
-                 "static.sql-injection", "static.token-verification")
+                 "static.sql-injection", "static.token-verification", "static.debug-mode")
 
 
 class BackendTrack(Track[BackendConfig]):
@@ -72,20 +80,25 @@ class BackendTrack(Track[BackendConfig]):
             checks.append(async_check(routes))
             checks += code_quality(ctx)
             checks += security_checks(sub.root, ctx.candidate_files)
+            run_command = sub.manifest.commands.get("run")
+            checks.append(debug_mode_check(sub.root, sub.files, run_command))
+            # every file the server is handed: a key the kit left in settings signs too
+            keys = signing_key_literals(sub.root, sub.files, run_command)
         with ctx.stage("images"):
             server_image = ctx.image("server")
             tester_image = ctx.image("tester")
             image, why_not = submission_image(ctx, server_image, checks)
         with ctx.stage("hidden_tests"):
             checks += self._hidden_tests(ctx, image, tester_image,
-                                         sub.manifest.commands.get("run"), routes, why_not)
+                                         sub.manifest.commands.get("run"), routes, why_not,
+                                         json.dumps({"keys": keys}).encode())
         with ctx.stage("own_tests"):
             checks += own_tests(ctx, image or server_image, env={"DATA_DIR": "/tmp/data"})
         return checks
 
     def _hidden_tests(self, ctx: GradingContext[BackendConfig], image: str | None,
                       tester_image: str, run_command: str | None, routes: list[Route],
-                      why_not: str) -> list[CheckResult]:
+                      why_not: str, keys: bytes) -> list[CheckResult]:
         cfg = ctx.config
         title = "The server starts and answers /health"
         expected = expected_tests(ctx, tester_image)
@@ -106,6 +119,7 @@ class BackendTrack(Track[BackendConfig]):
         withheld = sorted(set(ctx.submission.files) - set(handed))
         files: dict[str, bytes | Path] = {rel: ctx.submission.root / rel for rel in handed}
         startup = cfg.startup_timeout_seconds
+        usernames: list[str] | None = None  # registered by the hidden suite (users.json)
         with Service(ctx, image=image, command=run_command, port=cfg.port, files=files,
                      env={"DATA_DIR": "/work/data"}, network_hint="api",
                      collect={"./": int(cfg.data_cap_mb * 2**20)}) as service:
@@ -123,7 +137,8 @@ class BackendTrack(Track[BackendConfig]):
                     "runtime.server-starts", f"the server never answered {cfg.health_path}: "
                     f"{why}", title=title, evidence={**evidence, **more})])
                 checks += self._never_served(expected, f"the server never answered "
-                                                       f"{cfg.health_path} ({why})")[:-1]
+                                                       f"{cfg.health_path} ({why})",
+                                             stored=False)
             else:
                 if ready.get("ready"):
                     checks.append(CheckResult.passed(
@@ -135,8 +150,10 @@ class BackendTrack(Track[BackendConfig]):
                         "runtime.server-starts", f"answers HTTP after {ready.get('seconds')} "
                         f"s, but {why} (http.contract.health judges that)", title=title,
                         evidence={**evidence, **more}))
-                main = service.client(tester_spec(ctx, tester_image, "main", ["--wait", "10"]),
+                main = service.client(tester_spec(ctx, tester_image, "main", ["--wait", "10"],
+                                                  keys=keys),
                                       stop_on_exit=False, what="the hidden tests")
+                usernames = registered_usernames(main.files.get("users.json"))
                 checks += service.note_crowded(hidden_checks(main, routes, main_tests))
                 service.restart()
                 after = service.client(tester_spec(
@@ -147,17 +164,25 @@ class BackendTrack(Track[BackendConfig]):
                 checks += service.note_crowded([self._restarted(service, after, startup),
                                                 *hidden_checks(after, routes, after_tests)])
         checks += service.process_limit_checks()
-        checks.append(password_storage(ctx, service, checks, set(handed)))
+        checks += stored_password_checks(ctx, service, checks, set(handed), usernames)
         return checks
 
     @staticmethod
-    def _never_served(expected: list[dict[str, Any]], why: str) -> list[CheckResult]:
-        """Every hidden test, the restart and the password check, not run: `why`."""
-        return [*not_run_checks(expected, why, "runtime.server-starts"),
-                CheckResult.not_run("runtime.server-restarts", "the server never started",
-                                    blocked_by="runtime.server-starts", title=RESTART_TITLE),
-                CheckResult.not_run("security.password-storage", "the server never started",
-                                    blocked_by="runtime.server-starts", title=PASSWORDS_TITLE)]
+    def _never_served(expected: list[dict[str, Any]], why: str,
+                      stored: bool = True) -> list[CheckResult]:
+        """Every hidden test, the restart and (`stored`) the password checks, not run:
+        `why`."""
+        checks = [*not_run_checks(expected, why, "runtime.server-starts"),
+                  CheckResult.not_run("runtime.server-restarts", "the server never started",
+                                      blocked_by="runtime.server-starts", title=RESTART_TITLE)]
+        if stored:
+            checks += [CheckResult.not_run("security.password-storage", "the server never "
+                                           "started", blocked_by="runtime.server-starts",
+                                           title=PASSWORDS_TITLE),
+                       CheckResult.not_run("security.password-hashing", "the server never "
+                                           "started", blocked_by="runtime.server-starts",
+                                           title=HASHING_TITLE, max_points=HASHING_POINTS)]
+        return checks
 
     @staticmethod
     def _restarted(service: Service, after: RunResult, startup: float) -> CheckResult:

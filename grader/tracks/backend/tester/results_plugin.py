@@ -1,7 +1,9 @@
 """pytest plugin for hidden suites: writes one JSON record per test to results.json.
 
 Runs inside the tester container, next to the hidden tests. Tests record their HTTP exchanges
-with `record_exchange`; the last few are kept as evidence for a failed test.
+with `record_exchange`; the last few are kept as evidence for a failed test. A test may also
+say what it saw when it passed (`note`: "refused with 404, not a token") and point at the
+candidate's code it judged (`point_at`: the file:line of a signing key it tried).
 
 Outcomes: passed, failed, skipped, error (the test itself broke), and not_run: the test could
 not run because something it depends on did not happen. That is every test when the server
@@ -24,6 +26,8 @@ import pytest
 
 RESULTS: list[dict[str, Any]] = []
 _EXCHANGES: dict[str, list[dict[str, Any]]] = {}
+_NOTES: dict[str, list[str]] = {}
+_WHERE: dict[str, dict[str, Any]] = {}
 _CURRENT: list[str] = [""]
 _SKIP_REASON = os.environ.get("GRADER_SKIP_ALL", "")
 _BLOCKED_BY = os.environ.get("GRADER_BLOCKED_BY", "")
@@ -41,6 +45,18 @@ def record_exchange(exchange: dict[str, Any]) -> None:
     items = _EXCHANGES.setdefault(_CURRENT[0], [])
     items.append(exchange)
     del items[:-5]
+
+
+def note(text: str) -> None:
+    """What the current test saw, said in its result even when it passed."""
+    items = _NOTES.setdefault(_CURRENT[0], [])
+    if len(items) < 5:
+        items.append(str(text)[:500])
+
+
+def point_at(file: str, line: int, what: str = "") -> None:
+    """The place in the candidate's code the current test is about (shown with its result)."""
+    _WHERE[_CURRENT[0]] = {"file": str(file)[:300], "line": int(line), "what": str(what)[:300]}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -91,6 +107,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
             "points": float(weight.args[0]) if weight and weight.args else 1.0,
             "after_restart": item.get_closest_marker("after_restart") is not None,
             "exchanges": _EXCHANGES.get(item.nodeid, [])[-3:],
+            "note": "; ".join(_NOTES.get(item.nodeid, [])),
+            "where": _WHERE.get(item.nodeid),
         })
         _write(None)  # after every test: a tester killed later still leaves what it saw
 
