@@ -26,27 +26,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from grader.analysis.mock_targets import classify
+
 _MOCKS = {"MagicMock", "Mock", "AsyncMock", "NonCallableMock", "NonCallableMagicMock",
           "create_autospec", "PropertyMock", "stub", "async_stub"}
 _FAKES = {"SimpleNamespace", "Namespace", "namedtuple"}
-_EXTERNAL = {"requests", "httpx", "urllib", "urllib3", "urlopen", "smtplib", "smtp", "email",
-             "mail", "send_mail", "send_email", "boto3", "botocore", "time", "sleep",
-             "datetime", "date", "now", "utcnow", "today", "uuid", "uuid1", "uuid4", "random",
-             "secrets", "token_urlsafe", "token_hex", "logging", "logger", "log", "environ",
-             "getenv", "os", "stripe", "twilio", "slack", "sentry_sdk", "webhook", "notify",
-             "clock", "perf_counter", "monotonic", "socket", "subprocess", "clientsession",
-             "asyncclient", "client_session", "http_client", "mailer", "sendgrid", "celery",
-             "delay", "apply_async"}
-_DATA = re.compile(r"^(get_|async_)?(db|database|session|sessions|sessionlocal|session_local|"
-                   r"conn|connection|connect|cursor|engine|pool|store|storage|repo|repository|"
-                   r"repositories|dao|crud|quer(?:y|ies)|objects|models|orm|sqlite3?|"
-                   r"sqlalchemy|aiosqlite|collection|execute|executemany)$|"
-                   r"repositor|_repo$|^repo_|_db$|^db_|_dao$|storage|_store$|^store_|crud|"
-                   r"database|_session$|^session_|_query$|_queries$")
-_AUTH = re.compile(r"current_user|get_user_from|authenticate|^auth|_auth$|auth_|login_required|"
-                   r"token_required|verify_token|decode_token|jwt|require_user|get_current|"
-                   r"identity|principal|permission|verify_password|check_password|"
-                   r"user_loader|request_loader|login_manager|_get_user$|^user$")
 _VERBS = {"get", "post", "put", "patch", "delete", "request", "open"}
 #: Keyword arguments that hand a data layer to what is built (dependency injection).
 _INJECTED = re.compile(r"^(db|database|repo|repository|repositories|store|storage|dao|crud)$|"
@@ -90,22 +74,6 @@ def _dotted(node: ast.AST) -> str:
         node.value, str) else ast.unparse(node)
 
 
-def classify(target: str, origin: str = "") -> str | None:
-    """"data layer", "current user" or None (an external service, or something else) for a
-    replaced dotted name; `origin` is the module it was imported from, when known."""
-    parts = [p for p in re.split(r"[.\[\]'\"()]+", target.lower()) if p]
-    if not parts or any(p in _EXTERNAL for p in parts):
-        return None
-    modules = parts[:-1] + [p for p in origin.lower().split(".") if p]
-    if any(_DATA.search(p) for p in modules):
-        return "data layer"
-    if _AUTH.search(parts[-1]):
-        return "current user"
-    if _DATA.search(parts[-1]):
-        return "data layer"
-    return "current user" if any(_AUTH.search(p) for p in parts) else None
-
-
 def _own_nodes(node: ast.AST) -> list[ast.AST]:
     """The nodes of a function or class, or of a module outside its functions and classes."""
     if not isinstance(node, ast.Module):
@@ -135,14 +103,15 @@ class _Scope:
     or module of one file."""
 
     def __init__(self, finder: MockFinder, rel: str, node: ast.AST,
-                 outer: _Scope | None = None, mock_params: frozenset[str] = frozenset()):
+                 outer: _Scope | None = None, mock_params: frozenset[str] = frozenset(),
+                 depth: int = 0):
         self.finder, self.rel, self.outer = finder, rel, outer
         self.mock: set[str] = set(mock_params)
         self.fake: set[str] = set()
         for sub in _own_nodes(node):
             if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(
                     sub.targets[0], ast.Name):
-                if self.is_mock(sub.value):
+                if self.is_mock(sub.value, depth):
                     self.mock.add(sub.targets[0].id)
                 elif _name(sub.value) in _FAKES or isinstance(sub.value, ast.Dict):
                     self.fake.add(sub.targets[0].id)
@@ -186,6 +155,7 @@ class MockFinder:
                     if any("fixture" in ast.unparse(d) for d in node.decorator_list):
                         self.fixtures.setdefault(rel, {})[node.name] = node
         self._memo: dict[tuple[str, str], list[Replacement]] = {}
+        self._returns: dict[tuple[str, str], bool] = {}
 
     def visible(self, rel: str) -> list[str]:
         """`rel` and the conftest.py files above it, nearest first."""
@@ -208,11 +178,15 @@ class MockFinder:
         file = next((f for f in self.visible(rel) if (f, name) in self.functions), None)
         if file is None or depth > _MAX_DEPTH:
             return False
-        func = self.functions[(file, name)]
-        scope = _Scope(self, file, func, mock_params=self._mock_params(file, func, depth))
-        values = [n.value for n in ast.walk(func) if isinstance(n, ast.Return | ast.Yield)
-                  and n.value is not None]
-        return any(scope.is_mock(v, depth + 1) or scope.is_fake(v) for v in values)
+        if (file, name) not in self._returns:  # memoised; False while being worked out
+            self._returns[(file, name)] = False
+            func = self.functions[(file, name)]
+            scope = _Scope(self, file, func, None, self._mock_params(file, func, depth), depth)
+            values = [n.value for n in ast.walk(func) if isinstance(n, ast.Return | ast.Yield)
+                      and n.value is not None]
+            self._returns[(file, name)] = any(scope.is_mock(v, depth + 1) or scope.is_fake(v)
+                                              for v in values)
+        return self._returns[(file, name)]
 
     def _mock_params(self, rel: str, func: Func, depth: int) -> frozenset[str]:
         return frozenset(a.arg for a in func.args.args if a.arg != func.name and self.fixture(
@@ -293,7 +267,7 @@ class MockFinder:
         file, func = found
         if (file, name) not in self._memo:
             self._memo[(file, name)] = []
-            scope = _Scope(self, file, func, mock_params=self._mock_params(file, func, depth))
+            scope = _Scope(self, file, func, None, self._mock_params(file, func, depth), depth)
             out = self.replacements(file, func, scope)
             for arg in func.args.args:
                 out += self.of_fixture(file, arg.arg, depth + 1) if arg.arg != name else []

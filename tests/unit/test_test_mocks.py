@@ -8,7 +8,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from grader.analysis.test_mocks import classify
+from grader.analysis.mock_targets import classify
 from grader.analysis.test_quality import hollow_tests, meaningful_check
 
 APP = {
@@ -222,3 +222,12 @@ def test_a_suite_that_mocks_the_database_in_some_tests_is_judged_on_the_share(
                                     "tests/test_mocked.py:3): test_empty_list at "
                                     "tests/test_mocked.py:4 and earn nothing")
     assert meaningful_check(tmp_path, sorted({**APP, **files}), share=0.4).status == "failed"
+
+
+def test_functions_that_name_each_other_do_not_loop(tmp_path: Path) -> None:
+    """A fixture bound to another that is bound to the first (and a thousand such tests) is
+    read once each."""
+    found = graded(tmp_path, {"tests/test_loop.py": "import pytest\n" + "".join(
+        f"@pytest.fixture\ndef f{i}(f{(i + 1) % 1000}):\n    x = f{(i + 1) % 1000}\n"
+        f"    return x\n\ndef test_{i}(f{i}):\n    assert f{i}\n" for i in range(1000))})
+    assert found == []
