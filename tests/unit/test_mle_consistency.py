@@ -117,6 +117,9 @@ def test_a_queue_is_not_shared_state_and_noise_is_not_judged() -> None:
     late = concurrency_step(late=True, status=0, predictions=None)
     check = concurrency_check(results(concurrency=late), PASSED)
     assert check.status == "passed" and "(a queue, judged by latency)" in check.message
+    turned_away = concurrency_step(status=503, predictions=None)
+    check = concurrency_check(results(concurrency=turned_away), PASSED)
+    assert check.status == "passed" and "503, a refusal under load" in check.message
     noisy = CheckResult.failed("api.deterministic", "x", evidence={
         "moved": ["20 complete records sent twice (largest change 0.1)"]})
     other = concurrency_step({0: probs([0.3, 0.3])})

@@ -10,8 +10,8 @@
 - `api.concurrent`: batches sent one at a time, then again from parallel clients, must get
   the same answers; other requests' predictions, miscounted answers or 5xx under
   concurrency are state shared between requests. An answer that came too late is the
-  server's capacity (latency), and a call that got no answer at all a matter of its
-  connections: both noted, neither judged here.
+  server's capacity (latency), a call turned away (429, 503) its capacity too, and a call
+  that got no answer at all a matter of its connections: noted, not judged here.
 
 Probabilities closer than TOLERANCE are the same: float32 models (ONNX) computed row by row
 or in a batch differ in the last digits, never by this much.
@@ -26,6 +26,7 @@ from grader.tracks.mle.metrics import is_permutation
 from grader.tracks.mle.model_checks import items, mapping, probs_of
 
 TOLERANCE = 1e-4
+THROTTLED = (429, 503)  # a server that turns calls away under load says so: capacity
 CONSISTENT_TITLE = "A record gets the same answer alone, in a batch and in any order"
 CONCURRENT_TITLE = "Concurrent clients get the same answers as sequential ones"
 
@@ -151,7 +152,7 @@ def concurrency_check(results: dict[str, Any], determinism: CheckResult) -> Chec
         got = probs_of(call.get("predictions"))
         if call.get("late"):
             late.append(call)
-        elif not status:
+        elif not status or status in THROTTLED:
             refused.append(call)
         elif status != 200:
             errors.append(call)
@@ -169,9 +170,11 @@ def concurrency_check(results: dict[str, Any], determinism: CheckResult) -> Chec
     late_note = (f"; {len(late)} call(s) got no answer within three times the usual deadline "
                  "(a queue, judged by latency)" if late else "")
     if refused:
-        late_note += (f"; {len(refused)} call(s) got no answer "
-                      f"({str(refused[0].get('problem'))[:120]}: the connection, not judged "
-                      "here)")
+        first = refused[0]
+        seen = (f"{first.get('status')}, a refusal under load" if first.get("status") else
+                f"{str(first.get('problem'))[:120]}: the connection")
+        late_note += (f"; {len(refused)} call(s) got no answer or were turned away ({seen}, "
+                      "not judged here)")
     parts = []
     if miscounted:
         first = miscounted[0]
