@@ -1,7 +1,8 @@
 """What a name means in a submission's Python modules, read with `ast` (nothing is imported):
 which file a dotted module is, which definition or assignment a name (`router`,
 `items.router`, `views.ItemList`) refers to from a given file through its imports, and the
-value of a string built from constants (`f"/{NOTE_ID}"`, `PREFIX + "/items"`).
+value of a string built from constants (`f"/{NOTE_ID}"`, `PREFIX + "/items"`, `f"{{id:int(max=
+{MAX_ID})}}"` with `MAX_ID = 2**63 - 1`).
 
 Route discovery (grader/analysis/routes.py) uses it to find a handler's definition in the
 file that registers it (two modules may both define `list_items`) and to follow routers,
@@ -199,6 +200,9 @@ class Symbols:
                                                               value.conversion != -1):
                     return None
                 text = self.const_str(rel, inner, depth + 1)
+                if text is None and isinstance(value, ast.FormattedValue):
+                    number = self.const_int(rel, inner, depth + 1)
+                    text = None if number is None else str(number)
                 if text is None:
                     return None
                 parts.append(text)
@@ -213,4 +217,33 @@ class Symbols:
                 bound = self.value(key)
                 if isinstance(bound, ast.expr):
                     return self.const_str(key[0], bound, depth + 1)
+        return None
+
+    def const_int(self, rel: str, node: ast.AST | None, depth: int = 0) -> int | None:
+        """An integer literal, or one computed from literals and module constants with + - *
+        and ** (`2**63 - 1`), kept small; None otherwise."""
+        if node is None or depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Constant):
+            value = node.value
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            inner = self.const_int(rel, node.operand, depth + 1)
+            return None if inner is None else -inner
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub | ast.Mult |
+                                                      ast.Pow):
+            left = self.const_int(rel, node.left, depth + 1)
+            right = self.const_int(rel, node.right, depth + 1)
+            if left is None or right is None or abs(left) > 2**64 or abs(right) > 2**64 or (
+                    isinstance(node.op, ast.Pow) and not 0 <= right <= 128):
+                return None
+            if isinstance(node.op, ast.Pow):
+                return int(left ** right)
+            return left + right if isinstance(node.op, ast.Add) else (
+                left - right if isinstance(node.op, ast.Sub) else left * right)
+        if isinstance(node, ast.Name | ast.Attribute):
+            key = self.resolve(rel, node)
+            bound = self.value(key) if key is not None and key[0] != "module" else None
+            if key is not None and isinstance(bound, ast.expr):
+                return self.const_int(key[0], bound, depth + 1)
         return None

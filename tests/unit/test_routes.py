@@ -458,3 +458,27 @@ def test_sanic_class_views_under_a_blueprint(tmp_path: Path) -> None:
     assert table(routes) == {
         ("GET", "/notes/<note_id:int>", "server.py:8 NoteView.get async"),
         ("DELETE", "/notes/<note_id:int>", "server.py:11 NoteView.delete async")}
+
+
+def test_paths_built_from_module_constants(tmp_path: Path) -> None:
+    """f-strings with escaped braces and a computed bound, `+` of constants, an imported
+    prefix: the path a framework would see."""
+    routes = routes_of(tmp_path, {"paths.py": 'API = "/api"\nMAX_ID = 2**63 - 1\n',
+                                  "app.py": """
+        import falcon
+
+        from paths import API, MAX_ID
+
+
+        class Item:
+            def on_get(self, req, resp, item_id):
+                ...
+
+
+        app = falcon.App()
+        app.add_route(API + f"/items/{{item_id:int(min=1, max={MAX_ID})}}", Item())
+        """})
+    assert table(routes) == {("GET", "/api/items/{item_id:int(min=1, max=9223372036854775807)}",
+                              "app.py:7 Item.on_get")}
+    found = handler_for(routes, "GET", "/api/items/3")
+    assert found is not None and found.handler == "Item.on_get"
