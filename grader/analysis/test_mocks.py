@@ -141,6 +141,12 @@ class _Scope:
                     self.outer is not None and self.outer.is_fake(node)))))
 
 
+def _mocked_pair(overrides: ast.Dict, scope: _Scope) -> tuple[str | None, ast.AST | None]:
+    """The first {dependency: mock} of a dict of FastAPI overrides."""
+    return next(((_dotted(k), v) for k, v in zip(overrides.keys, overrides.values, strict=False)
+                 if k is not None and (scope.is_mock(v) or scope.is_fake(v))), (None, None))
+
+
 class MockFinder:
     """The replacements that apply to each test of a submission's test files."""
 
@@ -203,6 +209,8 @@ class MockFinder:
                 if isinstance(left, ast.Subscript) and _name(left.value) == \
                         "dependency_overrides":
                     target, value = _dotted(left.slice), sub.value
+                elif _name(left) == "dependency_overrides" and isinstance(sub.value, ast.Dict):
+                    target, value = _mocked_pair(sub.value, scope)
                 elif isinstance(left, ast.Subscript | ast.Attribute) and not scope.is_mock(
                         _root(left)):  # app["db"] = ..., app.state.repo = ..., request.user
                     target, value = ast.unparse(left), sub.value
@@ -253,10 +261,7 @@ class MockFinder:
                 (k.value for k in call.keywords if k.arg == "user"), args[-1] if args else None)
         elif name == "update" and isinstance(func, ast.Attribute) and _name(
                 func.value) == "dependency_overrides" and args and isinstance(args[0], ast.Dict):
-            pairs = [(k, v) for k, v in zip(args[0].keys, args[0].values, strict=False)
-                     if k is not None and (scope.is_mock(v) or scope.is_fake(v))]
-            if pairs:
-                return _dotted(pairs[0][0]), pairs[0][1]
+            return _mocked_pair(args[0], scope)
         return None, None
 
     def of_fixture(self, rel: str, name: str, depth: int = 0) -> list[Replacement]:

@@ -194,11 +194,17 @@ def test_patches_in_classes_bodies_and_a_mock_client(tmp_path: Path) -> None:
 
         def test_real(tmp_path):
             assert make_app(tmp_path).get("/notes").status_code == 401
+
+
+        def test_overrides_as_a_dict(client):
+            app.dependency_overrides = {get_db: lambda: MagicMock()}
+            assert client.get("/notes").status_code == 200
         '''})
     assert {(f["test"], str(f["why"]).split(" (")[0]) for f in found} == {
         ("test_list", "runs against a mocked data layer"),
         ("test_fetch", "runs against a mocked data layer"),
-        ("test_client_is_a_mock", "calls a mocked app")}
+        ("test_client_is_a_mock", "calls a mocked app"),
+        ("test_overrides_as_a_dict", "runs against a mocked data layer")}
 
 
 def test_a_suite_that_mocks_the_database_in_some_tests_is_judged_on_the_share(
