@@ -169,4 +169,5 @@ def test_no_move_no_verdict_but_the_code_still_speaks() -> None:
     assert gone.status == "skipped" and "mv: cannot move" in gone.message
     down = loads_once_check([], None, None, 5, "model", [], "the server was not answering")
     assert down.status == "skipped"
-    assert move_command("model")[-2:] == ["model", ".moved-by-grader"]
+    assert move_command("model; rm -rf /") == ["/bin/mv", "--", "model; rm -rf /",
+                                                "model; rm -rf /.moved-by-grader"]

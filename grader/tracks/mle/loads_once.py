@@ -33,8 +33,10 @@ CACHED = {"cache", "lru_cache", "cached", "cached_property"}
 
 
 def move_command(artifact: str) -> list[str]:
-    """The command run in the server's container: the artifact moved beside itself."""
-    return ["/bin/sh", "-c", 'mv -- "$1" "$1$2"', "sh", artifact, MOVED_SUFFIX]
+    """The command run in the server's container: the artifact moved beside itself, by the
+    image's own /bin/mv (read-only root; never a program of the candidate's packages found
+    on PATH), the path an argument, never part of a shell line."""
+    return ["/bin/mv", "--", artifact, f"{artifact}{MOVED_SUFFIX}"]
 
 
 def after_move_plan(first_batch: list[dict[str, Any]], fresh: list[dict[str, Any]],
