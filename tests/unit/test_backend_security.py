@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader.analysis.debug_settings import debug_mode
+from grader.analysis.password_code import password_hashing_code
 from grader.analysis.password_hashes import stored_hashes
 from grader.analysis.signing_keys import signing_key_literals
 from grader.tracks.backend.stored import hashing_check, registered_usernames
@@ -108,6 +109,26 @@ def test_the_hashing_check_is_judged_by_the_worst_hash() -> None:
         slow.message
     nothing = hashing_check([], 3)
     assert nothing.status == "skipped" and nothing.max_points == 0
+
+
+def test_a_failed_hashing_check_points_at_the_code_that_chose_the_hasher(tmp_path: Path) -> None:
+    files = _files(tmp_path, {
+        "proj/settings.py": 'PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]\n',
+        "app/auth.py": """
+            import hashlib
+            def digest(password: str, salt: str) -> str:
+                return hashlib.sha256((salt + password).encode()).hexdigest()
+            def etag(body: str) -> str:
+                return hashlib.md5(body.encode()).hexdigest()
+        """,
+        "tests/test_auth.py": "import hashlib\nhashlib.md5(b'password')\n"})
+    code = password_hashing_code(tmp_path, files)
+    assert [(c["file"], c["line"]) for c in code] == [("proj/settings.py", 1), ("app/auth.py", 4)]
+    fast = stored_hashes({"db": b"md5$0tRVipQEsRgoHivHswjFI5$46bf2d972f7ae756cddacfd72061864b"},
+                         [PASSWORD])
+    check = hashing_check(fast, 1, code)
+    assert "chosen at proj/settings.py:1" in check.message
+    assert check.evidence["findings"][0]["file"] == "proj/settings.py"
 
 
 def test_registered_usernames_are_read_within_bounds() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from grader.analysis.password_code import password_hashing_code
 from grader.analysis.password_hashes import Found, stored_hashes
 from grader.analysis.stored_secrets import stored_passwords
 from grader.candidate_json import json_or_none
@@ -82,12 +83,15 @@ def stored_password_checks(ctx: GradingContext[BackendConfig], service: Service,
         "wrote holds a registered password in clear or as an unsalted fast hash",
         title=PASSWORDS_TITLE, evidence={"files_written": written})
     hashes = stored_hashes(files, passwords, skip=handed, usernames=usernames)
-    return [storage, hashing_check(hashes, len(written))]
+    code = password_hashing_code(ctx.submission.root, ctx.candidate_files)
+    return [storage, hashing_check(hashes, len(written), code)]
 
 
-def hashing_check(hashes: list[Found], written: int) -> CheckResult:
+def hashing_check(hashes: list[Found], written: int,
+                  code: list[dict[str, object]] | None = None) -> CheckResult:
     """security.password-hashing from the hashes found, judged by the worst: a salted fast
-    hash fails with nothing, a slow hash under its floor with half the points."""
+    hash fails with nothing, a slow hash under its floor with half the points. `code`: where
+    the candidate's code chooses the hasher (static evidence: the place a failure names)."""
     if not hashes:
         return CheckResult.unverified(
             "security.password-hashing", f"no password hash of a known format in the "
@@ -99,15 +103,19 @@ def hashing_check(hashes: list[Found], written: int) -> CheckResult:
     evidence: dict[str, Any] = {"hashes": [h.to_dict() for h in hashes[:20]],
                                 "schemes": sorted({h.scheme for h in hashes})}
     cost = f", {worst.cost}" if worst.cost else ""
+    chosen = ""
+    if code and worst.family != "slow":
+        evidence["findings"] = code  # the question for the call points at the first
+        chosen = f" (chosen at {code[0]['file']}:{code[0]['line']}: {code[0]['what']})"
     if worst.family == "fast":
         return CheckResult.failed(
             "security.password-hashing", f"passwords are hashed with {worst.scheme} in "
-            f"{where}: {worst.why}", title=HASHING_TITLE, max_points=HASHING_POINTS,
+            f"{where}: {worst.why}{chosen}", title=HASHING_TITLE, max_points=HASHING_POINTS,
             evidence=evidence)
     if worst.family == "weak":
         return CheckResult.failed(
             "security.password-hashing", f"passwords are hashed with {worst.scheme}{cost} "
-            f"in {where}: {worst.why}", title=HASHING_TITLE, max_points=HASHING_POINTS,
+            f"in {where}: {worst.why}{chosen}", title=HASHING_TITLE, max_points=HASHING_POINTS,
             points=HASHING_POINTS / 2, evidence=evidence)
     note = f" ({worst.note})" if worst.note else ""
     return CheckResult.passed(
