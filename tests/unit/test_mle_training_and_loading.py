@@ -50,9 +50,11 @@ def test_a_debug_sample_left_on_is_found_with_its_flag(tmp_path: Path) -> None:
 def test_every_way_of_keeping_a_few_rows_is_read(tmp_path: Path) -> None:
     code = ("import pandas as pd\nN = 500\nframe = pd.read_csv('x.csv', nrows=600)\n"
             "frame = frame.head(N)\nframe = frame.iloc[:300]\nframe = frame[::20]\n"
-            "x = frame.sample(n=200)\n")  # not rebinding `frame`: a sample beside it
+            "x = frame.sample(n=200)\n"  # not rebinding `frame`: a sample beside it
+            "shap_rows = frame[:100]\nshap_rows = shap_rows[:50]\n"  # not the training data
+            "X = frame[['a']]\nX = X[:1000]\nmodel.fit(X, frame['y'])\n")
     shares = [(f["line"], f["share"]) for f in statements(tmp_path, code)]
-    assert shares == [(3, 0.1), (4, 0.083), (5, 0.05), (6, 0.05)]
+    assert shares == [(3, 0.1), (4, 0.083), (5, 0.05), (6, 0.05), (11, 0.167)]
 
 
 def test_clean_training_code_accuses_nobody(tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ ROW_KEYS = {"trainingrows", "trainrows", "ntrain", "ntrainrows", "ntraining", "t
             "trainedon", "trainingsize", "numtrainrows", "trainedrows", "rowsused",
             "trainingrecords", "trainrecords", "nrowstrain", "trainingrowcount", "rowcount"}
 JSON_CAP = 1024 * 1024
+FITS = ("fit", "fit_transform", "train_test_split", "cross_val_score", "cross_validate")
 
 
 def file_rows(train_csv: bytes) -> int:
@@ -143,13 +144,13 @@ def subsample_statements(root: Path, files: list[str], rows: int) -> list[dict[s
         constants = _constants(tree)
         parents = {child: node for node in ast.walk(tree)
                    for child in ast.iter_child_nodes(node)}
+        data = _data_names(tree)
         for node in ast.walk(tree):
             if not isinstance(node, ast.Assign) or len(node.targets) != 1:
                 continue
             target, value = node.targets[0], node.value
-            is_read = isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
-                and value.func.attr.startswith("read_")
-            if not is_read and (not isinstance(target, ast.Name)
+            is_read = _is_read(value)
+            if not is_read and (not isinstance(target, ast.Name) or target.id not in data
                                 or _base_name(value) != target.id):
                 continue
             share = _kept(value, rows, constants) if rows else None
@@ -159,6 +160,28 @@ def subsample_statements(root: Path, files: list[str], rows: int) -> list[dict[s
             found.append({"file": rel, "line": node.lineno, "code": ast.unparse(node)[:100],
                           "share": round(share, 3), "flag": flag, "state": state})
     return found[:5]
+
+
+def _is_read(value: ast.AST) -> bool:
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and \
+        value.func.attr.startswith("read_")
+
+
+def _data_names(tree: ast.Module) -> set[str]:
+    """The names that hold the training data: assigned from a `read_*` call, or passed to a
+    `fit` (a frame kept for a plot or an explainer, cut to a few rows, is nobody's concern)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and _is_read(node.value):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.Call) and _last(node.func) in FITS:
+            names |= {a.id for a in node.args[:2] if isinstance(a, ast.Name)}
+    return names
+
+
+def _last(node: ast.AST) -> str:
+    return node.attr if isinstance(node, ast.Attribute) else \
+        node.id if isinstance(node, ast.Name) else ""
 
 
 def _flag(node: ast.AST, parents: dict[ast.AST, ast.AST],
