@@ -16,10 +16,11 @@ about this run of this code:
   set to True in the code. Behind a flag the code cannot resolve (a command-line option, an
   environment variable: off unless someone turns it on) it is only noted.
 
-No behavioural test: an AUC gap cannot tell a subsample from a weaker model (on this data a
-logistic regression on a tenth of the rows loses about 0.01 of AUC), and training the same
-pipeline on all rows would mean editing the candidate's code. The holdout AUC is quoted in
-the message for the reviewer."""
+No behavioural test: an AUC gap cannot tell a subsample from a weaker model (measured on
+the bundled data: a logistic regression on a tenth of the rows reaches a holdout AUC of
+0.809-0.829 against 0.829 on all of them; scikit-learn's default HistGradientBoosting 0.795
+on all rows, 0.734-0.785 on a tenth), and training the same pipeline on all rows would mean
+editing the candidate's code. The holdout AUC is quoted in the message for the reviewer."""
 
 from __future__ import annotations
 
