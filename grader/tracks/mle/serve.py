@@ -113,7 +113,10 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
         if exited or results is None or results.get("alive_at_end") is not True:
             why_not = "the server was not answering /health at the end of the probes"
         else:  # loads_once.py: the artifact moved away, the same batch and new records again
-            moved = service.exec(move_command(str(artifact_path)))
+            try:
+                moved = service.exec(move_command(str(artifact_path)))
+            except Exception as exc:  # the container went away meanwhile: not measured
+                moved = (1, f"{type(exc).__name__}: {exc}".encode()[:300])
             if moved is not None and moved[0] == 0:
                 after = after_move_results(service.client(prober_run(
                     cfg, prober, service.base_url, after_move_plan(
