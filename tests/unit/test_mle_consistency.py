@@ -62,6 +62,12 @@ def test_skew_is_named_with_numbers() -> None:
     assert check.status == "failed" and check.evidence["kinds"] == ["skew"]
     assert "a record's answer depends on the other records of its call" in check.message
     assert "20 of 30 differ" in check.message and "largest 0.100" in check.message
+    ranked = results(consistency=consistency_calls(probs(skewed)))
+    ranked["latency"] = {**ranked["latency"], "single_scores": [0.1, 0.9, None] * 40,
+                         "single_labels": [0, 1, 1] * 40}
+    check = consistency_check(ranked, 0.8)
+    assert check.message.endswith("; one at a time, 80 fresh customers are ranked with an "
+                                  "AUC of 1.000, against 0.800 for the holdout in batches")
 
 
 def test_order_is_told_apart_from_skew() -> None:
@@ -165,6 +171,10 @@ def test_the_plan_draws_consistency_and_concurrency_records_per_grading() -> Non
     assert batches != second["concurrency"]["batches"]
     assert calls["batch"] != {c["name"]: c["records"] for c in second["consistency"]}["batch"]
     assert draws[0].after_move() and all(r not in kept for r in draws[0].after_move())
+    labels = draws[0].realign({"latency": {}}, CFG)["latency"]["single_labels"]
+    singles = first["latency"]["singles"]
+    assert len(labels) == len(singles) and set(labels) == {0, 1}
+    assert "single_labels" not in json.dumps(first)  # outcomes stay on the host
 
 
 class SharedState(BaseHTTPRequestHandler):

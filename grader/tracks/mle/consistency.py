@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from grader.checks import CheckResult
-from grader.tracks.mle.metrics import is_permutation
+from grader.tracks.mle.metrics import is_permutation, roc_auc
 from grader.tracks.mle.model_checks import items, mapping, probs_of
 
 TOLERANCE = 1e-4
@@ -44,9 +44,26 @@ def _changes(first: list[float | None], second: list[float | None],
     return moved, (sum(deltas) / len(deltas) if deltas else 0.0), max(deltas, default=0.0)
 
 
-def consistency_check(results: dict[str, Any]) -> CheckResult:
+def single_call_auc(results: dict[str, Any]) -> tuple[float, int] | None:
+    """(ROC AUC, customers) of the single-record latency calls against the fresh customers'
+    outcomes (host only, put beside them by Draw.realign), when at least 50 were answered
+    and both outcomes occur."""
+    latency = mapping(results.get("latency"))
+    pairs = [(int(y), float(p)) for p, y in zip(items(latency.get("single_scores")),
+                                                items(latency.get("single_labels")),
+                                                strict=False)
+             if isinstance(p, int | float) and not isinstance(p, bool) and y in (0, 1)]
+    if len(pairs) < 50 or len({y for y, _ in pairs}) < 2:
+        return None
+    return roc_auc([y for y, _ in pairs], [p for _, p in pairs]), len(pairs)
+
+
+def consistency_check(results: dict[str, Any], holdout_auc: float | None = None
+                      ) -> CheckResult:
     """api.consistent from the kept single-record answers and the three consistency calls
-    (the shuffled one already put back in the records' order by Draw.realign)."""
+    (the shuffled one already put back in the records' order by Draw.realign); a skewed
+    server's message adds what the single-record calls rank like (`single_call_auc`) beside
+    the holdout's AUC in batches."""
     singles = items(mapping(results.get("latency")).get("single_predictions"))
     calls = {str(c.get("name")): c for c in items(results.get("consistency"))
              if isinstance(c, dict)}
@@ -87,7 +104,8 @@ def consistency_check(results: dict[str, Any]) -> CheckResult:
                  f"probabilities than in one batch ({len(moved)} of {n} differ, mean change "
                  f"{mean:.3f}, largest {largest:.3f}) while the same batch sent twice agrees:"
                  " features computed from the request's records (category codes, scaling, "
-                 "imputation fitted per call) instead of from training"))
+                 "imputation fitted per call) instead of from training" + _ranking(
+                     results, holdout_auc)))
     if shuffled is not None and not (findings and findings[0][0] == "order"):
         moved, mean, largest = _changes(batch, shuffled, stable)
         if moved:
@@ -120,6 +138,15 @@ def consistency_check(results: dict[str, Any]) -> CheckResult:
     evidence["kinds"] = kinds
     return CheckResult.failed("api.consistent", "; ".join(text for _, text in findings) + note,
                               title=CONSISTENT_TITLE, evidence=evidence)
+
+
+def _ranking(results: dict[str, Any], holdout_auc: float | None) -> str:
+    single = single_call_auc(results)
+    if single is None:
+        return ""
+    auc, n = single
+    batch = f", against {holdout_auc:.3f} for the holdout in batches" if holdout_auc else ""
+    return f"; one at a time, {n} fresh customers are ranked with an AUC of {auc:.3f}{batch}"
 
 
 def concurrency_check(results: dict[str, Any], determinism: CheckResult) -> CheckResult:

@@ -47,12 +47,13 @@ def judge(results: dict[str, Any], data: Any, cfg: MleConfig) -> list[CheckResul
             if cfg.leaky_column else None)
     determinism = determinism_check(results, cfg, leak)
     fields = sorted({k for r in rows[:cfg.usage_records] for k in r})
-    checks = [contract_check(results, holdout, n_valid, len(labels)),
-              auc_check(data, cfg, labels, preds[:len(labels)], share)]
+    quality = auc_check(data, cfg, labels, preds[:len(labels)], share)
+    checks = [contract_check(results, holdout, n_valid, len(labels)), quality]
     checks += [leak] if leak is not None else []
     checks.append(metadata_check(results, cfg, determinism.status == "passed", fields,
                                  min(cfg.usage_records, len(rows))))
-    checks += [determinism, consistency_check(results),
+    auc = quality.evidence.get("auc")
+    checks += [determinism, consistency_check(results, auc if isinstance(auc, float) else None),
                concurrency_check(results, determinism)]
     checks += robustness_checks(results)
     checks += latency_checks(results, cfg.latency_ms)

@@ -87,6 +87,7 @@ class Draw:
     rng: random.Random
     shuffled: list[int]           # the shuffled consistency call: position -> record
     concurrent_sizes: list[int]
+    fresh_labels: list[int]       # host only: the fresh records' outcomes
 
     @classmethod
     def new(cls, cfg: MleConfig, holdout: list[dict[str, Any]],
@@ -99,7 +100,8 @@ class Draw:
         sizes = [rng.randint(*CONCURRENT_SIZES) for _ in range(CONCURRENT_BATCHES)]
         need = (cfg.probe_records + cfg.singles + cfg.big_batch + 2 * sum(sizes)
                 + AFTER_MOVE_FRESH)
-        fresh = [redraw_ids(r, cfg.id_columns, rng) for r in fresh_records(cfg, need, rng)]
+        rows, labels = fresh_records(cfg, need, rng)
+        fresh = [redraw_ids(r, cfg.id_columns, rng) for r in rows]
         n_leak = min(cfg.probe_records, len(fresh))
         values: list[tuple[int | float, int | float]] = []
         if cfg.leaky_column and len(cfg.leak_ranges) == 2:
@@ -107,7 +109,8 @@ class Draw:
                       for _ in range(n_leak)]
         orders = [rng.sample(range(n_leak), n_leak) for _ in LEAK_CALLS]
         k = min(CONSISTENCY_RECORDS, cfg.singles)
-        return cls(order, sent, fresh, values, orders, rng, rng.sample(range(k), k), sizes)
+        return cls(order, sent, fresh, values, orders, rng, rng.sample(range(k), k), sizes,
+                   labels)
 
     def unshuffle(self, preds: list[Any]) -> list[Any]:
         """Predictions in the order sent -> in the holdout's order (None where missing)."""
@@ -116,9 +119,12 @@ class Draw:
             out[index] = preds[position]
         return out
 
-    def realign(self, results: dict[str, Any]) -> dict[str, Any]:
-        """The prober's results with the holdout's predictions in the holdout's order and
-        each leak call's in the leak sample's order (a copy; lists of other lengths kept)."""
+    def realign(self, results: dict[str, Any], cfg: MleConfig | None = None
+                ) -> dict[str, Any]:
+        """The prober's results with the holdout's predictions in the holdout's order, each
+        leak call's in the leak sample's order and the shuffled consistency call's in its
+        records' order (a copy; lists of other lengths kept); with `cfg`, the single-record
+        calls' outcomes beside their answers (host only)."""
         out = dict(results)
         holdout = results.get("holdout")
         if isinstance(holdout, dict) and isinstance(holdout.get("predictions"), list):
@@ -130,17 +136,23 @@ class Draw:
         calls = results.get("consistency")
         if isinstance(calls, list):
             out["consistency"] = [_realigned(c, {"shuffled": self.shuffled}) for c in calls]
+        latency = results.get("latency")
+        if isinstance(latency, dict) and cfg is not None:  # host only, never in an artifact
+            out["latency"] = {**latency, "single_labels": [
+                self.fresh_labels[i] for i in self._single_indices(cfg)]}
         return out
+
+    def _single_indices(self, cfg: MleConfig) -> list[int]:
+        n_leak = len(self.leak_values) if self.leak_values else min(cfg.probe_records,
+                                                                    len(self.fresh))
+        pool = range(n_leak, min(n_leak + cfg.singles, len(self.fresh)))
+        complete = [i for i in pool if _complete(self.fresh[i], cfg)][:len(self.shuffled)]
+        return complete + [i for i in pool if i not in set(complete)]
 
     def singles(self, cfg: MleConfig) -> list[dict[str, Any]]:
         """The single-record latency calls: complete records first, the first of them (as
         many as the shuffled call orders) being the consistency records."""
-        n_leak = len(self.leak_values) if self.leak_values else min(cfg.probe_records,
-                                                                    len(self.fresh))
-        pool = self.fresh[n_leak:n_leak + cfg.singles]
-        complete = [r for r in pool if _complete(r, cfg)]
-        first = complete[:len(self.shuffled)]
-        return first + [r for r in pool if not any(r is f for f in first)]
+        return [self.fresh[i] for i in self._single_indices(cfg)]
 
     def concurrency_batches(self, cfg: MleConfig) -> list[list[dict[str, Any]]]:
         """The concurrency probe's batches: complete fresh records sent nowhere else."""
@@ -179,16 +191,21 @@ def _realigned(probe: Any, orders: dict[str, list[int]]) -> Any:
     return {**probe, "predictions": placed}
 
 
-def fresh_records(cfg: MleConfig, n: int, rng: random.Random) -> list[dict[str, Any]]:
+def fresh_records(cfg: MleConfig, n: int, rng: random.Random
+                  ) -> tuple[list[dict[str, Any]], list[int]]:
     """`n` records from the challenge's generator with seeds of this grading (never the
-    public seed): holdout-like customers this grading sends nowhere else."""
+    public seed): holdout-like customers this grading sends nowhere else, and their labels
+    (kept on the host)."""
     generator = load_generator(cfg.data.generator)
     out: list[dict[str, Any]] = []
+    labels: list[int] = []
     while len(out) < n:
         seed = rng.randrange(1, 2 ** 31)
         if seed != cfg.data.public_seed:
-            out += generator.generate(seed).holdout_rows
-    return out[:n]
+            made = generator.generate(seed)
+            out += made.holdout_rows
+            labels += made.holdout_labels
+    return out[:n], labels[:n]
 
 
 def training_categories(train_csv: bytes, fields: list[str]) -> dict[str, set[str]]:

@@ -136,7 +136,7 @@ def serve_and_probe(ctx: GradingContext[MleConfig], image: str, prober: str,
     elif result.outcome != "exited" and not results.get("gave_up"):  # cut: say why
         results["gave_up"] = f"the prober was stopped ({result.describe()})"
     sent_order = items(mapping(results.get("holdout")).get("predictions"))
-    checks += service.note_crowded(judge(draw.realign(results), data, cfg))
+    checks += service.note_crowded(judge(draw.realign(results, cfg), data, cfg))
     static = load_calls(sub.root, [rel for rel in base_files if rel.endswith(".py")])
     deterministic = all(c.status != "failed" for c in checks if c.id == "api.deterministic")
     checks.append(loads_once_check(sent_order[:cfg.batch_size], moved, after,
@@ -159,7 +159,7 @@ def _without_predictions(results: dict[str, Any]) -> dict[str, Any]:
             out[key] = _calls(results[key])
     if isinstance(results.get("latency"), dict):
         out["latency"] = {k: v for k, v in results["latency"].items()
-                          if k != "single_predictions"}
+                          if k not in ("single_predictions", "single_scores")}
     concurrency = results.get("concurrency")
     if isinstance(concurrency, dict):
         out["concurrency"] = {k: _calls(v) if k in ("sequential", "concurrent") else v

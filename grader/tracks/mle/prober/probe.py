@@ -141,6 +141,7 @@ def latency(server: Server, spec: dict[str, Any], base: float) -> dict[str, Any]
     keep = int(spec.get("keep", 0))
     times: list[float] = []
     kept: list[Any] = []
+    scores: list[Any] = []
     failures = 0
     first_failure: dict[str, Any] | None = None
     started = time.monotonic()
@@ -149,8 +150,10 @@ def latency(server: Server, spec: dict[str, Any], base: float) -> dict[str, Any]
             break
         answer = server.predict({"records": [record]}, 1, base)
         preds, problem = predictions_of(answer)
+        one = preds[0] if preds is not None and len(preds) == 1 else None
         if i < keep:
-            kept.append(preds[0] if preds is not None and len(preds) == 1 else None)
+            kept.append(one)
+        scores.append(one.get("probability") if isinstance(one, dict) else None)
         if preds is not None and len(preds) == 1:
             times.append(answer.seconds * 1000)
         else:
@@ -168,7 +171,7 @@ def latency(server: Server, spec: dict[str, Any], base: float) -> dict[str, Any]
                               "batch_problem": problem[:300],
                               "batch_predictions": None if preds is None else len(preds),
                               "batch_ms": round(answer.seconds * 1000, 1),
-                              "single_predictions": kept}
+                              "single_predictions": kept, "single_scores": scores}
     if times:
         ordered = sorted(times)
         result["p50_ms"] = round(statistics.median(ordered), 2)
