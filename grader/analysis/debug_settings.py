@@ -4,7 +4,8 @@ asks the running server for its debugger and reads its error answers.
 
 Found, each only where the run command reaches it:
 - the run command: `flask run --debug`, `flask --debug run`, `FLASK_DEBUG=1`,
-  `FLASK_ENV=development`, `--debug` / `--dev` of sanic, `DEBUG=1`-style variables;
+  `FLASK_ENV=development`, `--debug` / `--dev` of sanic, `DEBUG=1`, `DJANGO_DEBUG=1` and the
+  like (`SQL_DEBUG=1` is not debug mode);
 - a call with `debug=True` (`app.run(debug=True)`, `Starlette(debug=True)`, `FastAPI(...)`,
   `Litestar(...)`, `Sanic(...).run(...)`), `use_debugger=True` / `evalex=True` (Werkzeug's
   `run_simple`, `DebuggedApplication`), `app.debug = True`, `app.config["DEBUG"] = True`.
@@ -30,6 +31,10 @@ from grader.analysis.sources import parse_python
 
 _ON = {"1", "true", "yes", "on", "development"}
 _DEBUG_KEYWORDS = {"debug", "use_debugger", "evalex", "use_evalex"}
+#: Variables that switch a framework's debug mode on by themselves (a variable of the app's
+#: own, `MYAPP_DEBUG=1`, counts through the code that reads it: `debug=os.getenv(...)`).
+_DEBUG_VARIABLES = {"DEBUG", "FLASK_DEBUG", "QUART_DEBUG", "SANIC_DEBUG", "DJANGO_DEBUG",
+                    "APP_DEBUG", "STARLETTE_DEBUG", "LITESTAR_DEBUG"}
 _MAX_FILE_BYTES = 1024 * 1024
 
 
@@ -58,8 +63,7 @@ def run_command_debug(command: str | None) -> list[dict[str, object]]:
     words = _words(command)
     env = _environment(command)
     for name, value in env.items():
-        if (name in ("FLASK_DEBUG", "QUART_DEBUG", "SANIC_DEBUG") or name.endswith("DEBUG")) \
-                and value.strip("'\"").lower() in _ON:
+        if name in _DEBUG_VARIABLES and value.strip("'\"").lower() in _ON:
             found.append({"file": "submission.yaml", "line": 1,
                           "what": f"{name}={value} in the run command"})
         elif name in ("FLASK_ENV", "QUART_ENV") and value.lower() == "development":

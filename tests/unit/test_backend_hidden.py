@@ -88,3 +88,21 @@ def test_a_test_left_without_a_result_is_not_run_only_when_the_budget_cut_the_ru
     died = {c.id: c for c in hidden.hidden_checks(run("timeout"), [], expected)}
     assert died["http.persistence.data_survives_restart"].status == "failed"
     assert died["runtime.hidden-suite"].status == "error"
+
+
+def test_a_passed_test_says_what_it_saw_and_a_test_can_point_at_the_code() -> None:
+    """`note()` reaches a passed check's message ("refused with 404, no token"), and a test
+    that judged a place in the candidate's code (`point_at`: a signing key) has it as the
+    check's finding, where the question for the call points, instead of a handler."""
+    passed = hidden._test_check({
+        "nodeid": "test_security.py::test_sql_injection_cannot_log_in[x]", "outcome": "passed",
+        "note": "refused with 404, no token", "title": "SQL in the username gets no token"}, [])
+    assert passed.status == "passed" and passed.message == "passed: refused with 404, no token"
+    record = {**_record("AssertionError: a token signed with 'dev-...' was accepted"),
+              "where": {"file": "app/config.py", "line": 12, "what": "assigned to SECRET_KEY"}}
+    failed = hidden._test_check(record, [])
+    assert failed.evidence["findings"] == [{"file": "app/config.py", "line": 12,
+                                            "what": "assigned to SECRET_KEY"}]
+    assert "handler" not in failed.evidence
+    malformed = hidden._test_check({**record, "where": {"file": "x.py", "line": "12"}}, [])
+    assert "findings" not in malformed.evidence

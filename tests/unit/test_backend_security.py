@@ -113,7 +113,8 @@ def test_the_hashing_check_is_judged_by_the_worst_hash() -> None:
 
 def test_a_failed_hashing_check_points_at_the_code_that_chose_the_hasher(tmp_path: Path) -> None:
     files = _files(tmp_path, {
-        "proj/settings.py": 'PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]\n',
+        "proj/settings.py": 'PASSWORD_HASHERS = ["django.contrib.auth.hashers.'
+                            'MD5PasswordHasher"]\n',
         "app/auth.py": """
             import hashlib
             def digest(password: str, salt: str) -> str:
@@ -180,6 +181,10 @@ def test_the_werkzeug_debugger_is_told_apart_from_a_traceback() -> None:
     (200, '{"items": [{"title": "SELECT * FROM notes"}], "total": 1}'),
     (401, '{"detail": "Could not validate credentials"}'),
     (404, "<h1>Not Found</h1><p>The requested URL was not found on the server.</p>"),
+    (404, '{"detail": "no route for GET /_debugtoolbar/"}'),  # an echo of the probe's path
+    (404, "Requested URL /console not found"),
+    (403, '{"detail": "you cannot delete from another user\'s notes"}'),
+    (400, '{"detail": "select a title from 1 to 200 characters"}'),
 ])
 def test_plain_answers_give_nothing_away(status: int, body: str) -> None:
     assert exposure(status, body) == []

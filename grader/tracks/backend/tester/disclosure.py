@@ -30,7 +30,8 @@ KINDS = ("debugger", "debug page", "traceback", "file path", "SQL", "exception c
 _DEBUGGER = [
     ("Werkzeug's interactive debugger", re.compile(
         r"Werkzeug Debugger|createInteractiveConsole|CONSOLE_MODE\s*=|EVALEX\s*=")),
-    ("aiohttp-debugtoolbar", re.compile(r"aiohttp[-_]debugtoolbar|/_debugtoolbar/")),
+    # its page's assets, not the path a 404 may echo
+    ("aiohttp-debugtoolbar", re.compile(r"aiohttp[-_]debugtoolbar|_debugtoolbar/static/")),
 ]
 _DEBUG_PAGES = [
     ("Django's debug page (DEBUG = True)",
@@ -45,10 +46,11 @@ _ANY_ERROR = [
     ("file path", "a source file's path", re.compile(
         r"File \"[^\"\n]{1,300}\.py\", line \d+|(?<![\w.])(?:/[\w.@+-]+)+/[\w.-]+\.py\b"
         r"|site-packages/")),
+    # in capitals, as ORMs and most hand-written SQL spell it: prose says "delete from"
     ("SQL", "an SQL statement", re.compile(
         r"\[SQL: |\bSELECT\s[^\n]{1,300}?\sFROM\s+[\"`\[]?\w|\bINSERT\s+INTO\s+[\"`\[]?\w"
         r"|\bUPDATE\s+[\"`\[]?\w+[\"`\]]?\s+SET\s|\bDELETE\s+FROM\s+[\"`\[]?\w"
-        r"|\bCREATE\s+TABLE\b", re.IGNORECASE)),
+        r"|\bCREATE\s+TABLE\b")),
 ]
 _SERVER_ERROR = [
     ("exception class", "an exception class with its module", re.compile(
@@ -58,7 +60,6 @@ _SERVER_ERROR = [
         r"|syntax error at or near|near \"[^\"]{1,40}\": syntax error|datatype mismatch"
         r"|duplicate key value violates", re.IGNORECASE)),
 ]
-_SELECT = re.compile(r"\bSELECT\b")  # SELECT ... FROM only in capitals: prose says "select"
 
 
 def _without(text: str, sent: list[str]) -> str:
@@ -87,9 +88,7 @@ def exposure(status: int, body: str, sent: list[str] | None = None) -> list[dict
         return found
     rules = _ANY_ERROR + (_SERVER_ERROR if status >= 500 else [])
     for kind, what, pattern in rules:
-        match = next((m for m in pattern.finditer(plain)
-                      if kind != "SQL" or not m.group().upper().startswith("SELECT")
-                      or _SELECT.match(m.group())), None)
+        match = pattern.search(plain)
         if match:
             found.append({"kind": kind, "what": what, "excerpt": _excerpt(plain, match)})
     return found
