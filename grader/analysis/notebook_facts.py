@@ -38,6 +38,13 @@ _SQL_WORK = re.compile(r"\b(where|join|group\s+by|having|union|intersect|except|
                        r"with\s+\w+\s+as)\b")
 _SQL_AGGREGATE = re.compile(r"\b(sum|count|avg|min|max|total|group_concat)\s*\(")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'%.,-]*")
+#: hypothesis tests of scipy.stats and statsmodels (a z-test by hand: norm.sf / norm.cdf)
+_TESTS = {"chi2_contingency", "fisher_exact", "ttest_ind", "ttest_rel", "ttest_1samp",
+          "mannwhitneyu", "wilcoxon", "ranksums", "kruskal", "ks_2samp", "chisquare",
+          "binomtest", "binom_test", "barnard_exact", "boschloo_exact", "brunnermunzel",
+          "permutation_test", "proportions_ztest", "proportions_chisquare",
+          "test_proportions_2indep", "ztest", "ttest_ind_from_stats"}
+_SMALLEST = {"min", "idxmin", "nsmallest", "argmin"}
 
 
 @dataclass(frozen=True)
@@ -145,6 +152,29 @@ def process_control(all_cells: list[Cell]) -> list[dict[str, Any]]:
                 found.append({"cell": cell.index, "line": node.lineno, "kind": kind,
                               "what": what})
     return found[:30]
+
+
+def tests_run(section: list[Cell]) -> dict[str, Any]:
+    """The hypothesis tests the code cells call (`tests`: names in order, `cells`: where), and
+    where the code takes the smallest of something (`smallest`: "cell N, line L", `min(...)`,
+    `.idxmin()`, `.nsmallest()`): the pattern of trying several tests and keeping the best."""
+    tests: dict[str, int] = {}
+    smallest = ""
+    for cell in section:
+        tree = parse_code(cell.source) if cell.kind == "code" else None
+        calls = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Call)) if tree else (),
+                       key=lambda n: (n.lineno, n.col_offset))
+        for node in calls:
+            if not isinstance(node.func, ast.Attribute | ast.Name):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+            if name in ("sf", "cdf") and "norm" in _names(node.func):
+                name = f"norm.{name}"
+            if name in _TESTS or name.startswith("norm."):
+                tests.setdefault(name, cell.index)
+            elif name in _SMALLEST and not smallest:
+                smallest = f"cell {cell.index + 1}, line {node.lineno}"
+    return {"tests": list(tests), "cells": sorted(set(tests.values())), "smallest": smallest}
 
 
 def code_lines(all_cells: list[Cell]) -> int:

@@ -6,7 +6,8 @@ The kit gets `data/` from the generator with the challenge's public seed and a n
 the questions and empty cells. Each flawed solution is the reference notebook with one
 deliberate flaw (ds_flaws.py); the hostile ones game or attack the grader (ds_hostile.py);
 four more are right answers written differently (ds_alternatives.py, ds_polars.py,
-ds_duckdb.py).
+ds_duckdb.py); seven are complete notebooks in styles of their own with one wrong business
+answer or decision each (ds_wrong_numbers.py, ds_wrong_methods.py, ds_wrong_tests.py).
 solutions/expected.yaml says the score each must get and the check that catches it. Outputs
 are committed;
 tests/unit/test_datascience_kit.py fails when they are out of date.
@@ -28,6 +29,9 @@ import ds_duckdb
 import ds_flaws
 import ds_hostile
 import ds_polars
+import ds_wrong_methods
+import ds_wrong_numbers
+import ds_wrong_tests
 from ds_parts import (
     CHALLENGE,
     challenge_config,
@@ -82,6 +86,13 @@ SOLUTIONS_BUILT: dict[str, Callable[[], tuple[Any, dict[str, bytes]]]] = {
     "sql-heavy": _alone(ds_alternatives.sql_heavy),
     "polars": ds_polars.polars_notebook,
     "duckdb": ds_duckdb.duckdb_notebook,
+    "join-inflated": _alone(ds_wrong_numbers.join_inflated),
+    "timezone-shift": _alone(ds_wrong_numbers.timezone_shift),
+    "outliers-trimmed": _alone(ds_wrong_methods.outliers_trimmed),
+    "ab-wrong-population": ds_wrong_methods.ab_wrong_population,
+    "mean-of-means": _alone(ds_wrong_methods.mean_of_means),
+    "cherry-picked-p": _alone(ds_wrong_tests.cherry_picked_p),
+    "narrative-contradicts": _alone(ds_wrong_tests.narrative_contradicts),
 }
 
 

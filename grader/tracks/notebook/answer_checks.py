@@ -20,7 +20,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from grader.checks import CheckResult
@@ -49,6 +49,21 @@ class Judged:
     decisions: dict[str, Decision] = field(default_factory=dict)
     no_credit: dict[str, str] = field(default_factory=dict)   # question -> why
     untrusted: set[str] = field(default_factory=set)          # verdict ids: hard-coded, void
+    weights: dict[str, float] = field(default_factory=dict)   # verdict id -> points (else 1)
+
+    def weight(self, verdict_id: str) -> float:
+        return self.weights.get(verdict_id, 1.0)
+
+
+def carried_over(public: list[Verdict], variant: list[Verdict]) -> dict[str, Verdict]:
+    """The variant's verdicts by id, each naming only the known mistakes its public answer
+    leaves possible: a public answer that is right rules out every mistake that would have
+    moved it (`possible`), so a wrong variant answer that happens to equal one of those (a
+    hard-coded number scaled onto the variant, landing near a date mistake) shows no method."""
+    ruled_out = {v.id: set(v.possible) for v in public if v.correct}
+    return {w.id: replace(w, mistakes=tuple(m for m in w.mistakes
+                                            if m not in ruled_out.get(w.id, set())))
+            for w in variant}
 
 
 def why_no_answer(answers: Answers, run: NotebookRun) -> str:
@@ -89,7 +104,7 @@ def answer_check(v: Verdict, j: Judged) -> CheckResult:
         "public": {"given": v.given, "expected": v.expected},
         "variant": None if w is None else {"given": w.given, "expected": w.expected}}
     decision = j.decisions.get(v.id)
-    points = decision.points if decision else 1.0
+    points = decision.points if decision else j.weight(v.id)
     if v.question in j.no_credit:
         j.untrusted.add(v.id)
         evidence["no_credit"] = j.no_credit[v.question]
@@ -103,12 +118,22 @@ def answer_check(v: Verdict, j: Judged) -> CheckResult:
 
 def answer_check_plain(v: Verdict, w: Verdict | None, j: Judged,
                        evidence: dict[str, Any]) -> CheckResult:
-    """Right on both datasets, half on the public one only, hard-coded, or named."""
+    """Right on both datasets, half on the public one only, hard-coded, or named; worth the
+    question's weight."""
+    check = _plain(v, w, j, evidence)
+    weight = j.weight(v.id)
+    check.max_points, check.points = weight, check.points * weight
+    return check
+
+
+def _plain(v: Verdict, w: Verdict | None, j: Judged, evidence: dict[str, Any]) -> CheckResult:
     cid, title = f"answer.{v.id}", f"Answer: {v.id}"
     if not v.correct:
         text = v.describe() + _named(v, j.mistakes)
         if v.mistakes:
             evidence["mistakes"] = list(v.mistakes)
+        elif not v.missing and not v.note:
+            text += ", which matches no known mistake"
         if v.missing:
             text += why_no_answer(j.public_answers, j.public_run)
         return CheckResult.failed(cid, text, title=title, evidence=evidence)
@@ -178,7 +203,7 @@ def _decision_check(v: Verdict, w: Verdict | None, d: Decision, j: Judged,
     if {f"{d.question}.{c.field}" for c in d.true_when} & j.untrusted:
         # figures that are hard-coded cannot vouch for the decision: judged on the key
         evidence["figures_untrusted"] = True
-        plain = answer_check_plain(v, w, j, evidence)
+        plain = _plain(v, w, j, evidence)
         plain.max_points, plain.points = d.points, plain.points * d.points
         return plain
     if v.missing or not isinstance(v.given, bool):

@@ -38,6 +38,7 @@ from grader.tracks.base import GradingContext, Track
 from grader.tracks.notebook import answer_checks, integrity, judging
 from grader.tracks.notebook.answers import Answers, judge, questions, read_answers
 from grader.tracks.notebook.config import NotebookConfig
+from grader.tracks.notebook.decision_text import decision_check
 from grader.tracks.notebook.execute import (
     RUNNER_FILES,
     NotebookRun,
@@ -50,6 +51,7 @@ from grader.tracks.notebook.narrative import narrative_check
 from grader.tracks.notebook.sabotage import sabotage_check
 from grader.tracks.notebook.stale import stale_check
 from grader.tracks.notebook.static import STATIC_CHECKS, notebook_static_checks
+from grader.tracks.notebook.verdicts import several_tests, verdict_checks
 from grader.tracks.steps.dependencies import submission_image
 from grader.tracks.steps.seeded import generated
 
@@ -80,6 +82,8 @@ class NotebookTrack(Track[NotebookConfig]):
         return [*RUN_CHECKS, *STATIC_CHECKS, *FIGURE_CHECKS,
                 *(f"answer.{q.id}" for q in config.questions),
                 *(f"answer.{q.id}.*" for q in config.questions),
+                *(f"verdict.{q.id}" for q in config.questions),
+                *(["narrative.decision"] if any(d.narrative for d in config.decisions) else []),
                 *(f"cleaning.{c.id}" for c in config.cleaning)]
 
     def grade(self, ctx: GradingContext[NotebookConfig]) -> list[CheckResult]:
@@ -108,7 +112,8 @@ class NotebookTrack(Track[NotebookConfig]):
             image = submission_image(ctx, ctx.image(cfg.image), checks)[0]
         if image is None:  # what the code says can still be judged
             hunt = integrity.find_hunt([], cells, hunted, cfg.decoy_key, rel)
-            return [*checks, narrative_check(cfg, sections, None),
+            decision = decision_check(cfg, sections, None)
+            return [*checks, narrative_check(cfg, sections, None), *filter(None, [decision]),
                     integrity.hunt_check(hunt, None, {}), *self._not_run(
                         cfg, public_key, "the dependencies could not be installed",
                         "build.dependencies", static=False)]
@@ -158,10 +163,12 @@ class NotebookTrack(Track[NotebookConfig]):
                                        hunting)}
         void = {q: why for q in questions(public_key) if (why := hunt.no_credit(q, public))}
         judged = answer_checks.Judged(
-            public_verdicts, {v.id: v for v in variant_verdicts}, public_answers,
-            variant_answers, public, variant, cfg.mistakes,
-            {d.answer: d for d in cfg.decisions}, void)
+            public_verdicts, answer_checks.carried_over(public_verdicts, variant_verdicts),
+            public_answers, variant_answers, public, variant, cfg.mistakes,
+            {d.answer: d for d in cfg.decisions}, void,
+            weights={v.id: cfg.points(v.id) for v in public_verdicts})
         checks += [answer_checks.answer_check(v, judged) for v in public_verdicts]
+        checks += verdict_checks(cfg.questions, judged, several_tests(facts.sections))
         checks.append(answer_checks.hard_coded_check(judged))
         checks += answer_checks.cleaning_checks(cfg.cleaning, judged)
         checks.append(integrity.hunt_check(hunt, public, void))
@@ -171,6 +178,8 @@ class NotebookTrack(Track[NotebookConfig]):
         checks.append(stale_check(facts.nb, public, facts.submitted_answers, public_answers,
                                   answers_file))
         checks.append(narrative_check(cfg, facts.sections, public_answers))
+        decision = decision_check(cfg, facts.sections, public_answers)
+        checks += [decision] if decision else []
         checks += figure_checks(public, cfg.figures.min)
         return checks
 
@@ -205,13 +214,18 @@ class NotebookTrack(Track[NotebookConfig]):
                    "fork bomb)")]
         titles += [("narrative.per-question", "Markdown narrative per question"),
                    ("integrity.no-key-hunt", "No hunting for answer keys")] * static
-        points = {d.answer: d.points for d in cfg.decisions}
-        titles += [(f"answer.{v.id}", f"Answer: {v.id}") for v in judge(key, Answers())]
+        titles += [("narrative.decision", "Narrative agrees with the recorded decision")] * (
+            static and any(d.narrative for d in cfg.decisions))
+        answered = [(f"answer.{v.id}", f"Answer: {v.id}") for v in judge(key, Answers())]
         titles += [("figures.count", "Figures"), ("figures.labelled",
                                                   "Figures have labelled axes")]
-        return [CheckResult.not_run(cid, why, blocked_by=blocked_by, title=title,
-                                    max_points=points.get(cid.removeprefix("answer."), 1.0))
+        return [CheckResult.not_run(cid, why, blocked_by=blocked_by, title=title)
                 for cid, title in titles] + [
+            CheckResult.not_run(cid, why, blocked_by=blocked_by, title=title,
+                                max_points=cfg.points(cid.removeprefix("answer.")))
+            for cid, title in answered] + [
+            CheckResult.not_run(f"verdict.{q.id}", why, blocked_by=blocked_by, max_points=0.0,
+                                title=f"Answer right: {q.id}") for q in cfg.questions] + [
             CheckResult.unverified(f"cleaning.{c.id}", why, title=c.title or c.id)
             for c in cfg.cleaning]
 
