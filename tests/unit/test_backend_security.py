@@ -292,3 +292,29 @@ def test_the_bundled_references_are_served_without_debug() -> None:
                           ("flask-reference", "gunicorn wsgi:app")):
         files = [str(p.relative_to(root / name)) for p in (root / name).rglob("*.py")]
         assert debug_mode(root / name, files, command) == [], name
+
+
+@pytest.mark.parametrize("layout", ["salt, digest", "digest, salt", "salt$digest"])
+def test_a_hand_rolled_hash_in_a_real_sqlite_file(tmp_path: Path, layout: str) -> None:
+    """Rows written by sqlite3 itself (columns side by side, a date after them), as a
+    server's users table holds them: found from the registered usernames' rows."""
+    import os
+    import sqlite3
+
+    names = [f"u{os.urandom(6).hex()}" for _ in range(4)]
+    db = sqlite3.connect(tmp_path / "notes.db")
+    db.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT, a TEXT, b TEXT, "
+               "created_at TEXT)")
+    for name in names:
+        salt = os.urandom(16).hex()
+        digest = hashlib.sha256((salt + PASSWORD).encode()).hexdigest()
+        a, b = {"salt, digest": (salt, digest), "digest, salt": (digest, salt),
+                "salt$digest": (f"{salt}${digest}", "")}[layout]
+        db.execute("INSERT INTO users (username, a, b, created_at) VALUES (?, ?, ?, ?)",
+                   (name, a, b, "2026-12-06T10:00:00.000000"))
+    db.commit()
+    db.close()
+    files = {"data/notes.db": (tmp_path / "notes.db").read_bytes()}
+    found = stored_hashes(files, [PASSWORD], usernames=names)
+    assert found and found[0].scheme == "salted SHA256 (hand-rolled: salt + password)"
+    assert stored_hashes(files, ["another password"], usernames=names) == []
