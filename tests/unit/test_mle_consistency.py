@@ -144,6 +144,9 @@ def test_the_order_flaw_is_not_called_non_deterministic() -> None:
     checks = checks_of(res)
     assert checks["api.deterministic"].status == "passed"
     assert "an order flaw: api.consistent" in checks["api.deterministic"].message
+    # nor a leak: changing account_ref moved no answer, it only put them in other places
+    assert checks["model.leak-free"].status == "passed"
+    assert "an order flaw" in checks["model.leak-free"].message
 
 
 def test_permutations_within_a_tolerance() -> None:
