@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Api, User, _json, created, note, point_at, refused
+from conftest import Api, User, _json, created, note, point_at, record_exchange, refused
 
 #: The key-like string literals of the candidate's own code, found by the grader on the host
 #: (grader/analysis/signing_keys.py): {"keys": [{"key", "file", "line", "how"}]}.
@@ -46,8 +46,11 @@ def test_sql_injection_cannot_log_in(api: Api, user: User, username: str) -> Non
         f"an injected username was answered with {'a token' if token else r.status_code}: "
         "the SQL in it decided who logged in")
     if r.status_code >= 500:
+        injected = api.last_exchange
         plain = api.post("/auth/token", json={"username": "nobody_plain_x1",
                                               "password": "not the password"})
+        if plain.status_code < 500:
+            record_exchange(injected)  # the crash is the evidence
         assert plain.status_code >= 500, (
             f"the injected username crashed the login ({r.status_code}) where a plain unknown "
             f"username did not ({plain.status_code}): its quote reached the SQL")
