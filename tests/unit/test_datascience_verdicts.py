@@ -170,6 +170,15 @@ def test_a_conservative_p_value_is_a_method_a_liberal_one_a_wrong_answer() -> No
         one_sided.message)
 
 
+def test_a_rate_written_in_percent_is_a_unit_slip_not_a_wrong_answer() -> None:
+    out = grade({**RIGHT, "rate": 12.0, "test": {**RIGHT["test"], "conv": 30.0}})
+    assert out["verdict.rate"].status == "passed" and out["verdict.test"].status == "passed"
+    assert "rate = 12.0 is the right 0.12 written in percent, charged in answer.rate" in out[
+        "verdict.rate"].message
+    assert out["answer.rate"].points == 0   # its weight still pays
+    assert grade({**RIGHT, "total": 10_000.0})["verdict.total"].status == "failed"  # not a rate
+
+
 def test_a_wrong_population_or_decision_fails_the_ab_verdict() -> None:
     population = grade({**RIGHT, "test": {"conv": 0.27, "p": 0.66, "ship": False}})
     verdict = population["verdict.test"]
@@ -291,3 +300,22 @@ def test_the_caps_put_a_wrong_headline_below_a_wrong_secondary_answer() -> None:
                             ("verdict.q4_top_category_q2_sql", 80)):
         checks = [*base, CheckResult.failed(failed, "wrong", max_points=0.0)]
         assert score(challenge.rubric, checks, challenge.caps)[1].percent == percent
+
+
+def test_no_bundled_narrative_says_the_opposite_of_its_decision_but_the_one_written_to() -> None:
+    """Every bundled notebook's narrative under Q3, read against the decision it records (the
+    key's, but decision-contradicts-p, which ships B): only narrative-contradicts is caught."""
+    solutions = ROOT / "challenges" / "datascience" / "solutions"
+    right = CFG.data.public_seed
+    from grader.tracks.notebook.track import generate
+    ship = generate(CFG, right)[1]["q3_ab_test"]["answer"]["ship_b"]
+    caught = set()
+    for folder in sorted(p for p in solutions.iterdir() if (p / "analysis.ipynb").is_file()):
+        nb, _ = nbf.load_notebook(folder / "analysis.ipynb")
+        sections = nbf.sections(nbf.cells(nb), {q.id: q.heading for q in CFG.questions})
+        recorded = True if folder.name == "decision-contradicts-p" else ship
+        check = decision_check(CFG, sections, answers({"q3_ab_test": {"ship_b": recorded}}))
+        assert check is not None
+        if check.status == "failed":
+            caught.add(folder.name)
+    assert caught == {"narrative-contradicts"}

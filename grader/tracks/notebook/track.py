@@ -13,9 +13,12 @@
    run comes from the runner's signed record (`records.py`); `sabotage.py` judges a notebook
    that keeps the run from ending or kills the runner.
 4. `answers.json` comes out of each run and is judged on the host (`judging.py`): right on
-   both datasets earns the point; right on the public data only and unchanged on the variant
-   is called hard-coded; a wrong answer that equals what a known mistake gives is named (the
-   mistake's description), which also drives the cleaning checks.
+   both datasets earns the question's weight; right on the public data only and unchanged on
+   the variant is called hard-coded; a wrong answer that equals what a known mistake gives is
+   named (the mistake's description), which also drives the cleaning checks. Each question's
+   verdict (`verdicts.py`) says whether the business answer is right and what likely made it
+   wrong, and the narrative is read against the recorded decision (`decision_text.py`); the
+   challenge's caps say what a wrong one costs.
 5. Figures (count, labelled axes, as recorded in the kernel: `figures.py`) and runtime come
    from the run; the executed notebook and an HTML rendering of it are kept as artifacts.
 """

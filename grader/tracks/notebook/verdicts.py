@@ -55,8 +55,8 @@ def _verdict(q: Question, j: Judged, note: str) -> CheckResult:
             cid, f"nothing to judge: {q.id} has {why}" + (
                 why_no_answer(j.public_answers, j.public_run) if why == "no answer" else ""),
             title=title)
-    wrong = [v for v in given if not v.correct and not _lenient(q, v)]
-    lenient = [v for v in given if not v.correct and _lenient(q, v)]
+    wrong = [v for v in given if not v.correct and not _lenient(q, v) and not _percent(v)]
+    lenient = [v for v in given if not v.correct and (_lenient(q, v) or _percent(v))]
     variant = [w for v in given if v.correct and (w := j.variant.get(v.id)) is not None
                and not w.missing and not w.correct and w.mistakes and not _lenient(q, w)]
     evidence: dict[str, Any] = {"headline": q.headline}
@@ -92,15 +92,23 @@ def _verdict(q: Question, j: Judged, note: str) -> CheckResult:
     text = f"{q.id} is right" + ("" if len(given) == len(mine) else
                                  f" in the {len(given)} field(s) given")
     if lenient:
-        text += "; " + "; ".join(f"{v.id} = {fmt(v.given)} is {_side(v)} the right "
-                                 f"{fmt(v.expected)}: a defensible method, charged in "
-                                 f"answer.{v.id}" for v in lenient)
+        text += "; " + "; ".join(
+            f"{v.id} = {fmt(v.given)} is " + (
+                f"the right {fmt(v.expected)} written in percent" if _percent(v) else
+                f"{_side(v)} the right {fmt(v.expected)}: a defensible method")
+            + f", charged in answer.{v.id}" for v in lenient)
     return CheckResult.passed(cid, text, title=title, evidence=evidence, max_points=0.0)
 
 
 def _lenient(q: Question, v: Verdict) -> bool:
     side = q.lenient.get(v.field or "")
     return side is not None and _side(v) == side
+
+
+def _percent(v: Verdict) -> bool:
+    """A fraction written in percent (29.83 for 0.2983): a unit slip, not a wrong answer."""
+    return (_number(v.given) and _number(v.expected) and 0 < abs(v.expected) < 1
+            and math.isclose(v.given / 100, v.expected, rel_tol=0.01, abs_tol=1e-6))
 
 
 def _side(v: Verdict) -> str:
