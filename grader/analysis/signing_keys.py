@@ -14,6 +14,9 @@ A literal is taken when it is:
 - the key argument of a signing call (`jwt.encode(claims, "k")`, `jwt.decode(t, "k", ...)`,
   `URLSafeTimedSerializer("k")`, `hmac.new(b"k", ...)`);
 - set in the run command (`JWT_SECRET=k uvicorn ...`) or in a committed .env file.
+
+`signing_salts` gives the `salt=` literals of itsdangerous serializers and signers, which an
+itsdangerous token is signed with beside the key.
 """
 
 from __future__ import annotations
@@ -196,3 +199,26 @@ def signing_key_literals(root: Path, files: tuple[str, ...] | list[str],
     for item in found:
         unique.setdefault(str(item["key"]), item)
     return list(unique.values())[:MAX_KEYS]
+
+
+def signing_salts(root: Path, files: tuple[str, ...] | list[str]) -> list[str]:
+    """The `salt=` literals passed to itsdangerous serializers and signers (or their
+    `.dumps`/`.loads`), at most 10."""
+    salts: list[str] = []
+    for rel in files:
+        path = root / rel
+        if not rel.endswith(".py") or not path.is_file() or \
+                path.stat().st_size > _MAX_FILE_BYTES:
+            continue
+        tree = parse_python(path.read_bytes(), rel)
+        for node in ast.walk(tree) if tree is not None else ():
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(
+                    func, ast.Name) else ""
+                if name in _SIGNING_CALLS or name in ("dumps", "loads"):
+                    for keyword in node.keywords:
+                        text = _text(keyword.value) if keyword.arg == "salt" else None
+                        if text is not None and text not in salts:
+                            salts.append(text)
+    return salts[:10]

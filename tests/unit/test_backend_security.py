@@ -14,7 +14,7 @@ import pytest
 from grader.analysis.debug_settings import debug_mode
 from grader.analysis.password_code import password_hashing_code
 from grader.analysis.password_hashes import stored_hashes
-from grader.analysis.signing_keys import signing_key_literals
+from grader.analysis.signing_keys import signing_key_literals, signing_salts
 from grader.tracks.backend.stored import hashing_check, registered_usernames
 from grader.tracks.backend.tester.disclosure import describe, exposure
 
@@ -227,6 +227,18 @@ def test_key_like_literals_of_every_usual_shape(tmp_path: Path) -> None:
     assert keys["super-secret-dev-key"]["line"] == 5
     assert "JWT_SECRET" in str(keys["super-secret-dev-key"]["how"])
     assert keys["abc123"]["file"] == "submission.yaml"
+
+
+def test_itsdangerous_salts_are_handed_over_too(tmp_path: Path) -> None:
+    (tmp_path / "auth.py").write_text(textwrap.dedent('''
+        from itsdangerous import URLSafeTimedSerializer
+        signer = URLSafeTimedSerializer("k" * 8, salt="auth-token")
+        def confirm(token):
+            return signer.loads(token, salt="email-confirm", max_age=60)
+        def other(data):
+            return sorted(data, key=len), {"salt": "not an argument"}
+    '''))
+    assert signing_salts(tmp_path, ["auth.py"]) == ["auth-token", "email-confirm"]
 
 
 # -- debug mode --------------------------------------------------------------------------------

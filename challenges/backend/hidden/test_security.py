@@ -1,6 +1,7 @@
 """Security: input reaches SQL as data (quotes round-trip, an injection cannot log in), and a
 token cannot be forged (one character changed; for JWTs, re-signed with `alg: none`, another
-key or a key written in the submission's own code, claiming another user)."""
+key or a key written in the submission's own code, claiming another user; for itsdangerous
+tokens, re-signed with a key of the code)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import base64
 import hashlib
 import hmac
 import json
+import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,8 @@ import pytest
 from conftest import Api, User, _json, created, note, point_at, record_exchange, refused
 
 #: The key-like string literals of the candidate's own code, found by the grader on the host
-#: (grader/analysis/signing_keys.py): {"keys": [{"key", "file", "line", "how"}]}.
+#: (grader/analysis/signing_keys.py): {"keys": [{"key", "file", "line", "how"}], "salts":
+#: [the salt= literals of itsdangerous serializers]}.
 CODE_KEYS = Path("signing_keys.json")
 HMAC_ALGS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 
@@ -186,3 +190,81 @@ def test_jwt_signed_with_a_key_from_the_code_is_401(api: Api, user: User,
                 f"{key.get('file')}:{key.get('line')} ({key.get('how')}), was accepted: anyone "
                 "who reads the code can sign in as any user")
     note(f"{len(keys)} key-like string(s) from the code tried ({alg}); none signs tokens")
+
+
+def _code_salts() -> list[bytes]:
+    try:
+        data = json.loads(CODE_KEYS.read_text())
+    except (OSError, ValueError):
+        return []
+    salts = data.get("salts") if isinstance(data, dict) else None
+    return [x.encode() for x in salts if isinstance(x, str)][:10] if isinstance(
+        salts, list) else []
+
+
+ITS_DIGESTS = {20: hashlib.sha1, 32: hashlib.sha256, 48: hashlib.sha384, 64: hashlib.sha512}
+
+
+def _its_parts(token: str) -> tuple[Any, bool, int] | None:
+    """(payload, timed, signature length) of an itsdangerous URL-safe token, or None."""
+    if _jwt_parts(token) is not None:
+        return None
+    compressed = token.startswith(".")
+    parts = (token[1:] if compressed else token).split(".")
+    if len(parts) not in (2, 3):
+        return None
+    try:
+        raw = _unb64(parts[0])
+        payload = json.loads(zlib.decompress(raw) if compressed else raw)
+        signature = _unb64(parts[-1])
+        stamp = int.from_bytes(_unb64(parts[1]), "big") if len(parts) == 3 else None
+    except (ValueError, zlib.error):
+        return None
+    if len(signature) not in ITS_DIGESTS or (
+            stamp is not None and abs(stamp - time.time()) > 10 * 365 * 86400):
+        return None
+    return payload, stamp is not None, len(signature)
+
+
+def _its_token(payload: Any, timed: bool, key: bytes, salt: bytes, size: int) -> str:
+    """An itsdangerous token (django-concat key derivation, its default) of `payload`."""
+    digest = ITS_DIGESTS[size]
+    value = _b64(json.dumps(payload, separators=(",", ":")).encode())
+    if timed:
+        now = int(time.time())
+        value += "." + _b64(now.to_bytes((now.bit_length() + 7) // 8, "big"))
+    derived = digest(salt + b"signer" + key).digest()
+    return f"{value}.{_b64(hmac.new(derived, value.encode(), digest).digest())}"
+
+
+@pytest.mark.points(3)
+def test_itsdangerous_token_signed_with_a_key_from_the_code_is_401(
+        api: Api, user: User, other_user: User) -> None:
+    """An itsdangerous token re-signed, carrying another user's claims, with a key-like
+    string written in the submission's own code is refused."""
+    mine, theirs = _its_parts(user.token), _its_parts(other_user.token)
+    if mine is None or theirs is None:
+        pytest.skip("the tokens are not itsdangerous tokens: there is no signature to forge")
+    keys = _code_keys()
+    if not keys:
+        pytest.skip("no string in the submission's code looks like a signing key")
+    payload, timed, size = theirs
+    salts = [b"itsdangerous", *_code_salts()]
+    control = api.get("/notes", token=_its_token(payload, timed, b"wrong-key-by-the-grader",
+                                                 salts[0], size))
+    if 200 <= control.status_code < 300:
+        pytest.skip("a token signed with a key of the grader's is accepted too: no key is "
+                    "checked (tampered_token_is_401 judges that)")
+    for key in keys:
+        for salt in salts:
+            r = api.get("/notes", token=_its_token(payload, timed, key["key"].encode(), salt,
+                                                   size))
+            if 200 <= r.status_code < 300:
+                point_at(str(key.get("file", "")), int(key.get("line") or 0),
+                         str(key.get("how", "")))
+                raise AssertionError(
+                    f"an itsdangerous token carrying another user's claims, signed with "
+                    f"{_shown(key['key'])} from {key.get('file')}:{key.get('line')} "
+                    f"({key.get('how')}), salt {salt.decode(errors='replace')!r}, was "
+                    "accepted: anyone who reads the code can sign in as any user")
+    note(f"{len(keys)} key-like string(s) from the code tried with {len(salts)} salt(s)")

@@ -24,7 +24,7 @@ from typing import Any
 from grader.analysis.frameworks import detect_framework
 from grader.analysis.routes import Route, find_routes
 from grader.analysis.security_facts import security_checks
-from grader.analysis.signing_keys import signing_key_literals
+from grader.analysis.signing_keys import signing_key_literals, signing_salts
 from grader.checks import CheckResult
 from grader.sandbox.engine import RunResult
 from grader.tracks.backend.config import BackendConfig, hidden_test_ids
@@ -83,7 +83,8 @@ class BackendTrack(Track[BackendConfig]):
             run_command = sub.manifest.commands.get("run")
             checks.append(debug_mode_check(sub.root, sub.files, run_command))
             # every file the server is handed: a key the kit left in settings signs too
-            keys = signing_key_literals(sub.root, sub.files, run_command)
+            keys = {"keys": signing_key_literals(sub.root, sub.files, run_command),
+                    "salts": signing_salts(sub.root, sub.files)}
         with ctx.stage("images"):
             server_image = ctx.image("server")
             tester_image = ctx.image("tester")
@@ -91,7 +92,7 @@ class BackendTrack(Track[BackendConfig]):
         with ctx.stage("hidden_tests"):
             checks += self._hidden_tests(ctx, image, tester_image,
                                          sub.manifest.commands.get("run"), routes, why_not,
-                                         json.dumps({"keys": keys}).encode())
+                                         json.dumps(keys).encode())
         with ctx.stage("own_tests"):
             checks += own_tests(ctx, image or server_image, env={"DATA_DIR": "/tmp/data"})
         return checks
