@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from grader.tracks.mle.prober import PROBE, PROBE_HTTP
-from grader.tracks.mle.prober.probe import wait_ready
+from grader.tracks.mle.prober.probe import consistency, latency, wait_ready
 from grader.tracks.mle.prober.probe_http import (
     MAX_DEPTH,
     SMALL_CAP,
@@ -150,6 +150,23 @@ def test_an_http_1_0_server_s_body_is_read_after_the_connection_closes() -> None
             preds, problem = predictions_of(answer)
             assert answer.status == 200 and not problem, answer.error
             assert preds is not None and len(preds) == size
+
+
+def test_single_calls_are_kept_for_consistency_and_the_batches_follow(hostile: str) -> None:
+    """The first `keep` single-record answers are kept whole (api.consistent compares them
+    with the batches), every single call's probability is kept (its AUC, on the host), and
+    the consistency calls are sent as given."""
+    server = Server(hostile)
+    server.start_budget(30)
+    records = [{"i": i} for i in range(40)]
+    lat = latency(server, {"singles": records, "batch": records[:5], "keep": 35,
+                           "singles_budget_seconds": 0}, 5.0)
+    assert len(lat["single_predictions"]) == 35  # past its budget, still the kept ones
+    assert lat["single_scores"] == [0.25] * 35 and lat["singles"] == 35
+    calls = consistency(server, [{"name": "batch", "records": records[:3]},
+                                 {"name": "shuffled", "records": records[:3][::-1]}], 5.0)
+    assert [(c["name"], c["status"], len(c["predictions"])) for c in calls] == [
+        ("batch", 200, 3), ("shuffled", 200, 3)]
 
 
 @pytest.fixture
