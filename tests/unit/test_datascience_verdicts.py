@@ -140,6 +140,9 @@ def test_a_known_mistake_on_the_variant_fails_the_verdict_an_unknown_one_does_no
     assert scaled.status == "skipped" and "matches no known method" in scaled.message
     hard = grade(RIGHT, {**RIGHT_V, "total": 100.0})["verdict.total"]
     assert hard.status == "skipped"  # hard-coded: the answer checks name it
+    assert "on the hidden variant total is the same (hard-coded)" in hard.message
+    crashed = grade(RIGHT, {"test": RIGHT_V["test"]})["verdict.total"]
+    assert crashed.status == "skipped" and "total is missing" in crashed.message
 
 
 def test_a_variant_mistake_the_public_answer_rules_out_explains_nothing() -> None:

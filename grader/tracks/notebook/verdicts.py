@@ -58,7 +58,8 @@ def _verdict(q: Question, j: Judged, note: str) -> CheckResult:
     wrong = [v for v in given if not v.correct and not _lenient(q, v) and not _percent(v)]
     lenient = [v for v in given if not v.correct and (_lenient(q, v) or _percent(v))]
     variant = [w for v in given if v.correct and (w := j.variant.get(v.id)) is not None
-               and not w.missing and not w.correct and w.mistakes and not _lenient(q, w)]
+               and not w.missing and not w.correct and w.mistakes and not _lenient(q, w)
+               and not _percent(w)]
     evidence: dict[str, Any] = {"headline": q.headline}
     if wrong or variant:
         shown = wrong or variant
@@ -80,15 +81,12 @@ def _verdict(q: Question, j: Judged, note: str) -> CheckResult:
                         for v in shown if v.field in q.lenient)
         return CheckResult.failed(cid, text + (f"; {note}" if note else ""), title=title,
                                   evidence=evidence, max_points=0.0)
-    # a decision is judged against the candidate's own figures on the variant (answer check)
-    unconfirmed = [v.id for v in given if v.correct and (w := j.variant.get(v.id)) is not None
-                   and not w.missing and not w.correct and not w.mistakes
-                   and v.id not in j.decisions]
-    if unconfirmed or any(v.id in j.untrusted for v in given):
+    unconfirmed = _unconfirmed(given, j)
+    if unconfirmed:
         return CheckResult.unverified(
-            cid, f"right on the public data, but the hidden variant's answer to "
-            f"{', '.join(unconfirmed) or q.id} matches no known method (see its answer check)",
-            title=title)
+            cid, "right on the public data, but on the hidden variant " + "; ".join(
+                f"{', '.join(ids)} {why}" for why, ids in unconfirmed.items())
+            + " (see the answer checks)", title=title)
     text = f"{q.id} is right" + ("" if len(given) == len(mine) else
                                  f" in the {len(given)} field(s) given")
     if lenient:
@@ -98,6 +96,22 @@ def _verdict(q: Question, j: Judged, note: str) -> CheckResult:
                 f"{_side(v)} the right {fmt(v.expected)}: a defensible method")
             + f", charged in answer.{v.id}" for v in lenient)
     return CheckResult.passed(cid, text, title=title, evidence=evidence, max_points=0.0)
+
+
+def _unconfirmed(given: list[Verdict], j: Judged) -> dict[str, list[str]]:
+    """Why right public answers are not confirmed by the variant (no method shown there), by
+    reason; a decision is judged on the variant against the candidate's own figures (its
+    answer check), not here."""
+    out: dict[str, list[str]] = {}
+    for v in given:
+        w = j.variant.get(v.id)
+        if not v.correct or w is None or w.correct or v.id in j.decisions:
+            continue
+        why = ("is missing" if w.missing else "is the same (hard-coded)" if v.id in j.untrusted
+               and w.given == v.given else "matches no known method" if not w.mistakes else "")
+        if why:
+            out.setdefault(why, []).append(v.id)
+    return out
 
 
 def _lenient(q: Question, v: Verdict) -> bool:
