@@ -233,6 +233,11 @@ DECISION = CFG.decisions[0]
     ("A chi-square test compares the two variants over 3,000 visits each.", []),
     ("B is significant, but we keep A.", []),   # says both: no claim
     ("`ship_b = p < 0.05` decides, *significant* or not.", []),
+    ("The lift is significant in business terms, although not statistically.", []),
+    ("A significant share of visits converted in both arms.", []),
+    ("B performs significantly better, but we do not ship yet.", []),  # says both
+    ("We should not ship.", [False]),
+    ("B wins: ship it.", [True]),
 ])
 def test_a_sentence_says_yes_no_or_nothing_about_the_decision(text: str,
                                                               says: list[bool]) -> None:
