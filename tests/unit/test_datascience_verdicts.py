@@ -173,13 +173,15 @@ def test_a_conservative_p_value_is_a_method_a_liberal_one_a_wrong_answer() -> No
         one_sided.message)
 
 
-def test_a_rate_written_in_percent_is_a_unit_slip_not_a_wrong_answer() -> None:
+def test_a_rate_in_percent_or_a_flipped_sign_is_a_slip_not_a_wrong_answer() -> None:
     out = grade({**RIGHT, "rate": 12.0, "test": {**RIGHT["test"], "conv": 30.0}})
     assert out["verdict.rate"].status == "passed" and out["verdict.test"].status == "passed"
     assert "rate = 12.0 is the right 0.12 written in percent, charged in answer.rate" in out[
         "verdict.rate"].message
     assert out["answer.rate"].points == 0   # its weight still pays
     assert grade({**RIGHT, "total": 10_000.0})["verdict.total"].status == "failed"  # not a rate
+    flipped = grade({**RIGHT, "test": {**RIGHT["test"], "conv": -0.30}})["verdict.test"]
+    assert flipped.status == "passed" and "with the opposite sign" in flipped.message
 
 
 def test_a_wrong_population_or_decision_fails_the_ab_verdict() -> None:

@@ -55,11 +55,11 @@ def _verdict(q: Question, j: Judged, note: str) -> CheckResult:
             cid, f"nothing to judge: {q.id} has {why}" + (
                 why_no_answer(j.public_answers, j.public_run) if why == "no answer" else ""),
             title=title)
-    wrong = [v for v in given if not v.correct and not _lenient(q, v) and not _percent(v)]
-    lenient = [v for v in given if not v.correct and (_lenient(q, v) or _percent(v))]
+    wrong = [v for v in given if not v.correct and not _lenient(q, v) and not _slip(v)]
+    lenient = [v for v in given if not v.correct and (_lenient(q, v) or _slip(v))]
     variant = [w for v in given if v.correct and (w := j.variant.get(v.id)) is not None
                and not w.missing and not w.correct and w.mistakes and not _lenient(q, w)
-               and not _percent(w)]
+               and not _slip(w)]
     evidence: dict[str, Any] = {"headline": q.headline}
     if wrong or variant:
         shown = wrong or variant
@@ -92,7 +92,7 @@ def _verdict(q: Question, j: Judged, note: str) -> CheckResult:
     if lenient:
         text += "; " + "; ".join(
             f"{v.id} = {fmt(v.given)} is " + (
-                f"the right {fmt(v.expected)} written in percent" if _percent(v) else
+                f"the right {fmt(v.expected)} {_slip(v)}" if _slip(v) else
                 f"{_side(v)} the right {fmt(v.expected)}: a defensible method")
             + f", charged in answer.{v.id}" for v in lenient)
     return CheckResult.passed(cid, text, title=title, evidence=evidence, max_points=0.0)
@@ -119,10 +119,18 @@ def _lenient(q: Question, v: Verdict) -> bool:
     return side is not None and _side(v) == side
 
 
-def _percent(v: Verdict) -> bool:
-    """A fraction written in percent (29.83 for 0.2983): a unit slip, not a wrong answer."""
-    return (_number(v.given) and _number(v.expected) and 0 < abs(v.expected) < 1
-            and math.isclose(v.given / 100, v.expected, rel_tol=0.01, abs_tol=1e-6))
+def _slip(v: Verdict) -> str:
+    """How a right number was written wrong, if it was: a fraction in percent (29.83 for
+    0.2983) or a difference the other way round (-0.0173 for 0.0173). A slip of notation
+    costs the answer check its weight, but is not a wrong business answer."""
+    if not (_number(v.given) and _number(v.expected)) or not v.expected:
+        return ""
+    if 0 < abs(v.expected) < 1 and math.isclose(v.given / 100, v.expected, rel_tol=0.01,
+                                                abs_tol=1e-6):
+        return "written in percent"
+    if math.isclose(-v.given, v.expected, rel_tol=0.01, abs_tol=1e-6):
+        return "with the opposite sign"
+    return ""
 
 
 def _side(v: Verdict) -> str:
