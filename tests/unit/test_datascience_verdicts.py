@@ -329,3 +329,18 @@ def test_no_bundled_narrative_says_the_opposite_of_its_decision_but_the_one_writ
         if check.status == "failed":
             caught.add(folder.name)
     assert caught == {"narrative-contradicts"}
+
+
+def test_the_wrong_answer_flags_state_the_cap_their_checks_trigger() -> None:
+    """review.yaml's labels say what the cap costs; they must say what challenge.yaml caps."""
+    import yaml
+    challenge = load_challenge(ROOT / "challenges" / "datascience")
+    review = yaml.safe_load((challenge.root / "review.yaml").read_text())
+    flags = {f["id"]: f for f in review["flags"]}
+    caps = {c.id: c for c in challenge.caps}
+    from fnmatch import fnmatchcase
+    for flag, cap in (("wrong-revenue", "wrong-headline"), ("wrong-ab-test", "wrong-headline"),
+                      ("decision-narrative", "wrong-headline"), ("wrong-answer", "wrong-answer")):
+        pattern = flags[flag]["when"]["check"]
+        assert any(fnmatchcase(c, pattern) for c in caps[cap].checks), (flag, cap)
+        assert f"capped at {caps[cap].total_percent:g} %" in flags[flag]["label"], flag
