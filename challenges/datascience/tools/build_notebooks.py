@@ -99,7 +99,9 @@ SOLUTIONS_BUILT: dict[str, Callable[[], tuple[Any, dict[str, bytes]]]] = {
 def build() -> dict[Path, bytes]:
     """Every file this tool writes, by path."""
     out: dict[Path, bytes] = {}
-    data = generator().generate(challenge_config()["track_config"]["data"]["public_seed"])
+    config = challenge_config()
+    data = generator().generate(config["track_config"]["data"]["public_seed"])
+    version = config.get("version", "1")
     for name, content in data.files.items():
         out[KIT / "data" / name] = content
     out[KIT / "analysis.ipynb"] = nbformat.writes(kit_notebook()).encode() + b"\n"
@@ -108,7 +110,9 @@ def build() -> dict[Path, bytes]:
         folder = SOLUTIONS / name
         out[folder / "analysis.ipynb"] = nbformat.writes(nb).encode() + b"\n"
         out[folder / "submission.yaml"] = (
-            f"challenge: datascience\ncandidate: {name} (solution)\n").encode()
+            f"challenge: datascience\ncandidate: {name} (solution)\n"
+            f'kit_version: "{version}"   # the kit this was written on (versions.yaml)\n'
+        ).encode()
         out.update({folder / rel: content for rel, content in files.items()})
     return out
 
