@@ -132,7 +132,7 @@ def render_html(report: Report, report_dir: Path | None = None) -> str:
         points=_num(total.points), max_points=_num(total.max_points),
         pending=_num(total.pending_max_points) if total.pending_max_points else "",
         bonus=_num(total.bonus_points) if total.bonus_points else "",
-        messages=report.messages,
+        messages=report.messages, capped_by=list(total.capped_by),
         criteria=[{"title": c.title, "status": c.status, "message": c.message,
                    "points_text": c.status if c.status in ("pending", "unverified")
                    else _num(c.points),

@@ -123,7 +123,11 @@ def _summary(report: Report) -> list[str]:
                  "manual scoring")
     if total.bonus_points:
         line += f", and {_num(total.bonus_points)} bonus points (not in the total)"
-    return [*out, line, ""]
+    out += [line, ""]
+    if total.capped_by:  # why the total is below what the criteria add up to
+        out += ["**Capped** (a flaw that limits the total whatever else works):", "",
+                *(f"- {_cell(cap)}" for cap in total.capped_by), ""]
+    return out
 
 
 def _key_figures(report: Report) -> list[str]:

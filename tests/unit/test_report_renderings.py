@@ -156,3 +156,14 @@ def test_control_characters_never_reach_a_rendering() -> None:
 def test_numbers_keep_the_digits_that_tell_them_apart() -> None:
     assert [number(x) for x in (0.1535, 0.1455, 20240611.0, 97.43, 3, 2 / 3, 1e-7)] == [
         "0.1535", "0.1455", "20240611", "97.43", "3", "0.666667", "1e-07"]
+
+
+def test_a_cap_is_shown_where_the_total_is() -> None:
+    """A capped total is lower than its criteria add up to: both renderings say why."""
+    report = sample()
+    report.total.capped_by = ["debugger: an interactive debugger answers any client (remote "
+                              "code execution) (http.disclosure.no_interactive_debugger)"]
+    for text in (render_markdown(report), render_html(report)):
+        assert "Capped" in text and "an interactive debugger answers any client" in text
+        assert "http.disclosure.no_interactive_debugger" in text
+    assert "Capped" not in render_markdown(sample())
