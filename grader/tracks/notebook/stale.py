@@ -126,8 +126,17 @@ def _output_differences(saved_nb: Any, fresh: NotebookRun) -> tuple[int, list[st
 
 
 def stale_check(saved_nb: Any, fresh: NotebookRun, submitted_answers: bytes | None,
-                fresh_answers: Answers, answers_file: str) -> CheckResult:
+                fresh_answers: Answers, answers_file: str,
+                version_unknown: str | None = None) -> CheckResult:
+    """notebook.outputs-fresh; not run (worth nothing) when the kit the notebook was written
+    on is unknown: its outputs may come from other data than this run's, through no fault of
+    the candidate (grader/version_store.py)."""
     title = "Saved outputs and answers agree with a fresh run"
+    if version_unknown:
+        return CheckResult.not_run(
+            "notebook.outputs-fresh", f"{version_unknown}, so the outputs saved in the "
+            "notebook may come from other data than this run's; they are not compared",
+            max_points=0, title=title)
     compared, found = _output_differences(saved_nb, fresh)
     saved_answers = read_answers(submitted_answers) if submitted_answers is not None else None
     answers_compared = bool(saved_answers and saved_answers.present and fresh_answers.present)

@@ -133,7 +133,8 @@ class NotebookTrack(Track[NotebookConfig]):
                        submitted_answers=submitted.read_bytes()[:512 * 1024]
                        if cfg.answers_file in sub.files else None,
                        data=judging.DataFolder(cfg.data.dir.strip("/"), tuple(public_files),
-                                               frozenset(sub.files)))
+                                               frozenset(sub.files)),
+                       version_unknown=ctx.version_unknown)
         return checks + self._judge(cfg, public, variant, public_key, variant_key, facts)
 
     @staticmethod
@@ -179,7 +180,7 @@ class NotebookTrack(Track[NotebookConfig]):
                                       ("on the hidden variant", variant)], facts.cells,
                                      facts.rel))
         checks.append(stale_check(facts.nb, public, facts.submitted_answers, public_answers,
-                                  answers_file))
+                                  answers_file, facts.version_unknown))
         checks.append(narrative_check(cfg, facts.sections, public_answers))
         decision = decision_check(cfg, facts.sections, public_answers)
         checks += [decision] if decision else []
@@ -277,6 +278,9 @@ class _Facts:
     hunted: list[dict[str, Any]]
     submitted_answers: bytes | None
     data: judging.DataFolder
+    #: Why the kit the notebook was written on is unknown (GradingContext.version_unknown):
+    #: its saved outputs are then not compared with a fresh run on this version's data.
+    version_unknown: str | None = None
 
 
 def _decoy(key: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
