@@ -60,7 +60,11 @@ def open_shell(path: Path, challenge: Challenge | None, settings: Settings,
                     timeout_seconds=24 * 3600), name_hint="shell",
                 files={rel: submission.root / rel for rel in submission.files}))
             if command is not None:
-                code, output = service.exec(["/bin/sh", "-c", command])  # type: ignore[attr-defined]
+                done = service.exec(["/bin/sh", "-c", command])
+                if done is None:
+                    raise EnvironmentProblem("this engine cannot run a command in a container",
+                                             fix="use the Docker engine")
+                code, output = done
                 echo(output.decode("utf-8", "replace").rstrip("\n"))  # type: ignore[operator]
                 return code
             docker = shutil.which("docker")

@@ -190,6 +190,12 @@ class Service(abc.ABC):
         and its limit (limits.pids); None when the engine cannot say."""
         return None
 
+    def exec(self, command: list[str]) -> tuple[int, bytes] | None:
+        """Run `command` (no shell) in the running container, as its user in its work dir:
+        (exit code, output); None when the engine cannot (a check that needs it then falls
+        back to weaker evidence, saying so)."""
+        return None
+
     @abc.abstractmethod
     def stop(self) -> RunResult: ...
 

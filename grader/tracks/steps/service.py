@@ -119,11 +119,10 @@ class Service:
     def exec(self, command: list[str]) -> tuple[int, bytes] | None:
         """Run `command` in the server's container (its user, its work dir): exit code and
         output; None when the engine cannot run a command in a running container."""
-        run = getattr(self.server, "exec", None)
-        if run is None:
+        if self.server is None:
             return None
-        code, output = run(command)
-        return int(code), bytes(output)[:4096]
+        done = self.server.exec(command)
+        return None if done is None else (done[0], done[1][:4096])
 
     # -- clients on the same network ------------------------------------------------------
     def client(self, spec: RunSpec, stop_on_exit: bool = True, what: str = "") -> RunResult:
