@@ -82,6 +82,24 @@ def test_the_lock_refuses_a_changed_kit_under_the_same_label(tmp_path: Path) -> 
         challenge.version, "2"}
 
 
+@pytest.mark.parametrize("name", ["backend", "datascience", "mle"])
+def test_every_bundled_kit_is_locked_under_its_label(name: str) -> None:
+    """An author who changes a kit gives the challenge a new version (and locks it): the
+    candidates who have the old kit are then graded against it, not against the new one."""
+    assert lock_problems(load_challenge(ROOT / "challenges" / name)) == []
+
+
+@pytest.mark.parametrize("name", ["backend", "datascience", "mle"])
+def test_every_bundled_solution_names_a_locked_version(name: str) -> None:
+    """The solutions carry the kit version they were written on, as a candidate's do: a
+    solution graded as "version unknown" would not have its saved outputs compared."""
+    challenge = load_challenge(ROOT / "challenges" / name)
+    locked = locked_versions(challenge)
+    for manifest_file in sorted((challenge.root / "solutions").glob("*/submission.yaml")):
+        data = yaml.safe_load(manifest_file.read_text())
+        assert str(data.get("kit_version")) in locked, manifest_file
+
+
 def test_the_kit_carries_its_version_and_the_manifest_reads_it(tmp_path: Path) -> None:
     challenge = copy_challenge(tmp_path)
     version = current_version(challenge)
