@@ -73,7 +73,7 @@ def test_the_lock_refuses_a_changed_kit_under_the_same_label(tmp_path: Path) -> 
     problem = lock_problems(challenge)
     assert len(problem) == 1 and "common/README.md" in problem[0]
     assert f"version is still '{challenge.version}'" in problem[0]
-    with pytest.raises(ChallengeConfigError, match="common/README.md"):
+    with pytest.raises(ChallengeConfigError, match=r"common/README\.md"):
         lock_version(challenge)
     bumped = set_version(challenge, "2")
     assert "is not locked" in lock_problems(bumped)[0]
