@@ -40,6 +40,7 @@ from grader.versions import (
     changed_files,
     current_version,
     describe_change,
+    kit_files,
     kit_folder,
     locked_versions,
 )
@@ -64,13 +65,8 @@ class Resolved:
 
 # -- snapshots ---------------------------------------------------------------------------------
 def _add_folder(zf: zipfile.ZipFile, folder: Path, prefix: str, skip: set[str]) -> None:
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if d not in skip)
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            if name.endswith(".pyc") or path.is_symlink() or not path.is_file():
-                continue
-            zf.write(path, f"{prefix}/{path.relative_to(folder).as_posix()}")
+    for rel, path in kit_files(folder, skip).items():
+        zf.write(path, f"{prefix}/{rel}")
 
 
 def _named_paths(value: Any, folder: Path) -> list[Path]:

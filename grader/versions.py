@@ -28,7 +28,8 @@ from grader.challenge import Challenge
 from grader.errors import ChallengeConfigError
 
 LOCK_FILE = "versions.yaml"
-_SKIP_NAMES = {"__pycache__", ".pytest_cache", ".venv", ".ruff_cache", ".ipynb_checkpoints"}
+_SKIP_NAMES = frozenset({"__pycache__", ".pytest_cache", ".venv", ".ruff_cache",
+                         ".ipynb_checkpoints"})
 _LOCK_HEADER = """\
 # Each version label of this challenge and the kit it stands for (grader/versions.py), written
 # by `grader versions lock`. A label names one kit for good: when anything the candidate
@@ -75,14 +76,14 @@ def kit_folder(challenge: Challenge) -> Path | None:
         return None
 
 
-def kit_files(folder: Path) -> dict[str, Path]:
-    """path (relative, POSIX) -> file, for every regular file under `folder` (caches,
-    compiled files and links left out), in a stable order."""
+def kit_files(folder: Path, skip: frozenset[str] | set[str] = _SKIP_NAMES) -> dict[str, Path]:
+    """path (relative, POSIX) -> file, for every regular file under `folder` (folders named
+    in `skip` (caches by default), compiled files and links left out), in a stable order."""
     found: dict[str, Path] = {}
     if not folder.is_dir():
         return found
     for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_NAMES)
+        dirnames[:] = sorted(d for d in dirnames if d not in skip)
         for name in sorted(filenames):
             path = Path(dirpath) / name
             if name.endswith(".pyc") or path.is_symlink() or not path.is_file():
