@@ -272,9 +272,9 @@ class Grader:
             submission=_submission_info(submission, path),
             challenge=_challenge_info(challenge, resolved),
             total=total, criteria=criteria, checks=checks, timings=timings,
-            messages=[*_version_messages(submission, resolved),
-                      _budget_message(challenge, timings.get("track", 0.0)
-                                      - timings.get("challenge_images", 0.0), checks)],
+            messages=[_budget_message(challenge, timings.get("track", 0.0)
+                                      - timings.get("challenge_images", 0.0), checks),
+                      *_version_messages(submission, resolved)],
             environment=environment, artifacts=dict(ctx.artifacts) if ctx else {},
             generated_at=now(), review=review).cleaned()
         write_report(report, report_dir)

@@ -151,3 +151,4 @@ def a_server_answering_one_byte_a_second_is_given_up_quickly(graded: Graded) -> 
     assert probed["seconds"] <= 10 + 11 + 5
     assert report["timings"]["serve_and_probe"] <= challenge.config.startup_timeout_seconds + 60
     assert f"grading budget {challenge.grading_seconds:g} s" in report["messages"][0]["text"]
+    assert any(m["rule"] == "kit-version" for m in report["messages"][1:])
