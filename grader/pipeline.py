@@ -9,12 +9,12 @@ submission are removed on every path, Ctrl-C included.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import platform
 import shutil
-import sqlite3
 import tempfile
 import time
 import traceback
@@ -66,7 +66,7 @@ from grader.sandbox.docker_engine import DockerSandbox
 from grader.sandbox.hostcheck import MIN_FREE_BYTES, free_disk
 from grader.settings import Settings
 from grader.similarity import fingerprints
-from grader.store import Store, default_store_path
+from grader.store import Store, store_errors, usable_default_store
 from grader.tracks.base import GradingContext, Track
 from grader.version_store import Resolved, edited_kit_data, resolve
 
@@ -87,16 +87,7 @@ class GradeOutcome:
     fingerprints: dict[str, list[Any]] = field(default_factory=dict)
 
 
-def _default_store() -> Store | None:
-    path = default_store_path()
-    if path is None:
-        return None
-    try:
-        return Store(path)
-    except (OSError, sqlite3.Error) as exc:
-        log.warning("grader: the local store %s is not usable (%s): results are not kept",
-                    path, exc)
-        return None
+StageCallback = Callable[[str], None]  # told each stage's name as it starts (grader/jobs/)
 
 
 def write_report(report: Report, report_dir: Path) -> None:
@@ -108,6 +99,18 @@ def write_report(report: Report, report_dir: Path) -> None:
         tmp = report_dir / f".{name}.tmp"
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, report_dir / name)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One Grader.grade call: the submission's name in the report, who is told each stage."""
+    source: str
+    on_stage: StageCallback | None = None
+
+    def stage(self, name: str) -> None:
+        if self.on_stage is not None:
+            with contextlib.suppress(Exception):  # a display: never a reason to fail
+                self.on_stage(name)
 
 
 class Grader:
@@ -123,7 +126,7 @@ class Grader:
         self.challenge = challenge
         self.settings = settings or Settings.from_env()
         self.client_factory = client_factory
-        self.store: Store | None = _default_store() if store is False else (
+        self.store: Store | None = usable_default_store() if store is False else (
             store if isinstance(store, Store) else None)
 
     # -- environment facts ------------------------------------------------------------------
@@ -142,15 +145,15 @@ class Grader:
                            base_image=base_image or self.settings.base_image,
                            images=dict(images or {}), images_built=list(built or []))
 
-    def _rejected(self, path: Path, exc: InputRejected, started: float,
+    def _rejected(self, path: Path, exc: InputRejected, started: float, run: _Run,
                   submission: Submission | None = None,
                   challenge: Challenge | None = None) -> GradeOutcome:
         if submission is not None:
-            sub = _submission_info(submission, path)
+            sub = _submission_info(submission, run.source)
         else:
             sub = SubmissionInfo(id=rejected_submission_id(path),
                                  sha256=source_fingerprint(path), candidate=None,
-                                 source=str(path), files=0, total_bytes=0, framework=None,
+                                 source=run.source, files=0, total_bytes=0, framework=None,
                                  ignored=[])
         report = rejected_report(
             sub, str(exc), exc.rule, challenge=_challenge_info(challenge),
@@ -161,24 +164,30 @@ class Grader:
         if self.store is not None:
             try:
                 self.store.record(report, report_dir)
-            except (OSError, sqlite3.Error) as exc:
+            except store_errors() as exc:
                 log.warning("grader: the local store could not record %s: %s", sub.id, exc)
         return GradeOutcome(report, report_dir, EXIT_REJECTED)
 
     # -- the pipeline -----------------------------------------------------------------------
-    def grade(self, path: Path) -> GradeOutcome:
-        """Grade one submission (zip or folder). Raises only for reviewer/environment errors."""
+    def grade(self, path: Path, source: str | None = None,
+              on_stage: StageCallback | None = None) -> GradeOutcome:
+        """Grade one submission (zip or folder). Raises only for reviewer/environment errors.
+        `source` names it in the report when `path` is a temporary copy (default the path);
+        `on_stage` is told each stage's name as it starts (intake, the track's own stages,
+        analysis, review, report)."""
         started = time.monotonic()
         timings: dict[str, float] = {}
         workdir = Path(tempfile.mkdtemp(prefix="grader-"))
+        run = _Run(source or str(path), on_stage)
         try:
             # intake
+            run.stage("intake")
             t = time.monotonic()
             limits = self.challenge.intake if self.challenge else intake_limits_for(path)
             try:
                 submission = open_submission(path, workdir, limits)
             except InputRejected as exc:
-                return self._rejected(path, exc, started, challenge=self.challenge)
+                return self._rejected(path, exc, started, run, challenge=self.challenge)
             timings["intake"] = round(time.monotonic() - t, 3)
 
             # challenge
@@ -191,19 +200,19 @@ class Grader:
                     return self._rejected(path, InputRejected(
                         f"submission.yaml names challenge '{submission.manifest.challenge}', "
                         f"which cannot be loaded: {exc}", rule="challenge-unknown"),
-                        started, submission)
+                        started, run, submission)
             elif submission.manifest.challenge != challenge.id:
                 return self._rejected(path, InputRejected(
                     f"submission.yaml names challenge '{submission.manifest.challenge}' but it "
                     f"is being graded against '{challenge.id}'.", rule="challenge-mismatch"),
-                    started, submission, challenge)
+                    started, run, submission, challenge)
             resolved = resolve(challenge, submission.manifest, self.store, workdir, now())
             track = get_track(resolved.challenge.track)
-            return self._grade_valid(path, submission, resolved, track, timings, started)
+            return self._grade_valid(run, submission, resolved, track, timings, started)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    def _grade_valid(self, path: Path, submission: Submission, resolved: Resolved,
+    def _grade_valid(self, run: _Run, submission: Submission, resolved: Resolved,
                      track: Track[Any], timings: dict[str, float],
                      started: float) -> GradeOutcome:
         challenge = resolved.challenge
@@ -225,7 +234,9 @@ class Grader:
                 ctx = GradingContext(submission=submission, challenge=challenge,
                                      sandbox=sandbox, artifacts_dir=artifacts_dir,
                                      timings=timings, own_files=own_files,
-                                     version_unknown=resolved.unknown)
+                                     version_unknown=resolved.unknown,
+                                     on_stage=run.on_stage)
+                run.stage("sandbox")
                 try:
                     checks += track.grade(ctx)
                 except ImageBuildError as exc:
@@ -254,12 +265,14 @@ class Grader:
         timings["track"] = round(time.monotonic() - t, 3)
 
         t = time.monotonic()
+        run.stage("analysis")
         checks += [c for c in static_checks(python_facts(submission.root, own_files))
                    if c.id in track.shared_static and scored(challenge.rubric, c.id)]
         timings["analysis"] = round(time.monotonic() - t, 3)
 
         criteria, total = score(challenge.rubric, checks, challenge.caps)
         t = time.monotonic()
+        run.stage("review")
         try:
             review = build_review(challenge.root, submission.root, own_files, checks)
         except Exception as exc:  # the sheet is a help for the reviewer, never a reason to fail
@@ -269,7 +282,7 @@ class Grader:
         timings["total"] = round(time.monotonic() - started, 3)
         report = Report(
             schema_version=SCHEMA_VERSION, status=status,
-            submission=_submission_info(submission, path),
+            submission=_submission_info(submission, run.source),
             challenge=_challenge_info(challenge, resolved),
             total=total, criteria=criteria, checks=checks, timings=timings,
             messages=[_budget_message(challenge, timings.get("track", 0.0)
@@ -277,6 +290,7 @@ class Grader:
                       *_version_messages(submission, resolved)],
             environment=environment, artifacts=dict(ctx.artifacts) if ctx else {},
             generated_at=now(), review=review).cleaned()
+        run.stage("report")
         write_report(report, report_dir)
         prints: dict[str, list[Any]] = {}
         try:
@@ -284,7 +298,7 @@ class Grader:
             if self.store is not None:
                 self.store.record(report, report_dir, submission.root, submission.files,
                                   prints)
-        except (OSError, sqlite3.Error) as exc:  # the store is a convenience: warn, go on
+        except store_errors() as exc:  # the store is a convenience: warn, go on
             log.warning("grader: the local store could not record %s: %s", submission.id, exc)
         return GradeOutcome(report, report_dir, exit_code, prints)
 
@@ -371,9 +385,9 @@ def _version_messages(submission: Submission, resolved: Resolved) -> list[Messag
     return out
 
 
-def _submission_info(submission: Submission, path: Path) -> SubmissionInfo:
+def _submission_info(submission: Submission, source: str) -> SubmissionInfo:
     return SubmissionInfo(id=submission.id, sha256=submission.sha256,
-                          candidate=submission.manifest.candidate, source=str(path),
+                          candidate=submission.manifest.candidate, source=source,
                           files=len(submission.files), total_bytes=submission.total_bytes,
                           framework=submission.manifest.framework,
                           ignored=list(submission.ignored))

@@ -1,11 +1,12 @@
 """Keeping challenge versions, and grading a submission against the version it was made on.
 
-A version's snapshot (a zip in the local store, grader/store.py) holds what grading it needs:
-the challenge folder without its solutions (challenge.yaml, hidden tests, data generators,
-images), the kit folder, and, when GRADER_SECRETS applies, the installation's entry for the
-challenge with the files it names. It is kept whenever a kit is built (`grader kit`) and
-whenever a submission is graded against the current version, so the version every candidate
-received is there when an author changes the challenge in the middle of a cohort.
+A version's snapshot (a zip kept in the store's database, grader/store.py) holds what
+grading it needs: the challenge folder without its solutions (challenge.yaml, hidden tests,
+data generators, images), the kit folder, and, when GRADER_SECRETS applies, the
+installation's entry for the challenge with the files it names. It is kept whenever a kit is
+built (`grader kit`) and whenever a submission is graded against the current version, so the
+version every candidate received is there when an author changes the challenge in the middle
+of a cohort.
 
 At grading, `resolve` reads the submission's `kit_digest` / `kit_version` (submission.yaml,
 written by `grader kit`) and gives the challenge to grade against:
@@ -113,29 +114,35 @@ def keep(store: Store | None, challenge: Challenge, version: KitVersion | None,
                        snapshot(challenge), kept_at)
 
 
-def _unpack(data: Path, dest: Path) -> None:
+def _unpack(data: bytes, dest: Path, name: str) -> list[str]:
+    """Unpack a snapshot (grader wrote it; still bounded, and no path leaves `dest`); the
+    names of its entries."""
     total = 0
-    with zipfile.ZipFile(data) as zf:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = zf.namelist()
         for info in zf.infolist():
             parts = PurePosixPath(info.filename).parts
             if info.is_dir() or not parts or parts[0] == "/" or ".." in parts:
                 continue
             total += info.file_size
             if total > _SNAPSHOT_CAP:
-                raise ChallengeConfigError(f"{data}: unpacks to more than "
+                raise ChallengeConfigError(f"{name}: unpacks to more than "
                                            f"{_SNAPSHOT_CAP // 2**20} MiB")
             target = dest.joinpath(*parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(zf.read(info))
+    return names
 
 
 def load_kept(store: Store, current: Challenge, version: KitVersion, workdir: Path) -> Challenge:
     """The kept version, unpacked into `workdir` and loaded with the current overrides (the
     kit lands in starter_kits/<id>/ beside it, where grader.kit looks)."""
     dest = workdir / f"version-{version.digest[:12]}"
-    with zipfile.ZipFile(store.version_snapshot(current.id, version.digest)) as zf:
-        names = zf.namelist()
-    _unpack(store.version_snapshot(current.id, version.digest), dest / "unpacked")
+    data = store.version_snapshot(current.id, version.digest)
+    if data is None:
+        raise ChallengeConfigError(f"the store keeps no snapshot of {current.id} version "
+                                   f"{version.name}")
+    names = _unpack(data, dest / "unpacked", f"the snapshot of {current.id} {version.name}")
     unpacked = dest / "unpacked"
     root = dest / "challenges" / current.id
     root.parent.mkdir(parents=True, exist_ok=True)

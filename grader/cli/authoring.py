@@ -139,7 +139,7 @@ def kit_cmd(challenge_ref: str, variant: str | None, output: Path | None) -> Non
     """
     from grader.kit import build_kit
     from grader.report.model import now
-    from grader.store import Store, default_store_path
+    from grader.store import default_store
     from grader.version_store import keep
     from grader.versions import current_version
 
@@ -147,9 +147,8 @@ def kit_cmd(challenge_ref: str, variant: str | None, output: Path | None) -> Non
     name = f"{challenge.id}-{variant}-kit.zip" if variant else f"{challenge.id}-kit.zip"
     path, files = build_kit(challenge, variant, output or Path(name))
     version = current_version(challenge)
-    store_path = default_store_path()
-    if version is not None and store_path is not None:  # so its candidates are graded on it
-        keep(Store(store_path), challenge, version, now())
+    if version is not None:  # so its candidates are graded on it
+        keep(default_store(), challenge, version, now())
     click.echo(f"wrote {path} ({len(files)} files)"
                + (f", challenge version {version.name}" if version else ""))
 
@@ -184,14 +183,13 @@ def versions_lock_cmd(challenge_ref: str) -> None:
 def versions_list_cmd(challenge_ref: str) -> None:
     """The locked versions of a challenge, the current one, and which the local store keeps
     (a submission made on a kept version is graded against it)."""
-    from grader.store import Store, default_store_path
+    from grader.store import default_store
     from grader.versions import current_version, locked_versions
 
     challenge = find_challenge(challenge_ref)
     current = current_version(challenge)
-    store_path = default_store_path()
-    kept = {d for _, d, _, _ in Store(store_path).kept_versions(challenge.id)} \
-        if store_path is not None else set()
+    store = default_store()
+    kept = {d for _, d, _, _ in store.kept_versions(challenge.id)} if store else set()
     for version in locked_versions(challenge).values():
         marks = [m for m, on in (("current", current is not None and current.digest
                                   == version.digest), ("kept", version.digest in kept)) if on]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,21 +16,24 @@ from grader.pipeline import Grader
 from grader.report import render_markdown
 from grader.settings import Settings
 
+if TYPE_CHECKING:
+    from grader.store import Store
 
-def _store() -> Any:
-    from grader.store import Store, default_store_path
 
-    path = default_store_path()
-    if path is None:
+def _store() -> Store:
+    from grader.store import default_store
+
+    store = default_store()
+    if store is None:
         _echo_err("grader: the local store is off (GRADER_STORE=off)")
         sys.exit(EXIT_REJECTED)
-    return Store(path)
+    return store
 
 
 @cli.command("list", context_settings=_CONTEXT)
 @click.option("--challenge", "challenge_id", metavar="ID", help="Only this challenge.")
 def list_cmd(challenge_id: str | None) -> None:
-    """List the graded submissions kept in the local store (GRADER_STORE).
+    """List the graded submissions kept in the store (GRADER_STORE or GRADER_DATABASE_URL).
 
     \b
     Example:
@@ -74,18 +77,25 @@ def regrade_cmd(challenge_ref: str, out_dir: Path) -> None:
     Example:
       grader regrade backend --out reports-v2/
     """
+    import tempfile
+
     challenge = find_challenge(challenge_ref)
     store = _store()
-    entries = [e for e in store.entries(challenge.id) if e.source_zip is not None]
+    entries = [e for e in store.entries(challenge.id) if e.has_source]
     grader = Grader(out_dir=out_dir, challenge=challenge, settings=Settings.from_env(),
                     store=store)
     codes = []
-    for entry in entries:
-        outcome = grader.grade(entry.source_zip)
-        codes.append(outcome.exit_code)
-        chal = outcome.report.challenge
-        version = f" (version {chal.version_text})" if chal else ""
-        click.echo(f"{entry.id}: {entry.percent:g}% -> {outcome.report.total.percent}%"
-                   f"{version}")
-    click.echo(f"regraded {len(entries)} submission(s) of {challenge.id}")
+    with tempfile.TemporaryDirectory(prefix="grader-regrade-") as tmp:
+        for entry in entries:
+            path = store.write_source(entry.id, Path(tmp))
+            if path is None:  # removed since the listing
+                continue
+            outcome = grader.grade(path, source=entry.source or f"store:{entry.id}")
+            path.unlink()
+            codes.append(outcome.exit_code)
+            chal = outcome.report.challenge
+            version = f" (version {chal.version_text})" if chal else ""
+            click.echo(f"{entry.id}: {entry.percent:g}% -> {outcome.report.total.percent}%"
+                       f"{version}")
+    click.echo(f"regraded {len(codes)} submission(s) of {challenge.id}")
     sys.exit(batch_exit_code(codes))

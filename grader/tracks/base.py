@@ -12,9 +12,10 @@ A track is a small class (in the spirit of repo2docker's BuildPacks) that answer
 
 The pipeline hands `grade` a GradingContext: the unpacked submission, the challenge and its
 typed `config`, a sandbox session, `image(role)` to get a built image, `stage(name)` to time a
-step, and `add_artifact` for logs and executed notebooks. Shared steps (dependency images, a
-service on an internal network, the static prelude, own tests, seeded data) live in
-`grader.tracks.steps`. A track never renders a report and never computes a score.
+step (and tell a job worker which one runs), and `add_artifact` for logs and executed
+notebooks. Shared steps (dependency images, a service on an internal network, the static
+prelude, own tests, seeded data) live in `grader.tracks.steps`. A track never renders a
+report and never computes a score.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import abc
 import contextlib
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
@@ -56,6 +57,9 @@ class GradingContext(Generic[ConfigT]):
     #: None when it is known: a check comparing the candidate's saved outputs with a fresh
     #: run is then not run with this reason, since the data it ran on may have differed.
     version_unknown: str | None = None
+    #: Told each stage's name as it starts (a job worker shows "grading: hidden_tests"); a
+    #: callback that fails never stops the grading.
+    on_stage: Callable[[str], None] | None = None
 
     @property
     def config(self) -> ConfigT:
@@ -73,7 +77,11 @@ class GradingContext(Generic[ConfigT]):
 
     @contextlib.contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        """Time the block into `timings[name]` (seconds), whatever way it ends."""
+        """Time the block into `timings[name]` (seconds), whatever way it ends; tell
+        `on_stage` that it starts."""
+        if self.on_stage is not None:
+            with contextlib.suppress(Exception):
+                self.on_stage(name)
         started = time.monotonic()
         try:
             yield

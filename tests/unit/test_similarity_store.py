@@ -61,7 +61,7 @@ def test_the_store_keeps_reports_sources_and_fingerprints(tmp_path: Path) -> Non
     store.record(report, tmp_path / "out", tmp_path / "sub", ("main.py",), {"1": ["main.py", 1]})
     store.record(report, tmp_path / "out", tmp_path / "sub", ("main.py",), {"1": ["main.py", 1]})
     entries = store.entries("wordfreq")
-    assert len(entries) == 1 and entries[0].percent == 50 and entries[0].source_zip
+    assert len(entries) == 1 and entries[0].percent == 50 and entries[0].has_source
     assert store.report("ada-01") == report  # a unique prefix is enough
     assert store.report("nobody") is None
     assert store.fingerprints("wordfreq") == {"ada-0123456789ab": {"1": ["main.py", 1]}}
