@@ -51,13 +51,39 @@ def _version(report: Report) -> str:
     return text + (" ?" if chal.version_known is False else "")
 
 
+def _rank_percent(report: Report) -> float:
+    """What a cohort is ranked by: the profile-weighted score when a role profile was applied
+    (grader/recommend.py), else the total."""
+    rec = report.recommendation
+    return float(rec.percent if rec is not None else report.total.percent)
+
+
+def _profile_cells(report: Report, profiled: bool) -> list[str]:
+    if not profiled:
+        return []
+    rec = report.recommendation
+    return [rec.profile, str(rec.percent), rec.verdict] if rec else ["", "", ""]
+
+
+def cohort_warnings(reports: list[tuple[Report, Path]], least: int = 4) -> list[str]:
+    """A challenge with fewer than `least` graded candidates: the hiring guides ask to meet 4-5
+    before deciding, so a ranking of fewer says little."""
+    counts: dict[str, int] = {}
+    for report, _ in reports:
+        if report.status == "graded" and report.challenge is not None:
+            counts[report.challenge.id] = counts.get(report.challenge.id, 0) + 1
+    return [f"only {n} candidate(s) graded for {cid}: meet at least {least} before deciding "
+            "(a ranking of fewer says little)" for cid, n in sorted(counts.items()) if n < least]
+
+
 def _rows(reports: list[tuple[Report, Path]]) -> tuple[list[str], list[list[str]]]:
     criteria: list[str] = []
     for report, _ in reports:
         for c in report.criteria:
             if c.status != "pending" and c.title not in criteria:
                 criteria.append(c.title)
-    ranked = sorted(reports, key=lambda r: (-float(r[0].total.percent), r[0].submission.id))
+    profiled = any(r.recommendation for r, _ in reports)
+    ranked = sorted(reports, key=lambda r: (-_rank_percent(r[0]), r[0].submission.id))
     rows = []
     for rank, (report, folder) in enumerate(ranked, 1):
         points = {c.title: c.points for c in report.criteria}
@@ -70,11 +96,13 @@ def _rows(reports: list[tuple[Report, Path]]) -> tuple[list[str], list[list[str]
                      str(review.red_flags) if review else "",
                      str(sum(c.status in ("failed", "error") for c in report.checks)),
                      str(sum(c.status == "not_run" for c in report.checks)),
+                     *_profile_cells(report, profiled),
                      *[str(points.get(t, "")) for t in criteria],
                      f"{folder.name}/report.html"])
     header = ["rank", "candidate", "submission", "challenge", "version", "status", "percent",
-              "points", "max_points", "green_flags", "red_flags", "failed", "not_run", *criteria,
-              "report"]
+              "points", "max_points", "green_flags", "red_flags", "failed", "not_run",
+              *(["profile", "profile_percent", "recommendation"] if profiled else []),
+              *criteria, "report"]
     return header, rows
 
 
@@ -114,13 +142,14 @@ def write_summary(out_dir: Path, reports: list[tuple[Report, Path]],
                 f"<table class=pair><tr><th>{e(str(p.get('a')))}</th>"
                 f"<th>{e(str(p.get('b')))}</th></tr>{sides}</table>")
         pairs = "<h2>Unusually similar pairs</h2>" + "".join(items)
+    warnings = "".join(f"<p><b>warning</b>: {e(w)}</p>" for w in cohort_warnings(reports))
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Cohort: {len(rows)} submissions</title>
 <style>body{{font:14px/1.4 system-ui,sans-serif;margin:24px}}table{{border-collapse:collapse}}
 th,td{{border-bottom:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}}
 table.pair td{{width:50%}} pre{{background:#f6f8fa;padding:6px;white-space:pre-wrap}}</style>
 </head>
-<body><h1>Cohort: {len(rows)} submission(s)</h1>
+<body><h1>Cohort: {len(rows)} submission(s)</h1>{warnings}
 <table><tr>{cells}</tr>
 {"".join(body)}
 </table>{pairs}

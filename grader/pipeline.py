@@ -47,6 +47,8 @@ from grader.intake import (
 )
 from grader.intake.limits import IntakeLimits
 from grader.kit import KIT_MANIFEST, starter_digests
+from grader.profiles import find_profile
+from grader.recommend import apply_profile
 from grader.registry import get_track
 from grader.report import Report, rejected_report, render_html, render_markdown
 from grader.report.model import (
@@ -119,11 +121,13 @@ class Grader:
     def __init__(self, out_dir: Path, challenge: Challenge | None = None,
                  settings: Settings | None = None,
                  client_factory: Callable[[], docker.DockerClient] = connect,
-                 store: Store | bool | None = False) -> None:
+                 store: Store | bool | None = False, profile: str | None = None) -> None:
         """store: a Store, None for none, or False (default) for the one GRADER_STORE names
-        (see grader/store.py)."""
+        (see grader/store.py). profile: a role profile (a file, or a name the submission's
+        challenge ships: grader/profiles.py) whose recommendation the reports carry."""
         self.out_dir = out_dir
         self.challenge = challenge
+        self.profile = profile
         self.settings = settings or Settings.from_env()
         self.client_factory = client_factory
         self.store: Store | None = usable_default_store() if store is False else (
@@ -290,6 +294,8 @@ class Grader:
                       *_version_messages(submission, resolved)],
             environment=environment, artifacts=dict(ctx.artifacts) if ctx else {},
             generated_at=now(), review=review).cleaned()
+        if self.profile:  # a ChallengeConfigError (no such profile) is the reviewer's to fix
+            report = apply_profile(report, find_profile(self.profile, challenge), challenge)
         run.stage("report")
         write_report(report, report_dir)
         prints: dict[str, list[Any]] = {}

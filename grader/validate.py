@@ -12,6 +12,10 @@
       same_http_as: no-ownership        # identical http.* statuses, and no more points
       red_flags: [auth-gap]             # these red flags are raised ...
       no_red_flags: true                # ... and no other
+      recommend: {junior: borderline, mid: borderline, senior: do-not-advance}
+                                        # what each of the challenge's role profiles
+                                        # (profiles/<level>.yaml) recommends; a list where the
+                                        # score's range straddles a band's edge
 
 The test suite (tests/integration/test_solutions.py) uses the same `check_report`, so a
 challenge that passes `grader validate` is the one the tests hold to.
@@ -29,11 +33,15 @@ import yaml
 
 from grader.challenge import Challenge
 from grader.errors import ChallengeConfigError
+from grader.profiles import challenge_profiles
+from grader.recommend import recommend
 from grader.report import Report
+from grader.review.build import review_config
 
 EXPECTED_FILE = "expected.yaml"
 _KEYS = {"percent", "passes", "fails", "skipped", "not_run", "messages", "same_http_as",
-         "red_flags", "no_red_flags"}
+         "red_flags", "no_red_flags", "recommend"}
+VERDICTS = ("advance", "borderline", "do-not-advance")
 
 
 @dataclass
@@ -62,6 +70,11 @@ def load_expectations(challenge: Challenge) -> dict[str, dict[str, Any]]:
             raise ChallengeConfigError(f"{where}: no folder solutions/{name}")
         if not isinstance(expect, dict) or set(expect) - _KEYS:
             raise ChallengeConfigError(f"{where}: expected keys among {sorted(_KEYS)}")
+        for level, verdict in (expect.get("recommend") or {}).items():
+            if not all(v in VERDICTS for v in (verdict if isinstance(verdict, list)
+                                                else [verdict])):
+                raise ChallengeConfigError(f"{where}: recommend.{level}: expected one of "
+                                           f"{', '.join(VERDICTS)} (or a list of them)")
         low_high = expect.get("percent")
         if not (isinstance(low_high, list) and len(low_high) == 2 and all(
                 isinstance(v, int | float) for v in low_high) and low_high[0] <= low_high[1]):
@@ -69,9 +82,33 @@ def load_expectations(challenge: Challenge) -> dict[str, dict[str, Any]]:
     return data
 
 
+def recommendation_problems(report: Report, expect: dict[str, Any],
+                            challenge: Challenge) -> list[str]:
+    """What the challenge's role profiles recommend for `report` against `recommend:`, and a
+    solution of a challenge with profiles that declares none."""
+    profiles = challenge_profiles(challenge)
+    if not profiles:
+        return []
+    wanted = expect.get("recommend")
+    if not isinstance(wanted, dict) or set(wanted) != set(profiles):
+        return [f"declare `recommend:` for every profile ({', '.join(sorted(profiles))})"]
+    flag_specs, _ = review_config(challenge.root)
+    problems = []
+    for name, profile in profiles.items():
+        allowed = wanted[name] if isinstance(wanted[name], list) else [wanted[name]]
+        got = recommend(report, profile, challenge.caps, flag_specs)
+        if got.verdict not in allowed:
+            why = "; ".join(r.text for r in got.reasons)[:300]
+            problems.append(f"{name} profile recommends {got.verdict} ({got.percent:g} %), "
+                            f"expected {' or '.join(allowed)}: {why}")
+    return problems
+
+
 def check_report(report: Report, expect: dict[str, Any],
-                 other: Callable[[str], Report] | None = None) -> list[str]:
-    """What in `report` contradicts `expect` (empty: all as expected)."""
+                 other: Callable[[str], Report] | None = None,
+                 challenge: Challenge | None = None) -> list[str]:
+    """What in `report` contradicts `expect` (empty: all as expected); with `challenge`, its
+    role profiles' recommendations too."""
     problems = []
     if report.status != "graded":
         problems.append(f"status {report.status}, expected graded")
@@ -107,6 +144,8 @@ def check_report(report: Report, expect: dict[str, Any],
             problems.append(f"HTTP results differ from {expect['same_http_as']}")
         if report.total.points > theirs.total.points:
             problems.append(f"scored more than {expect['same_http_as']}")
+    if challenge is not None and report.status == "graded":
+        problems += recommendation_problems(report, expect, challenge)
     return problems
 
 
@@ -142,7 +181,7 @@ def validate_challenge(challenge: Challenge, grade: Callable[[Path], tuple[Repor
         low, high = expect["percent"]
         result = SolutionResult(name, (float(low), float(high)), report.total.percent,
                                 report_dir=folder)
-        result.problems = check_report(report, expect, lambda n: graded(n)[0])
+        result.problems = check_report(report, expect, lambda n: graded(n)[0], challenge)
         results.append(result)
         if progress:
             progress(result)

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from grader.batch import expand_paths, write_summary
+from grader.batch import cohort_warnings, expand_paths, write_summary
 from grader.challenge import Challenge, find_challenge
 from grader.cli.app import _CONTEXT, _echo_err, batch_exit_code, cli
 from grader.errors import (
@@ -20,6 +20,7 @@ from grader.errors import (
     GraderError,
 )
 from grader.pipeline import GradeOutcome, Grader
+from grader.profiles import find_profile
 from grader.report import load_report, render_html, render_markdown, to_gradescope
 from grader.settings import Settings
 
@@ -48,8 +49,11 @@ def _outcome_line(outcome: GradeOutcome) -> str:
               show_default=True, help="Folder for OUT/<submission-id>/report.{json,md}.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Submissions graded in parallel.")
+@click.option("--profile", "profile_ref", metavar="NAME|FILE",
+              help="A role profile (junior, mid, senior, or a profile YAML): each report "
+                   "gets its recommendation, and the cohort is ranked by it.")
 def run_cmd(paths: tuple[Path, ...], challenge_ref: str | None, out_dir: Path,
-            jobs: int) -> None:
+            jobs: int, profile_ref: str | None) -> None:
     """Grade submissions (each PATH a .zip, a folder, or a folder of them) and write reports.
 
     With more than one submission, OUT/summary.csv and OUT/index.html rank the cohort.
@@ -58,13 +62,17 @@ def run_cmd(paths: tuple[Path, ...], challenge_ref: str | None, out_dir: Path,
     Examples:
       grader run submission.zip
       grader run alice.zip bob.zip --challenge backend --out reports/ --jobs 2
+      grader run cohort/ --challenge backend --profile mid
       grader run tests/challenges/wordfreq/solutions/reference --challenge tests/challenges/wordfreq
 
     Exit code: 0 all reports written, 2 a submission was rejected (its report says which rule),
     3 the environment is not usable, 1 internal error.
     """
     challenge: Challenge | None = find_challenge(challenge_ref) if challenge_ref else None
-    grader = Grader(out_dir=out_dir, challenge=challenge, settings=Settings.from_env())
+    if challenge is not None and profile_ref:
+        find_profile(profile_ref, challenge)  # a profile it does not have: say so now
+    grader = Grader(out_dir=out_dir, challenge=challenge, settings=Settings.from_env(),
+                    profile=profile_ref)
     batch = expand_paths(list(paths))
     if not batch:
         _echo_err(f"grader: no submissions (zips or folders) in {', '.join(map(str, paths))}")
@@ -88,6 +96,9 @@ def run_cmd(paths: tuple[Path, ...], challenge_ref: str | None, out_dir: Path,
             click.echo(f"similar: {pair['a']} and {pair['b']} ({pair['score']:.0%} of "
                        f"fingerprints shared): {pair['detail']}")
         click.echo(f"cohort summary: {index} and {csv_path}")
+    if profile_ref:
+        for warning in cohort_warnings([(o.report, o.report_dir) for o in outcomes]):
+            click.echo(f"warning: {warning}")
     sys.exit(batch_exit_code(codes))
 
 

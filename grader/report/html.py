@@ -133,6 +133,7 @@ def render_html(report: Report, report_dir: Path | None = None) -> str:
         pending=_num(total.pending_max_points) if total.pending_max_points else "",
         bonus=_num(total.bonus_points) if total.bonus_points else "",
         messages=report.messages, capped_by=list(total.capped_by),
+        recommendation=report.recommendation,
         criteria=[{"title": c.title, "status": c.status, "message": c.message,
                    "points_text": c.status if c.status in ("pending", "unverified")
                    else _num(c.points),

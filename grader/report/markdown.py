@@ -130,6 +130,26 @@ def _summary(report: Report) -> list[str]:
     return out
 
 
+def _recommendation(report: Report) -> list[str]:
+    """What the role profile recommends, and why (grader/recommend.py)."""
+    rec = report.recommendation
+    if rec is None:
+        return []
+    role = rec.title or rec.profile
+    pinned = f", {' or '.join(rec.frameworks)}" if rec.frameworks else ""
+    out = [f"## Recommendation: {rec.verdict_text}", "",
+           f"Role: {_cell(role)} ({rec.level}{pinned}; profile {_span(rec.profile)}). "
+           f"Profile-weighted score **{_num(rec.percent)}%**: advance from "
+           f"{_num(rec.advance_at)}%, borderline from {_num(rec.borderline_at)}%. Green flags "
+           f"{rec.green_flags} of the {rec.green_flags_target} targeted.", ""]
+    for reason in rec.reasons:
+        pointers = [*(_span(c) for c in reason.checks[:6]), *(f"flag {_span(f)}"
+                                                             for f in reason.flags[:8])]
+        out.append(f"- {_cell(reason.text)}" + (f" ({', '.join(pointers)})" if pointers
+                                                 else ""))
+    return [*out, ""]
+
+
 def _key_figures(report: Report) -> list[str]:
     figures = key_figures(report)
     if not figures:
@@ -231,8 +251,8 @@ def _environment(report: Report) -> list[str]:
 
 def render_markdown(report: Report) -> str:
     """The reviewer's reading of a report. Same report in, same text out."""
-    out = (_header(report) + _summary(report) + _key_figures(report) + _criteria(report)
-           + _flags(report) + _questions(report) + _checks(report))
+    out = (_header(report) + _summary(report) + _recommendation(report) + _key_figures(report)
+           + _criteria(report) + _flags(report) + _questions(report) + _checks(report))
     # A rejected report shows its first message as the refusal above; list any others here.
     messages = report.messages[1:] if report.status == "rejected" else report.messages
     if messages:

@@ -27,7 +27,8 @@ from grader.typed import non_negative, spec
 
 #: 1.1: optional `review` (flags, questions for the call). 1.2: optional `figures` on checks.
 #: 2.0: a check may be `not_run` (with `blocked_by`); strings hold no control characters.
-SCHEMA_VERSION = "2.1"
+#: 2.1: the challenge version graded against. 2.2: optional `recommendation` (a role profile).
+SCHEMA_VERSION = "2.2"
 READABLE_MAJORS = ("1", "2")
 MAX_REPORT_BYTES = 50 * 1024 * 1024
 ReportStatus = Literal["graded", "rejected", "error"]
@@ -135,6 +136,40 @@ class Review:
 
 
 @dataclass
+class Reason:
+    """Why a recommendation is what it is, pointing at the checks and flags it rests on."""
+
+    text: str
+    checks: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Recommendation:
+    """What a role profile (grader/profiles.py) makes of the report (2.2): the level, its band,
+    the profile-weighted score, green flags against the target, and the verdict with its
+    reasons."""
+
+    profile: str
+    level: Literal["junior", "mid", "senior"]
+    advance_at: float = spec(schema={"minimum": 0, "maximum": 100})
+    borderline_at: float = spec(schema={"minimum": 0, "maximum": 100})
+    percent: float = spec(schema={"minimum": 0, "maximum": 100},
+                          doc="the profile-weighted score, capped like the total")
+    green_flags: int = spec(schema=_COUNT)
+    green_flags_target: int = spec(schema=_COUNT)
+    verdict: Literal["advance", "borderline", "do-not-advance"] = spec()
+    reasons: list[Reason] = spec(default_factory=list)
+    frameworks: list[str] = spec(default_factory=list, doc="the framework(s) the role pins")
+    title: str = ""
+
+    @property
+    def verdict_text(self) -> str:
+        return {"advance": "advance to the call", "borderline": "borderline",
+                "do-not-advance": "do not advance"}[self.verdict]
+
+
+@dataclass
 class Report:
     """One report document; the fields are its top-level keys (docs/report.md)."""
 
@@ -154,6 +189,8 @@ class Report:
     artifacts: dict[str, str] = spec(doc="name -> path relative to the report folder")
     generated_at: str = spec(schema={"format": "date-time"})
     review: Review | None = spec(None, empty_is_none=True, doc="optional (1.1)")
+    recommendation: Recommendation | None = spec(
+        None, empty_is_none=True, doc="optional (2.2): what a role profile recommends")
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = typed.dump(self)
