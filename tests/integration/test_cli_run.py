@@ -186,3 +186,39 @@ def test_shell_runs_in_the_grading_sandbox_and_leaves_nothing(tmp_path: Path,
     failing = grader("shell", str(SOLUTIONS / "reference"), "--challenge", str(TEST_CHALLENGE),
                      "-c", "exit 3")
     assert failing.returncode == 3
+
+
+def test_a_profile_adds_a_recommendation_and_ranks_the_cohort_by_it(
+        tmp_path: Path, docker_client: object) -> None:
+    """`grader run --profile FILE`: each report carries the recommendation with its reasons
+    (report.json, report.md), the cohort is ranked by the profile-weighted score, and a cohort
+    under 4 candidates is warned about."""
+    profile = tmp_path / "role.yaml"
+    profile.write_text(
+        "id: wordfreq-mid\nchallenge: wordfreq\nlevel: mid\ntitle: Text tools developer\n"
+        "band: {advance: 80, borderline: 75}\nweights: {correctness: 2, own-tests: 0}\n"
+        "green_flags_target: 2\nmax_red_flags: 1\n")
+    out = tmp_path / "out"
+    result = grader("run", str(SOLUTIONS / "case-sensitive"), str(SOLUTIONS / "reference"),
+                    "--challenge", str(TEST_CHALLENGE), "--out", str(out), "--profile",
+                    str(profile))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "warning: only 2 candidate(s) graded for wordfreq: meet at least 4" in result.stdout
+    reports = {p.parent.name: json.loads(p.read_text()) for p in out.glob("*/report.json")}
+    verdicts = {r["submission"]["candidate"]: r["recommendation"]["verdict"]
+                for r in reports.values()}
+    assert verdicts == {"Ada Reference": "advance",
+                        "Carl Casesensitive": "do-not-advance"}, verdicts
+    for r in reports.values():
+        rec = r["recommendation"]
+        assert rec["profile"] == "wordfreq-mid" and rec["level"] == "mid"
+        assert any("profile-weighted score" in reason["text"] for reason in rec["reasons"])
+    weak = next(r for r in reports.values() if r["recommendation"]["verdict"] != "advance")
+    score_reason = next(x for x in weak["recommendation"]["reasons"]
+                        if "profile-weighted" in x["text"])
+    assert "case.case-and-punctuation" in score_reason["checks"]
+    md = (out / weak["submission"]["id"] / "report.md").read_text()
+    assert "## Recommendation: do not advance" in md
+    rows = (out / "summary.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    assert rows[1].split(",")[header.index("recommendation")] == "advance"
