@@ -20,6 +20,7 @@ flag with its question first, and puts the profile's questions first on the shee
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from fnmatch import fnmatchcase
@@ -168,11 +169,13 @@ def recommend(report: Report, profile: Profile, caps: Sequence[Cap],
 
 
 def apply_profile(report: Report, profile: Profile, challenge: Challenge) -> Report:
-    """`report` with the profile's recommendation, the framework-mismatch flag and question
-    first when the submission is not in the pinned framework, and the profile's questions
-    put first on the call sheet. Reports that were not graded are returned as they are."""
+    """A copy of `report` with the profile's recommendation, the framework-mismatch flag and
+    question first when the submission is not in the pinned framework, and the profile's
+    questions put first on the call sheet. Reports that were not graded are returned as they
+    are."""
     if report.status != "graded":
         return report
+    report = copy.deepcopy(report)  # the caller's report is left as it was
     flag_specs, _ = review_config(challenge.root)
     recommendation = recommend(report, profile, challenge.caps, flag_specs)
     review = report.review or Review()

@@ -152,3 +152,26 @@ def a_server_answering_one_byte_a_second_is_given_up_quickly(graded: Graded) -> 
     assert report["timings"]["serve_and_probe"] <= challenge.config.startup_timeout_seconds + 60
     assert f"grading budget {challenge.grading_seconds:g} s" in report["messages"][0]["text"]
     assert any(m["rule"] == "kit-version" for m in report["messages"][1:])
+
+
+@extra("backend", "flask-reference")
+def a_role_pinned_to_another_framework_flags_and_asks_first(graded: Graded) -> None:
+    """The Flask reference read for a Django role (issue 25): the red flag and its question
+    come first, the recommendation holds it back and says why, the score is not lowered."""
+    from dataclasses import replace
+
+    from grader.profiles import find_profile
+    from grader.recommend import MISMATCH_FLAG, apply_profile
+
+    challenge = fast_challenge(ROOT / "challenges" / "backend")
+    django_mid = replace(find_profile("mid", challenge), id="backend-mid-django",
+                         frameworks=["django"])
+    report = apply_profile(graded.report, django_mid, challenge)
+    rec = report.recommendation
+    assert rec is not None and rec.verdict == "borderline", rec
+    assert rec.reasons[0].text.startswith("the role is django; the submission is written in "
+                                          "flask") and rec.reasons[0].flags == [MISMATCH_FLAG]
+    assert report.review is not None and report.review.flags[0].id == MISMATCH_FLAG
+    assert report.review.questions[0].text.startswith("The role is django; you chose flask")
+    assert rec.percent > 90 and report.total.percent == graded.report.total.percent
+    assert graded.report.recommendation is None  # the shared grading is left as it was
