@@ -120,19 +120,37 @@ def _source_zip(sub_id: str, root: Path, files: tuple[str, ...]) -> bytes:
 class Store:
     """The store on one database: a SQLite file (`path`) or a server (`url`)."""
 
-    def __init__(self, path: Path | None = None, *, url: str | None = None) -> None:
-        from grader.db.connection import open_database, sqlite_config, url_config
+    def __init__(self, path: Path | None = None, *, url: str | None = None,
+                 alias: str | None = None) -> None:
+        """One of: a SQLite file, a database URL, or the alias of a database Django already
+        knows (the web service's `default`). The database is migrated on first use."""
+        from grader.db.connection import migrate, open_database, sqlite_config, url_config
 
-        if (path is None) == (url is None):
-            raise ValueError("a Store needs a path or a url (one of them)")
+        if sum(x is not None for x in (path, url, alias)) != 1:
+            raise ValueError("a Store needs one of a path, a url or an alias")
         self.path = path
         self.url = url
-        if path is not None:
+        if alias is not None:
+            migrate(alias)
+            self.alias = alias
+        elif path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        self.alias = open_database(url_config(url) if url else sqlite_config(path))  # type: ignore[arg-type]
+            self.alias = open_database(sqlite_config(path))
+        else:
+            self.alias = open_database(url_config(str(url)))
 
     def __repr__(self) -> str:
-        return f"Store({self.path or '<database url>'})"
+        return f"Store({self.describe()})"
+
+    def describe(self) -> str:
+        """Where the store is, without a password."""
+        from django.db import connections
+
+        config = connections[self.alias].settings_dict
+        if config.get("ENGINE", "").endswith("sqlite3"):
+            return f"SQLite {config.get('NAME')}"
+        return (f"{connections[self.alias].vendor} {config.get('NAME')} on "
+                f"{config.get('HOST') or 'localhost'}:{config.get('PORT') or 'default port'}")
 
     # -- submissions ---------------------------------------------------------------------------
     def record(self, report: Report, report_dir: Path, root: Path | None = None,

@@ -1,0 +1,94 @@
+"""Grading one claimed job, whatever the transport: the bytes come out of the database into a
+temporary folder, grader.pipeline.Grader grades them (its stage callback records the current
+stage on the job), the report bundle goes into the store, and only then is the job marked
+graded (late acknowledgement: a worker that dies before leaves the job to be taken again).
+A grading that raises marks the job failed with its traceback; one that the environment
+broke (no Docker engine) is queued again while tries are left; an interrupted one (the
+worker shuts down) goes back to the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import tempfile
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.db.models import Job, Submission, Upload
+from grader.errors import EnvironmentProblem
+from grader.jobs import queue
+from grader.pipeline import GradeOutcome, Grader
+from grader.settings import Settings
+from grader.store import Store
+
+log = logging.getLogger("grader.jobs")
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class JobResult:
+    job_id: int
+    state: str                    # graded / failed / queued (retried or released)
+    submission_id: str | None = None
+    message: str = ""
+
+
+def _materialize(job: Job, store: Store, folder: Path) -> tuple[Path, str]:
+    """The job's submission as a zip in `folder`, and how the report names its source."""
+    if job.upload_id is not None:
+        upload = Upload.objects.using(store.alias).get(pk=job.upload_id)
+        name = _SAFE_NAME.sub("-", Path(upload.filename or "").name).strip(".-") or "upload"
+        path = folder / (name if name.endswith(".zip") else f"{name}.zip")
+        path.write_bytes(bytes(upload.data))
+        return path, f"upload {upload.pk} ({upload.filename or 'unnamed'})"
+    if job.regrade_of_id is not None:
+        written = store.write_source(job.regrade_of_id, folder)
+        if written is None:
+            raise LookupError(f"the store keeps no files of submission {job.regrade_of_id}")
+        return written, f"store:{job.regrade_of_id}"
+    raise LookupError(f"job {job.pk} names nothing to grade (no upload, no stored submission)")
+
+
+def grade_job(job: Job, worker: str, store: Store,
+              settings: Settings | None = None) -> JobResult:
+    """Grade a job this worker holds (queue.claim) and record the outcome on it."""
+    from grader.challenge import find_challenge
+
+    alias = store.alias
+
+    def on_stage(stage: str) -> None:
+        queue.set_stage(job.pk, worker, stage, using=alias)
+
+    folder = Path(tempfile.mkdtemp(prefix=f"grader-job-{job.pk}-"))
+    try:
+        (folder / "in").mkdir()
+        path, source = _materialize(job, store, folder / "in")
+        challenge = find_challenge(job.challenge, allow_path=False) if job.challenge else None
+        grader = Grader(out_dir=folder / "out", challenge=challenge,
+                        settings=settings or Settings.from_env(), store=store)
+        outcome: GradeOutcome = grader.grade(path, source=source, on_stage=on_stage)
+        sub_id = outcome.report.submission.id
+        if not Submission.objects.using(alias).filter(pk=sub_id).exists():
+            raise RuntimeError(f"the report of {sub_id} was written but the store did not "
+                               "keep it (see the log for the store's error)")
+        if queue.finish(job.pk, worker, sub_id, outcome.exit_code, using=alias):
+            return JobResult(job.pk, "graded", sub_id)
+        return JobResult(job.pk, "graded", sub_id, "taken over by another worker meanwhile")
+    except KeyboardInterrupt:     # Ctrl-C, SIGTERM, or the pool shutting down
+        queue.release(job.pk, worker, using=alias)
+        raise
+    except EnvironmentProblem as exc:
+        state = queue.fail(job.pk, worker, f"{exc}\n\n{traceback.format_exc()}", retry=True,
+                           using=alias)
+        log.warning("grader: job %s: the environment failed (%s): %s", job.pk,
+                    exc.__class__.__name__, state)
+        return JobResult(job.pk, state, message=str(exc))
+    except Exception as exc:
+        state = queue.fail(job.pk, worker, traceback.format_exc(), using=alias)
+        log.error("grader: job %s failed: %s: %s", job.pk, type(exc).__name__, exc)
+        return JobResult(job.pk, state, message=f"{type(exc).__name__}: {exc}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,55 @@
+"""`grader serve`: the Django application on waitress (a production WSGI server, pure
+Python, threads; not Django's runserver), with the embedded job worker pool in the same
+process. The store is migrated (and a pre-ORM store imported) before the first request.
+Ctrl-C or SIGTERM: the server stops taking requests, gradings in progress are stopped and
+their jobs go back to the queue (taken again at the next start)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from grader.errors import EnvironmentProblem
+
+log = logging.getLogger("grader.jobs")
+
+
+def serve(host: str, port: int, workers: int, threads: int,
+          echo: Callable[[str], None]) -> None:
+    from grader.db.connection import ensure_django
+
+    ensure_django()         # before anything imports a model
+    from waitress.server import create_server
+
+    from grader.jobs.interface import default_queue
+    from grader.jobs.pool import EmbeddedPool
+    from grader.store import Store, store_errors
+
+    try:
+        store = Store(alias="default")     # the configured store (grader/web/settings.py)
+    except store_errors() as exc:
+        raise EnvironmentProblem(f"the store cannot be opened: {exc}",
+                                 fix="check GRADER_STORE / GRADER_DATABASE_URL") from None
+    default_queue(store)            # refuses a transport that is configured but missing
+    from grader.web.wsgi import application
+
+    pool = EmbeddedPool(store, size=workers).start() if workers else None
+    try:
+        server = create_server(application, host=host, port=port, threads=threads,
+                               ident="grader")
+    except OSError as exc:
+        if pool is not None:
+            pool.stop()
+        raise EnvironmentProblem(f"cannot listen on {host}:{port}: {exc}",
+                                 fix="choose another --port, or stop what uses it") from None
+    where = f"http://{host if ':' not in host else f'[{host}]'}:{server.effective_port}/"
+    echo(f"grader: serving on {where} ({workers} grading worker(s), {threads} threads; "
+         f"store {store})")
+    try:
+        server.run()
+    finally:
+        server.close()
+        if pool is not None:
+            echo("grader: stopping the grading workers (jobs in progress go back to the "
+                 "queue) ...")
+            pool.stop(cancel=True, timeout=120)
