@@ -22,20 +22,21 @@ class CreatedInvite:
 
 
 def create_invite(opening: Opening, name: str, email: str = "",
-                  by: AbstractBaseUser | AnonymousUser | None = None) -> CreatedInvite:
+                  by: AbstractBaseUser | AnonymousUser | None = None,
+                  using: str = "default") -> CreatedInvite:
     token = new_token()
-    invite = Invite.objects.create(
+    invite = Invite.objects.using(using).create(
         opening=opening, name=name, email=email, token_hash=token.hash,
         token_hint=token.hint,
         created_by=by if isinstance(by, User) and by.is_authenticated else None)
     return CreatedInvite(invite, token.plain)
 
 
-def invite_for_token(token: str) -> Invite | None:
+def invite_for_token(token: str, using: str = "default") -> Invite | None:
     """The live (not revoked) invite a token opens, or None."""
     if not token or len(token) > 200:
         return None
-    invite = Invite.objects.select_related("opening").filter(
+    invite = Invite.objects.using(using).select_related("opening").filter(
         token_hash=token_hash(token)).first()
     if invite is None or not matches(token, invite.token_hash) or invite.revoked:
         return None

@@ -1,0 +1,68 @@
+"""`grader users add` (reviewer accounts, Django's auth users) through the real command
+line, on a store in a temporary folder; and the invite tokens: unguessable, kept hashed,
+a revoked one opens nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from grader.store import Store
+from tests.conftest import ROOT
+
+
+def _grader(*args: str, store: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GRADER_STORE": str(store)}
+    return subprocess.run([sys.executable, "-m", "grader", *args], input=stdin, text=True,
+                          capture_output=True, cwd=ROOT, env=env, timeout=120, check=False)
+
+
+def test_users_add_creates_reviewers_and_admins_and_refuses_what_it_must(
+        tmp_path: Path) -> None:
+    db = tmp_path / "store" / "grader.db"
+    made = _grader("users", "add", "ada", "--admin", "--password-stdin", store=db,
+                   stdin="a long pass phrase\n")
+    assert made.returncode == 0, made.stderr
+    assert "created admin ada" in made.stdout
+    assert _grader("users", "add", "bob", "--password-stdin", store=db,
+                   stdin="another pass phrase\n").returncode == 0
+    again = _grader("users", "add", "ada", "--password-stdin", store=db,
+                    stdin="a long pass phrase\n")
+    assert again.returncode == 2 and "exists already" in again.stderr
+    weak = _grader("users", "add", "carol", "--password-stdin", store=db, stdin="short\n")
+    assert weak.returncode == 2 and "too short" in weak.stderr
+    listed = _grader("users", "list", store=db)
+    assert [line.split()[:2] for line in listed.stdout.splitlines()] == [
+        ["ada", "admin"], ["bob", "reviewer"]]
+    alias = Store(db).alias                 # Django is set up from here on
+    from django.contrib.auth.models import User
+
+    users = User.objects.using(alias)
+    ada, bob = users.get(username="ada"), users.get(username="bob")
+    assert ada.is_staff and ada.is_superuser and not bob.is_staff and not bob.is_superuser
+    assert ada.check_password("a long pass phrase") and not ada.check_password("short")
+    assert ada.password.startswith("pbkdf2_sha256$") and "a long" not in ada.password
+    assert not users.filter(username="carol").exists()
+
+
+def test_an_invite_token_is_kept_hashed_and_a_revoked_one_opens_nothing(
+        tmp_path: Path) -> None:
+    alias = Store(tmp_path / "store" / "grader.db").alias
+    from grader.db.models import Opening
+    from grader.web.invites import create_invite, invite_for_token, revoke
+
+    opening = Opening.objects.using(alias).create(title="Backend (mid)", challenge="backend",
+                                                  framework="flask")
+    made = create_invite(opening, "Grace", "grace@example.com", using=alias)
+    other = create_invite(opening, "Linus", using=alias)
+    assert len(made.token) >= 40 and made.token != other.token
+    assert made.token not in made.invite.token_hash and made.invite.token_hint == made.token[:6]
+    found = invite_for_token(made.token, using=alias)
+    assert found is not None and found.pk == made.invite.pk
+    assert invite_for_token(made.token[:-1] + "x", using=alias) is None
+    assert invite_for_token("", using=alias) is None
+    revoke(found)
+    assert invite_for_token(made.token, using=alias) is None
+    assert invite_for_token(other.token, using=alias) is not None
