@@ -24,16 +24,18 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "grader/home.html", {"openings": openings})
 
 
-def _challenge_text(challenge_id: str) -> tuple[str, str]:
-    """The challenge's title and description (what the candidate is asked to build)."""
+def _challenge_text(challenge_id: str) -> tuple[str, str, bool]:
+    """The challenge's title and description (what the candidate is asked to build), and
+    whether it has a starter kit to download."""
     from grader.challenge import find_challenge
     from grader.errors import ChallengeConfigError
+    from grader.versions import kit_folder
 
     try:
         challenge = find_challenge(challenge_id, allow_path=False)
     except ChallengeConfigError:
-        return challenge_id, ""
-    return challenge.title, challenge.description
+        return challenge_id, "", False
+    return challenge.title, challenge.description, kit_folder(challenge) is not None
 
 
 @require_http_methods(["GET", "POST"])
@@ -41,19 +43,19 @@ def invite_page(request: HttpRequest, token: str) -> HttpResponse:
     invite = invite_for_token(token)
     if invite is None:
         raise Http404("no such invite")
+    title, description, has_kit = _challenge_text(invite.opening.challenge)
     if request.method == "POST":
         form = KitDownloadForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and has_kit:
             data, name = kit_for(invite)
             response = HttpResponse(data, content_type="application/zip")
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
     else:
         form = KitDownloadForm()
-    title, description = _challenge_text(invite.opening.challenge)
     now = timezone.now()
     return render(request, "grader/invite.html", {
-        "invite": invite, "opening": invite.opening, "form": form,
+        "invite": invite, "opening": invite.opening, "form": form, "has_kit": has_kit,
         "challenge_title": title, "description": description,
         "minutes_left": (max(0, int((invite.deadline - now).total_seconds() // 60))
                          if invite.deadline else None)})

@@ -1,0 +1,173 @@
+"""`grader serve` for real: started as a subprocess on a free port (waitress, its embedded
+grading worker), a reviewer logs in over HTTP with a CSRF token, the candidate's invite page
+answers and hands out the kit, and a job queued through the Python interface for a bundled
+solution (wordfreq's reference: cheap) is graded by the server's worker, its stage seen while
+it runs, its report bundle readable through Store and listed by `grader list`."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from grader.store import Store
+from tests.conftest import ROOT, TEST_CHALLENGE
+
+pytestmark = pytest.mark.docker
+REFERENCE = TEST_CHALLENGE / "solutions" / "reference"
+PASSWORD = "a long pass phrase"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _zip(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                zf.write(path, f"reference/{path.relative_to(folder)}")
+    return buffer.getvalue()
+
+
+@pytest.fixture()
+def service(tmp_path: Path, docker_client: object) -> Iterator[tuple[str, dict[str, str]]]:
+    env = {**os.environ, "GRADER_STORE": str(tmp_path / "store" / "grader.db"),
+           "GRADER_CHALLENGES_PATH": str(TEST_CHALLENGE.parent)}
+    made = subprocess.run([sys.executable, "-m", "grader", "users", "add", "rita",
+                           "--password-stdin"], input=PASSWORD + "\n", text=True,
+                          capture_output=True, cwd=ROOT, env=env, timeout=120, check=False)
+    assert made.returncode == 0, made.stderr
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen([sys.executable, "-m", "grader", "serve", "--port", str(port)],
+                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                requests.get(f"{base}/login/", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None, (tmp_path / "serve.log").read_text()
+                time.sleep(0.5)
+        yield base, env
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(10)
+        log.close()
+        print((tmp_path / "serve.log").read_text())
+
+
+def _csrf(session: requests.Session, url: str) -> str:
+    page = session.get(url, timeout=10)
+    assert page.status_code == 200, page.text[:500]
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert found, page.text[:500]
+    return found.group(1)
+
+
+def test_a_reviewer_logs_in_a_candidate_gets_the_kit_and_a_job_is_graded(
+        service: tuple[str, dict[str, str]], tmp_path: Path) -> None:
+    base, env = service
+    store = Store(Path(env["GRADER_STORE"]))
+    from grader.db.models import Invite, Opening, Upload
+    from grader.jobs.interface import EmbeddedQueue
+    from grader.web.invites import create_invite
+
+    opening = Opening.objects.using(store.alias).create(title="Backend (junior)",
+                                                        challenge="backend", level="junior",
+                                                        framework="flask")
+    invite = create_invite(opening, "Grace Hopper", "grace@example.com", using=store.alias)
+
+    # every reviewer page needs a session; the login form needs its CSRF token
+    anonymous = requests.Session()
+    home = anonymous.get(f"{base}/", timeout=10, allow_redirects=False)
+    assert home.status_code == 302 and home.headers["Location"].startswith("/login/")
+    assert anonymous.post(f"{base}/login/", data={"username": "rita", "password": PASSWORD},
+                          timeout=10).status_code == 403           # no CSRF token: refused
+    reviewer = requests.Session()
+    token = _csrf(reviewer, f"{base}/login/")
+    wrong = reviewer.post(f"{base}/login/", data={"username": "rita", "password": "nope",
+                                                  "csrfmiddlewaretoken": token}, timeout=10)
+    assert wrong.status_code == 200 and "did not match" in wrong.text
+    logged = reviewer.post(f"{base}/login/", timeout=10, allow_redirects=False, data={
+        "username": "rita", "password": PASSWORD,
+        "csrfmiddlewaretoken": _csrf(reviewer, f"{base}/login/")})
+    assert logged.status_code == 302 and logged.headers["Location"] == "/"
+    page = reviewer.get(f"{base}/", timeout=10)
+    assert page.status_code == 200 and "Backend (junior)" in page.text
+
+    # the candidate's page, by token: the instructions, then the kit, which starts the clock
+    candidate = requests.Session()
+    assert candidate.get(f"{base}/invite/{invite.token[:-2]}xx/", timeout=10).status_code == 404
+    kit_page = candidate.get(f"{base}/invite/{invite.token}/", timeout=10)
+    assert kit_page.status_code == 200 and "Grace Hopper" in kit_page.text
+    assert "You have 120 minutes from the moment you download the kit" in kit_page.text
+    kit = candidate.post(f"{base}/invite/{invite.token}/", timeout=60, data={
+        "confirm": "True", "csrfmiddlewaretoken": _csrf(candidate,
+                                                        f"{base}/invite/{invite.token}/")})
+    assert kit.status_code == 200 and kit.headers["Content-Type"] == "application/zip"
+    assert 'filename="backend-flask-kit.zip"' in kit.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(kit.content)) as zf:
+        assert any(name.endswith("submission.yaml") for name in zf.namelist())
+    assert store.kept_versions("backend")        # graded later against the version handed out
+    started = Invite.objects.using(store.alias).get(pk=invite.invite.pk)
+    assert started.downloaded_at is not None and started.deadline is not None
+    assert "window started" in candidate.get(f"{base}/invite/{invite.token}/",
+                                             timeout=10).text
+
+    # a job queued through the Python interface is graded by the server's embedded worker
+    # (an upload without an invite: wordfreq, the cheap test challenge, has no kit)
+    data = _zip(REFERENCE)
+    import hashlib
+
+    upload = Upload.objects.using(store.alias).create(
+        filename="reference.zip", data=data, size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), accepted=True, verdict="accepted",
+        challenge="wordfreq")
+    queue = EmbeddedQueue(store)
+    job_id = queue.enqueue_upload(upload.pk)
+    seen: list[str] = []
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        view = queue.job(job_id)
+        assert view is not None
+        if not seen or seen[-1] != view.state_text:
+            seen.append(view.state_text)
+        if view.state in ("graded", "failed"):
+            break
+        time.sleep(0.2)
+    assert view.state == "graded", (seen, view.error)
+    assert seen[0] == "queued" and any(s.startswith("grading: ") for s in seen), seen
+    assert view.worker and view.submission_id and view.attempts == 1
+    report = store.report(view.submission_id)
+    assert report is not None and report.status == "graded" and report.total.percent >= 95
+    assert report.submission.source == f"upload {upload.pk} (reference.zip)"
+    assert {"report.json", "report.md", "report.html"} <= set(store.report_files(
+        view.submission_id))
+    assert b"<html" in (store.report_file(view.submission_id, "report.html") or b"")
+    assert Upload.objects.using(store.alias).get(pk=upload.pk).submission_id == \
+        view.submission_id
+    assert queue.enqueue_upload(upload.pk) == job_id          # the same work: no new job
+    listed = subprocess.run([sys.executable, "-m", "grader", "list"], capture_output=True,
+                            text=True, cwd=ROOT, env=env, timeout=120, check=False)
+    assert view.submission_id in listed.stdout               # the CLI sees the same store
