@@ -1,6 +1,6 @@
 """`grader users add` (reviewer accounts, Django's auth users) through the real command
-line, on a store in a temporary folder; and the invite tokens: unguessable, kept hashed,
-a revoked one opens nothing."""
+line, on a store in a temporary folder; the invite tokens (unguessable, kept hashed, a
+revoked one opens nothing); an upload's intake verdict in plain words, and its lateness."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from grader.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TEST_CHALLENGE
 
 
 def _grader(*args: str, store: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -66,3 +68,48 @@ def test_an_invite_token_is_kept_hashed_and_a_revoked_one_opens_nothing(
     revoke(found)
     assert invite_for_token(made.token, using=alias) is None
     assert invite_for_token(other.token, using=alias) is not None
+
+
+def test_an_upload_runs_the_intake_and_says_what_to_fix(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+    import io
+    import zipfile
+
+    monkeypatch.setenv("GRADER_CHALLENGES_PATH", str(TEST_CHALLENGE.parent))
+    alias = Store(tmp_path / "store" / "grader.db").alias
+    from grader.db.models import Opening
+    from grader.web.invites import create_invite
+    from grader.web.uploads import receive_upload
+
+    opening = Opening.objects.using(alias).create(title="Words", challenge="wordfreq",
+                                                  window_minutes=120)
+    invite = create_invite(opening, "Grace", using=alias).invite
+    invite.start_clock(dt.datetime(2026, 1, 1, 10, 0, tzinfo=dt.UTC))
+    invite.save(using=alias)
+
+    def zipped(files: dict[str, str]) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as zf:
+            for name, text in files.items():
+                zf.writestr(name, text)
+        return buffer.getvalue()
+
+    on_time = dt.datetime(2026, 1, 1, 11, 0, tzinfo=dt.UTC)
+    missing = receive_upload(invite, "work.zip", zipped({"main.py": "print(1)\n"}), on_time,
+                             using=alias)
+    assert not missing.accepted and missing.verdict == "manifest-missing"
+    assert "submission.yaml" in missing.message and bytes(missing.data) == b""
+    other = receive_upload(invite, "work.zip", zipped({
+        "submission.yaml": "challenge: backend\ncandidate: Grace\ncommands: {run: python x.py}\n",
+        "x.py": "print(1)\n"}), on_time, using=alias)
+    assert other.verdict == "challenge-mismatch" and "'wordfreq'" in other.message
+    good = zipped({"submission.yaml": "challenge: wordfreq\ncandidate: Grace\n"
+                                      "commands: {run: python wordfreq.py}\n",
+                   "wordfreq.py": "print(1)\n"})
+    late = receive_upload(invite, "../../work.zip", good,
+                          dt.datetime(2026, 1, 1, 12, 30, 1, tzinfo=dt.UTC), using=alias)
+    assert late.accepted and late.verdict == "accepted" and late.late_minutes == 31
+    assert late.filename == "work.zip" and bytes(late.data) == good
+    assert late.message.startswith("received: ") and late.sha256 in late.message
+    assert "late by 31 minutes" in late.message
