@@ -108,5 +108,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"stderr": {"class": "logging.StreamHandler"}},
     "loggers": {"django": {"handlers": ["stderr"], "level": "WARNING"},
-                "grader.jobs": {"handlers": ["stderr"], "level": "INFO"}},
+                "grader.jobs": {"handlers": ["stderr"], "level": "INFO"},
+                "grader.web": {"handlers": ["stderr"], "level": "INFO"}},
 }

@@ -4,6 +4,8 @@ kit download. Login and logout are Django's own views (urls.py)."""
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,8 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grader.db.models import Opening
+from grader.errors import ChallengeConfigError
 from grader.web.forms import KitDownloadForm
 from grader.web.invites import invite_for_token, kit_for
+
+log = logging.getLogger("grader.web")
 
 
 @require_GET
@@ -44,17 +49,26 @@ def invite_page(request: HttpRequest, token: str) -> HttpResponse:
     if invite is None:
         raise Http404("no such invite")
     title, description, has_kit = _challenge_text(invite.opening.challenge)
+    kit_error = ""
     if request.method == "POST":
         form = KitDownloadForm(request.POST)
         if form.is_valid() and has_kit:
-            data, name = kit_for(invite)
-            response = HttpResponse(data, content_type="application/zip")
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
+            try:
+                data, name = kit_for(invite)
+            except ChallengeConfigError as exc:   # the opening's fault, not the candidate's
+                log.error("grader: the kit of opening %s cannot be built: %s",
+                          invite.opening_id, exc)
+                kit_error = ("The kit cannot be built right now. Please tell the person who "
+                             "invited you; your time has not started.")
+            else:
+                response = HttpResponse(data, content_type="application/zip")
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+                return response
     else:
         form = KitDownloadForm()
     now = timezone.now()
     return render(request, "grader/invite.html", {
+        "kit_error": kit_error,
         "invite": invite, "opening": invite.opening, "form": form, "has_kit": has_kit,
         "challenge_title": title, "description": description,
         "minutes_left": (max(0, int((invite.deadline - now).total_seconds() // 60))

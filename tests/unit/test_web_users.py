@@ -113,3 +113,20 @@ def test_an_upload_runs_the_intake_and_says_what_to_fix(
     assert late.filename == "work.zip" and bytes(late.data) == good
     assert late.message.startswith("received: ") and late.sha256 in late.message
     assert "late by 31 minutes" in late.message
+
+
+def test_an_opening_names_a_challenge_that_loads_and_one_of_its_kits(tmp_path: Path) -> None:
+    Store(tmp_path / "store" / "grader.db")
+    from django.core.exceptions import ValidationError
+
+    from grader.db.models import Opening
+
+    Opening(title="Backend", challenge="backend", framework="flask").clean()
+    Opening(title="Data", challenge="datascience").clean()
+    for fields, key, said in (({"challenge": "backend"}, "framework", "pin one"),
+                              ({"challenge": "backend", "framework": "rails"}, "framework",
+                               "no kit 'rails'"),
+                              ({"challenge": "nope"}, "challenge", "not found")):
+        with pytest.raises(ValidationError) as caught:
+            Opening(title="x", **fields).clean()
+        assert said in " ".join(caught.value.message_dict[key])

@@ -42,6 +42,28 @@ class Opening(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.challenge}{'/' + self.framework if self.framework else ''})"
 
+    def clean(self) -> None:
+        """The challenge must load, and the framework be one of its kits (required when it
+        has several): checked by every form that creates an opening (the admin's too)."""
+        from django.core.exceptions import ValidationError
+
+        from grader.challenge import find_challenge
+        from grader.errors import ChallengeConfigError
+        from grader.kit import variants
+        from grader.versions import kit_folder
+
+        try:
+            challenge = find_challenge(self.challenge, allow_path=False)
+        except ChallengeConfigError as exc:
+            raise ValidationError({"challenge": str(exc)}) from None
+        kits = variants(challenge) if kit_folder(challenge) is not None else []
+        if self.framework and self.framework not in kits:
+            raise ValidationError({"framework": f"challenge {challenge.id} has no kit "
+                                   f"{self.framework!r} (its kits: {', '.join(kits) or 'none'})"})
+        if not self.framework and len(kits) > 1:
+            raise ValidationError({"framework": f"challenge {challenge.id} has several kits: "
+                                   f"pin one ({', '.join(kits)})"})
+
 
 class Invite(models.Model):
     """One candidate invited to an opening. The link carries a token; only its sha256 is kept
