@@ -184,3 +184,24 @@ def test_the_embedded_pool_takes_a_job_and_records_the_outcome(store: Store) -> 
         refused = Upload.objects.using(store.alias).create(
             data=b"x", size=1, sha256="0" * 64, accepted=False, verdict="manifest-missing")
         EmbeddedQueue(store).enqueue_upload(refused.pk)
+
+
+def test_a_stored_submission_is_regraded_through_the_queue_from_its_kept_files(
+        store: Store) -> None:
+    from grader.db.models import Job
+    from grader.jobs import queue
+    from grader.jobs.interface import EmbeddedQueue
+    from grader.jobs.runner import grade_job
+
+    sub_id = _submission(store)                  # a row without its files
+    jobs = EmbeddedQueue(store)
+    job_id = jobs.enqueue_submission(sub_id, challenge="wordfreq")
+    assert jobs.enqueue_submission(sub_id, challenge="wordfreq") == job_id
+    row = Job.objects.using(store.alias).get(pk=job_id)
+    assert row.regrade_of_id == sub_id and row.upload_id is None
+    job = queue.claim("w1", using=store.alias)
+    assert job is not None
+    result = grade_job(job, "w1", store)
+    view = jobs.job(job_id)
+    assert result.state == "failed" and view is not None and view.regrade_of == sub_id
+    assert "the store keeps no files of submission ada-0123456789ab" in view.error
