@@ -192,3 +192,37 @@ def test_the_store_can_be_turned_off_and_the_secret_key_is_made_once(
     assert stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode) == 0o600
     monkeypatch.setenv("GRADER_SECRET_KEY", "k" * 40)
     assert secret_key(tmp_path) == "k" * 40
+
+
+_WRITER = """
+import sys
+from pathlib import Path
+from dataclasses import replace
+from grader.store import Store
+from tests.unit.test_report import sample
+
+store = Store(Path(sys.argv[1]))
+report = sample()
+for i in range(8):
+    sub = replace(report.submission, id=f"{sys.argv[2]}-{i:012d}")
+    store.record(replace(report, submission=sub), Path(sys.argv[1]).parent / "none")
+"""
+
+
+def test_two_processes_write_one_store_at_the_same_time(tmp_path: Path) -> None:
+    """The web service and a `grader run` in a terminal: two processes, one SQLite file
+    (migrated by whichever comes first, under the lock; WAL and IMMEDIATE transactions)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    path = tmp_path / "db" / "grader.db"
+    writers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(path), name], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+               for name in ("web", "cli")]
+    for writer in writers:
+        _, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err.decode()
+    ids = {e.id for e in Store(path).entries()}
+    assert len(ids) == 16 and {i.split("-")[0] for i in ids} == {"web", "cli"}
