@@ -226,3 +226,18 @@ def test_two_processes_write_one_store_at_the_same_time(tmp_path: Path) -> None:
         assert writer.returncode == 0, err.decode()
     ids = {e.id for e in Store(path).entries()}
     assert len(ids) == 16 and {i.split("-")[0] for i in ids} == {"web", "cli"}
+
+
+def test_the_migrations_describe_the_models(tmp_path: Path) -> None:
+    """A model changed without its migration would leave every existing store behind."""
+    from io import StringIO
+
+    Store(tmp_path / "db" / "grader.db")
+    from django.core.management import call_command
+
+    out = StringIO()
+    try:
+        call_command("makemigrations", "grader", check=True, dry_run=True, stdout=out)
+    except SystemExit:
+        pytest.fail("models changed without a migration (django-admin makemigrations "
+                    f"grader):\n{out.getvalue()}")
