@@ -46,10 +46,11 @@ def serve(host: str, port: int, workers: int, threads: int,
     echo(f"grader: serving on {where} ({workers} grading worker(s), {threads} threads; "
          f"store {store})")
     try:
-        server.run()
+        server.run()    # returns once interrupted: waitress swallows the KeyboardInterrupt
     finally:
         server.close()
         if pool is not None:
             echo("grader: stopping the grading workers (jobs in progress go back to the "
                  "queue) ...")
             pool.stop(cancel=True, timeout=120)
+    raise KeyboardInterrupt     # the CLI removes what this process started and exits 130

@@ -2,7 +2,9 @@
 grading worker), a reviewer logs in over HTTP with a CSRF token, the candidate's invite page
 answers and hands out the kit, and a job queued through the Python interface for a bundled
 solution (wordfreq's reference: cheap) is graded by the server's worker, its stage seen while
-it runs, its report bundle readable through Store and listed by `grader list`."""
+it runs, its report bundle readable through Store and listed by `grader list`. A server
+stopped (SIGTERM) in the middle of a grading leaves no container and gives the job back;
+the next start grades it."""
 
 from __future__ import annotations
 
@@ -44,37 +46,64 @@ def _zip(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
+def _start(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`grader serve` on a free port, once it answers."""
+    port = _free_port()
+    log = log_path.open("a")
+    server = subprocess.Popen([sys.executable, "-m", "grader", "serve", "--port", str(port)],
+                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            requests.get(f"{base}/login/", timeout=2)
+            return server, base
+        except requests.ConnectionError:
+            assert server.poll() is None, log_path.read_text()
+            time.sleep(0.5)
+    raise AssertionError(f"grader serve did not answer:\n{log_path.read_text()}")
+
+
+def _stop(server: subprocess.Popen[bytes]) -> int:
+    server.send_signal(signal.SIGTERM)
+    try:
+        return server.wait(120)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(10)
+        raise AssertionError("grader serve did not stop within 120 s of SIGTERM") from None
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "GRADER_STORE": str(tmp_path / "store" / "grader.db"),
+            "GRADER_CHALLENGES_PATH": str(TEST_CHALLENGE.parent)}
+
+
 @pytest.fixture()
 def service(tmp_path: Path, docker_client: object) -> Iterator[tuple[str, dict[str, str]]]:
-    env = {**os.environ, "GRADER_STORE": str(tmp_path / "store" / "grader.db"),
-           "GRADER_CHALLENGES_PATH": str(TEST_CHALLENGE.parent)}
+    env = _env(tmp_path)
     made = subprocess.run([sys.executable, "-m", "grader", "users", "add", "rita",
                            "--password-stdin"], input=PASSWORD + "\n", text=True,
                           capture_output=True, cwd=ROOT, env=env, timeout=120, check=False)
     assert made.returncode == 0, made.stderr
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "grader", "serve", "--port", str(port)],
-                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    server, base = _start(env, tmp_path / "serve.log")
     try:
-        for _ in range(120):
-            try:
-                requests.get(f"{base}/login/", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert server.poll() is None, (tmp_path / "serve.log").read_text()
-                time.sleep(0.5)
         yield base, env
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(10)
-        log.close()
+        _stop(server)
         print((tmp_path / "serve.log").read_text())
+
+
+def _upload(store: Store, folder: Path) -> int:
+    import hashlib
+
+    from grader.db.models import Upload
+
+    data = _zip(folder)
+    return Upload.objects.using(store.alias).create(
+        filename=f"{folder.name}.zip", data=data, size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), accepted=True, verdict="accepted",
+        challenge="wordfreq").pk
 
 
 def _csrf(session: requests.Session, url: str) -> str:
@@ -137,13 +166,7 @@ def test_a_reviewer_logs_in_a_candidate_gets_the_kit_and_a_job_is_graded(
 
     # a job queued through the Python interface is graded by the server's embedded worker
     # (an upload without an invite: wordfreq, the cheap test challenge, has no kit)
-    data = _zip(REFERENCE)
-    import hashlib
-
-    upload = Upload.objects.using(store.alias).create(
-        filename="reference.zip", data=data, size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), accepted=True, verdict="accepted",
-        challenge="wordfreq")
+    upload = Upload.objects.using(store.alias).get(pk=_upload(store, REFERENCE))
     queue = EmbeddedQueue(store)
     job_id = queue.enqueue_upload(upload.pk)
     seen: list[str] = []
@@ -171,3 +194,45 @@ def test_a_reviewer_logs_in_a_candidate_gets_the_kit_and_a_job_is_graded(
     listed = subprocess.run([sys.executable, "-m", "grader", "list"], capture_output=True,
                             text=True, cwd=ROOT, env=env, timeout=120, check=False)
     assert view.submission_id in listed.stdout               # the CLI sees the same store
+
+
+def test_a_server_stopped_mid_grading_gives_the_job_back_and_the_next_start_grades_it(
+        tmp_path: Path, docker_client: object) -> None:
+    from grader.sandbox.lifecycle import LABEL_OWNER, leftovers
+
+    env = _env(tmp_path)
+    mine = f"{LABEL_OWNER}={os.environ['GRADER_OWNER'][:64]}"
+    server, _ = _start(env, tmp_path / "serve.log")
+    store = Store(Path(env["GRADER_STORE"]))
+    from grader.jobs.interface import EmbeddedQueue
+
+    queue = EmbeddedQueue(store)
+    job_id = queue.enqueue_upload(_upload(store, TEST_CHALLENGE / "solutions" /
+                                          "infinite-loop"))
+    try:
+        deadline = time.monotonic() + 300      # its never-ending case runs in its sandbox
+        while not any("case-large" in name for name in leftovers(docker_client, mine)):  # type: ignore[arg-type]
+            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+            time.sleep(0.2)
+        view = queue.job(job_id)
+        assert view is not None and view.state_text.startswith("grading: ")
+    finally:
+        code = _stop(server)
+    log = (tmp_path / "serve.log").read_text()
+    assert code == 130 and "Traceback" not in log, log
+    view = queue.job(job_id)
+    assert view is not None and (view.state, view.attempts, view.worker) == ("queued", 0, "")
+    assert leftovers(docker_client, mine) == []  # type: ignore[arg-type]
+
+    server, _ = _start(env, tmp_path / "serve.log")    # the next start takes it
+    try:
+        deadline = time.monotonic() + 600
+        while (view := queue.job(job_id)) is not None and view.state not in ("graded",
+                                                                              "failed"):
+            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+            time.sleep(0.5)
+    finally:
+        _stop(server)
+    assert view is not None and view.state == "graded" and view.attempts == 1, view
+    report = store.report(view.submission_id or "")
+    assert report is not None and 60 <= report.total.percent <= 80   # expected.yaml's range
