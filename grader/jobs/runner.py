@@ -1,10 +1,11 @@
 """Grading one claimed job, whatever the transport: the bytes come out of the database into a
-temporary folder, grader.pipeline.Grader grades them (its stage callback records the current
-stage on the job), the report bundle goes into the store, and only then is the job marked
-graded (late acknowledgement: a worker that dies before leaves the job to be taken again).
-A grading that raises marks the job failed with its traceback; one that the environment
-broke (no Docker engine) is queued again while tries are left; an interrupted one (the
-worker shuts down) goes back to the queue.
+temporary folder, grader.pipeline.Grader grades them (with the role profile of the upload's
+opening, when it names one; its stage callback records the current stage on the job), the
+report bundle goes into the store, and only then is the job marked graded (late
+acknowledgement: a worker that dies before leaves the job to be taken again). A grading that
+raises marks the job failed with its traceback; one that the environment broke (no Docker
+engine) is queued again while tries are left; an interrupted one (the worker shuts down)
+goes back to the queue.
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ class JobResult:
     state: str                    # graded / failed / queued (retried or released)
     submission_id: str | None = None
     message: str = ""
+
+
+def _profile(job: Job, store: Store) -> str | None:
+    """The role profile of the opening an upload came through (issue 25), if it names one."""
+    if job.upload_id is None:
+        return None
+    return Upload.objects.using(store.alias).filter(pk=job.upload_id).values_list(
+        "invite__opening__profile", flat=True).first() or None
 
 
 def _materialize(job: Job, store: Store, folder: Path) -> tuple[Path, str]:
@@ -68,7 +77,8 @@ def grade_job(job: Job, worker: str, store: Store,
         path, source = _materialize(job, store, folder / "in")
         challenge = find_challenge(job.challenge, allow_path=False) if job.challenge else None
         grader = Grader(out_dir=folder / "out", challenge=challenge,
-                        settings=settings or Settings.from_env(), store=store)
+                        settings=settings or Settings.from_env(), store=store,
+                        profile=_profile(job, store))
         outcome: GradeOutcome = grader.grade(path, source=source, on_stage=on_stage)
         sub_id = outcome.report.submission.id
         if not Submission.objects.using(alias).filter(pk=sub_id).exists():

@@ -165,8 +165,18 @@ def test_a_reviewer_logs_in_a_candidate_gets_the_kit_and_a_job_is_graded(
                                              timeout=10).text
 
     # a job queued through the Python interface is graded by the server's embedded worker
-    # (an upload without an invite: wordfreq, the cheap test challenge, has no kit)
+    # (wordfreq, the cheap test challenge, has no kit: its upload is made here)
+    # (through an invite to an opening whose role profile, issue 25's, is a file)
+    profile = tmp_path / "role.yaml"
+    profile.write_text("id: wordfreq-junior\nchallenge: wordfreq\nlevel: junior\n"
+                       "title: Text tools developer\nband: {advance: 80, borderline: 75}\n"
+                       "green_flags_target: 2\nmax_red_flags: 1\n")
+    words = Opening.objects.using(store.alias).create(title="Text tools (junior)",
+                                                      challenge="wordfreq", level="junior",
+                                                      profile=str(profile))
     upload = Upload.objects.using(store.alias).get(pk=_upload(store, REFERENCE))
+    upload.invite = create_invite(words, "Ada", using=store.alias).invite
+    upload.save(using=store.alias)
     queue = EmbeddedQueue(store)
     job_id = queue.enqueue_upload(upload.pk)
     seen: list[str] = []
@@ -185,6 +195,9 @@ def test_a_reviewer_logs_in_a_candidate_gets_the_kit_and_a_job_is_graded(
     report = store.report(view.submission_id)
     assert report is not None and report.status == "graded" and report.total.percent >= 95
     assert report.submission.source == f"upload {upload.pk} (reference.zip)"
+    assert report.recommendation is not None
+    assert (report.recommendation.profile, report.recommendation.verdict) == (
+        "wordfreq-junior", "advance")
     assert {"report.json", "report.md", "report.html"} <= set(store.report_files(
         view.submission_id))
     assert b"<html" in (store.report_file(view.submission_id, "report.html") or b"")
