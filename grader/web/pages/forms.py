@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -24,11 +24,18 @@ DEFAULT_PROFILE = ""
 NO_PROFILE = "none"
 
 
+if TYPE_CHECKING:        # generic in django-stubs only: not subscriptable at run time
+    OpeningModelForm = forms.ModelForm[Opening]
+    InviteModelForm = forms.ModelForm[Invite]
+else:
+    OpeningModelForm = InviteModelForm = forms.ModelForm
+
+
 def _choices(form: forms.BaseForm, name: str) -> forms.ChoiceField:
     return cast(forms.ChoiceField, form.fields[name])
 
 
-class OpeningForm(forms.ModelForm[Opening]):
+class OpeningForm(OpeningModelForm):
     challenge = forms.ChoiceField(choices=())
     framework = forms.ChoiceField(choices=(), required=False,
                                   help_text="the kit candidates get; required when the "
@@ -77,7 +84,7 @@ class OpeningForm(forms.ModelForm[Opening]):
         return data
 
 
-class InviteForm(forms.ModelForm[Invite]):
+class InviteForm(InviteModelForm):
     email = forms.EmailField(required=False, max_length=254,
                              help_text="kept as text: nothing is sent")
 
