@@ -35,8 +35,12 @@ def serve(host: str, port: int, workers: int, threads: int,
 
     pool = EmbeddedPool(store, size=workers).start() if workers else None
     try:
+        from django.conf import settings
+
+        # a body over the cap is refused (413) before it is buffered: never stored
         server = create_server(application, host=host, port=port, threads=threads,
-                               ident="grader")
+                               ident="grader",
+                               max_request_body_size=settings.GRADER_MAX_REQUEST_BYTES)
     except OSError as exc:
         if pool is not None:
             pool.stop()

@@ -9,6 +9,8 @@ GRADER_ALLOWED_HOSTS   comma-separated host names the service answers to (defaul
 GRADER_CSRF_TRUSTED_ORIGINS  comma-separated origins (https://grader.example.com) when the
                        service is behind a proxy on another origin
 GRADER_SECURE_COOKIES  1 behind HTTPS: session and CSRF cookies marked Secure
+GRADER_MAX_REQUEST_MB  the most a request body may hold (default 128; uploads stop earlier,
+                       at their challenge's archive cap)
 DEBUG is always off: a debug page would show settings and code to whoever made it fail.
 """
 
@@ -94,6 +96,12 @@ WHITENOISE_AUTOREFRESH = False
 # intake's own caps (grader/intake/limits.py) decide what is accepted.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The most any request body may hold (GRADER_MAX_REQUEST_MB, default 128): waitress refuses a
+# larger one before the application sees it, so a 2 GB upload is never buffered; the upload
+# page then stops at its challenge's own archive cap while reading (grader/web/upload_cap.py).
+GRADER_MAX_REQUEST_BYTES = int(float(os.environ.get("GRADER_MAX_REQUEST_MB", "") or 128)
+                               * 1024 * 1024)
+CSRF_FAILURE_VIEW = "grader.web.pages.errors.csrf_failure"   # a refused form, in plain words
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

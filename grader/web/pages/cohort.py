@@ -50,6 +50,8 @@ class Row:
     submission_id: str | None
     cells: dict[str, Cell] = field(default_factory=dict)
     rank: float = -1.0
+    #: the cells in the table's column order (what the template walks)
+    line: list[tuple[Column, Cell]] = field(default_factory=list)
 
     @property
     def active(self) -> bool:
@@ -196,6 +198,9 @@ def cohort(opening: Opening) -> Cohort:
     caps = caps_of(opening)
     rows = [row_of(c, caps, criteria) for c in found]
     rows.sort(key=lambda r: (-r.rank, r.name.lower()))
+    cols = columns(criteria)
+    for row in rows:
+        row.line = [(col, row.cells.get(col.key) or Cell()) for col in cols]
     graded = [(c.report, c.invite.name) for c in found
               if c.report is not None and c.report.status == "graded"]
     from pathlib import Path
@@ -206,4 +211,4 @@ def cohort(opening: Opening) -> Cohort:
         warning = warnings[0] if warnings else (
             f"no candidate graded for {opening.challenge} yet: meet at least 4 before "
             "deciding (a ranking of fewer says little)")
-    return Cohort(columns=columns(criteria), rows=rows, graded=len(graded), warning=warning)
+    return Cohort(columns=cols, rows=rows, graded=len(graded), warning=warning)
