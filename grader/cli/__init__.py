@@ -10,12 +10,12 @@ from __future__ import annotations
 import signal
 import sys
 
-from grader.cli import authoring, candidate, grading, machine, service, stored
+from grader.cli import authoring, candidate, grading, machine, service, stored, tokens
 from grader.cli.app import _interrupted, _sigterm, cli
 from grader.errors import EXIT_INTERRUPTED
 
 __all__ = ["authoring", "candidate", "cli", "grading", "machine", "main", "service",
-           "stored"]
+           "stored", "tokens"]
 
 
 def main() -> None:
