@@ -1,6 +1,6 @@
 """The service's routes (docs/service.md lists them): the reviewer's and the candidate's
 pages (grader/web/pages/urls.py: login/logout, openings, invites, cohort, reports, ...), the
-admin."""
+admin, and the HTTP API under /api/ (grader/web/api/urls.py)."""
 
 from __future__ import annotations
 
@@ -10,4 +10,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("grader.web.pages.urls")),         # the pages (grader/web/pages/)
     path("admin/", admin.site.urls),
+    path("api/", include("grader.web.api.urls")),      # the HTTP API (grader/web/api/)
 ]

@@ -41,7 +41,8 @@ def declared_length(request: HttpRequest) -> int | None:
 
 
 def _too_large(what: str, cap: int) -> ApiError:
-    size = f"{cap / MIB:g} MiB" if cap >= MIB else f"{cap // 1024} KiB"
+    size = (f"{cap / MIB:g} MiB" if cap >= MIB else f"{cap // 1024} KiB" if cap % 1024 == 0
+            else f"{cap:,} bytes")
     return ApiError(413, "too-large", f"{what} is over the {size} cap: nothing was kept",
                     {"cap_bytes": cap})
 
