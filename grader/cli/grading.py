@@ -7,13 +7,13 @@ import json
 import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any
 
 import click
 
-from grader.batch import cohort_warnings, expand_paths, write_summary
+from grader.batch import expand_paths
 from grader.challenge import Challenge, find_challenge
 from grader.cli.app import _CONTEXT, _echo_err, batch_exit_code, cli
+from grader.cli.output import BatchProgress, outcome_line, write_cohort
 from grader.errors import (
     EXIT_REJECTED,
     EnvironmentProblem,
@@ -26,20 +26,6 @@ from grader.settings import Settings
 
 
 # -- run ------------------------------------------------------------------------------------
-def _outcome_line(outcome: GradeOutcome) -> str:
-    report = outcome.report
-    sub = report.submission.id
-    if report.status == "rejected":
-        why = report.messages[0].text if report.messages else "rejected"
-        return f"REJECTED {sub}: {why}  -> {outcome.report_dir / 'report.md'}"
-    total = report.total
-    pending = total.pending_max_points
-    extra = f" (+{pending:g} pending manual)" if pending else ""
-    tag = "ERROR" if report.status == "error" else "graded"
-    return (f"{tag} {sub}: {total.points:g} / {total.max_points:g} points "
-            f"({total.percent:g}%){extra}  -> {outcome.report_dir / 'report.md'}")
-
-
 @cli.command("run", context_settings=_CONTEXT)
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(path_type=Path))
@@ -52,8 +38,12 @@ def _outcome_line(outcome: GradeOutcome) -> str:
 @click.option("--profile", "profile_ref", metavar="NAME|FILE",
               help="A role profile (junior, mid, senior, or a profile YAML): each report "
                    "gets its recommendation, and the cohort is ranked by it.")
+@click.option("--queue", "use_queue", is_flag=True,
+              help="Grade through the job queue: the submissions go into the store and "
+                   "`grader worker`s on any Docker host grade them (GRADER_BROKER_URL; "
+                   "without it, --jobs threads of this process); waits for every report.")
 def run_cmd(paths: tuple[Path, ...], challenge_ref: str | None, out_dir: Path,
-            jobs: int, profile_ref: str | None) -> None:
+            jobs: int, profile_ref: str | None, use_queue: bool) -> None:
     """Grade submissions (each PATH a .zip, a folder, or a folder of them) and write reports.
 
     With more than one submission, OUT/summary.csv and OUT/index.html rank the cohort.
@@ -64,6 +54,7 @@ def run_cmd(paths: tuple[Path, ...], challenge_ref: str | None, out_dir: Path,
       grader run alice.zip bob.zip --challenge backend --out reports/ --jobs 2
       grader run cohort/ --challenge backend --profile mid
       grader run tests/challenges/wordfreq/solutions/reference --challenge tests/challenges/wordfreq
+      GRADER_BROKER_URL=redis://queue:6379/0 grader run cohort/ --queue --challenge backend
 
     Exit code: 0 all reports written, 2 a submission was rejected (its report says which rule),
     3 the environment is not usable, 1 internal error.
@@ -71,6 +62,10 @@ def run_cmd(paths: tuple[Path, ...], challenge_ref: str | None, out_dir: Path,
     challenge: Challenge | None = find_challenge(challenge_ref) if challenge_ref else None
     if challenge is not None and profile_ref:
         find_profile(profile_ref, challenge)  # a profile it does not have: say so now
+    if use_queue:
+        from grader.cli.queued import run_queued
+
+        sys.exit(run_queued(list(paths), challenge, out_dir, jobs, profile_ref))
     grader = Grader(out_dir=out_dir, challenge=challenge, settings=Settings.from_env(),
                     profile=profile_ref)
     batch = expand_paths(list(paths))
@@ -78,89 +73,20 @@ def run_cmd(paths: tuple[Path, ...], challenge_ref: str | None, out_dir: Path,
         _echo_err(f"grader: no submissions (zips or folders) in {', '.join(map(str, paths))}")
         sys.exit(EXIT_REJECTED)
     outcomes: list[GradeOutcome] = []
-    with _Progress(len(batch)) as progress:
+    with BatchProgress(len(batch)) as progress:
         if jobs == 1 or len(batch) == 1:
             for path in batch:
                 outcome = grader.grade(path)
-                progress.done(_outcome_line(outcome))
+                progress.done(outcome_line(outcome))
                 outcomes.append(outcome)
             codes = [o.exit_code for o in outcomes]
         else:
             codes = _run_parallel(grader, tuple(batch), jobs, progress, outcomes)
-    if len(batch) > 1:
-        pairs = _similar_pairs(outcomes, grader.store)
-        csv_path, index = write_summary(out_dir, [(o.report, o.report_dir) for o in outcomes],
-                                        pairs)
-        (out_dir / "similarity.json").write_text(json.dumps(pairs, indent=1) + "\n")
-        for pair in pairs:
-            click.echo(f"similar: {pair['a']} and {pair['b']} ({pair['score']:.0%} of "
-                       f"fingerprints shared): {pair['detail']}")
-        click.echo(f"cohort summary: {index} and {csv_path}")
-    if profile_ref:
-        for warning in cohort_warnings([(o.report, o.report_dir) for o in outcomes]):
-            click.echo(f"warning: {warning}")
+    write_cohort(outcomes, out_dir, grader.store, len(batch) > 1, bool(profile_ref))
     sys.exit(batch_exit_code(codes))
 
 
-def _similar_pairs(outcomes: list[GradeOutcome], store: Any) -> list[dict[str, Any]]:
-    """Flagged pairs within this cohort, and against earlier ones kept in the store, per
-    challenge. Fragments come with excerpts read from the stored sources when available."""
-    from grader.similarity import excerpt, flagged_pairs
-
-    pairs: list[dict[str, Any]] = []
-    by_challenge: dict[str, dict[str, Any]] = {}
-    for o in outcomes:
-        if o.report.status == "graded" and o.fingerprints:
-            challenge_id = o.report.challenge.id if o.report.challenge else ""
-            by_challenge.setdefault(challenge_id, {})[o.report.submission.id] = o.fingerprints
-    for challenge_id, prints in by_challenge.items():
-        cohort = list(prints)
-        earlier = store.fingerprints(challenge_id) if store is not None else {}
-        everyone = {**{k: v for k, v in earlier.items() if v}, **prints}
-        for pair in flagged_pairs(everyone, cohort):
-            pair["challenge"] = challenge_id
-            if store is not None:
-                for fragment in pair["fragments"][:3]:
-                    for side in ("a", "b"):
-                        fragment[f"{side}_excerpt"] = excerpt(
-                            lambda rel, who=pair[side]: store.source_text(who, rel),
-                            fragment[side])
-            pair["earlier_cohort"] = [x for x in (pair["a"], pair["b"]) if x not in cohort]
-            pairs.append(pair)
-    return pairs
-
-
-class _Progress:
-    """A progress bar on a terminal; one line per finished submission otherwise."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.bar: Any = None
-        if sys.stdout.isatty() and total > 1:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-            self.bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(),
-                                transient=True)
-            self.task = self.bar.add_task("grading", total=total)
-
-    def __enter__(self) -> _Progress:
-        if self.bar is not None:
-            self.bar.start()
-        return self
-
-    def done(self, line: str) -> None:
-        if self.bar is not None:
-            self.bar.console.print(line, markup=False, highlight=False)
-            self.bar.advance(self.task)
-        else:
-            click.echo(line)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
-def _run_parallel(grader: Grader, paths: tuple[Path, ...], jobs: int, progress: _Progress,
+def _run_parallel(grader: Grader, paths: tuple[Path, ...], jobs: int, progress: BatchProgress,
                   outcomes: list[GradeOutcome]) -> list[int]:
     codes: list[int] = []
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade") as pool:
@@ -179,7 +105,7 @@ def _run_parallel(grader: Grader, paths: tuple[Path, ...], jobs: int, progress: 
                         _echo_err(f"grader: {path}: {exc}")
                         codes.append(exc.exit_code)
                         continue
-                    progress.done(_outcome_line(outcome))
+                    progress.done(outcome_line(outcome))
                     outcomes.append(outcome)
                     codes.append(outcome.exit_code)
         except BaseException:

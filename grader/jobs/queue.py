@@ -18,7 +18,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, TextField, Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
 from grader.db.models import Job, JobState, Submission, Upload
@@ -70,6 +71,13 @@ def enqueue(work: Work, using: str = DEFAULT_ALIAS, force: bool = False,
             max_attempts: int = 3) -> Job:
     """The job for `work`: a new one, or the one already holding its idempotency key
     (queued again when `force` and it is not grading now)."""
+    return enqueue_work(work, using, force, max_attempts)[0]
+
+
+def enqueue_work(work: Work, using: str = DEFAULT_ALIAS, force: bool = False,
+                 max_attempts: int = 3) -> tuple[Job, bool]:
+    """enqueue(), and whether this call queued it (new, or a finished job forced again): a
+    transport that signals its workers sends a message then, and only then."""
     version = challenge_version(work.challenge)
     key = idempotency_key(work.sha256, work.challenge, version)
     jobs = Job.objects.using(using)
@@ -82,11 +90,12 @@ def enqueue(work: Work, using: str = DEFAULT_ALIAS, force: bool = False,
     except IntegrityError:      # enqueued by another process at the same moment
         job, created = jobs.get(idempotency_key=key), False
     if not created and force and job.state in (JobState.GRADED, JobState.FAILED):
-        jobs.filter(pk=job.pk, state=job.state).update(
+        created = jobs.filter(pk=job.pk, state=job.state).update(
             state=JobState.QUEUED, stage="", attempts=0, worker="", error="",
-            queued_at=timezone.now(), started_at=None, finished_at=None, heartbeat_at=None)
+            queued_at=timezone.now(), started_at=None, finished_at=None,
+            heartbeat_at=None) == 1
         job.refresh_from_db(using=using)
-    return job
+    return job, created
 
 
 def claim(worker: str, using: str = DEFAULT_ALIAS, job_id: int | None = None) -> Job | None:
@@ -169,26 +178,66 @@ def reclaim_stale(stale_after: dt.timedelta, using: str = DEFAULT_ALIAS) -> list
     """Jobs whose worker stopped answering (no heartbeat for `stale_after`): queued again
     for another worker, or failed once they used their tries (a submission that kills its
     worker every time is not retried forever). Returns the ids touched."""
-    limit = timezone.now() - stale_after
+    return [job_id for job_id, _ in reclaim(stale_after, using)]
+
+
+def reclaim(stale_after: dt.timedelta, using: str = DEFAULT_ALIAS,
+            worker: str | None = None) -> list[tuple[int, str]]:
+    """reclaim_stale() saying what became of each job: (id, "queued" or "failed"). With
+    `worker`: that worker's jobs whatever their heartbeat (it is known to be dead: a worker
+    of the same name starting again). The job's error keeps each lost try, newest first,
+    with the stage the worker was in."""
     jobs = Job.objects.using(using)
-    stale = list(jobs.filter(state=JobState.GRADING, heartbeat_at__lt=limit)
-                 .values_list("id", "worker", "attempts", "max_attempts", "heartbeat_at"))
+    found = jobs.filter(state=JobState.GRADING)
+    if worker is not None:
+        found = found.filter(worker=worker)
+    else:
+        found = found.filter(heartbeat_at__lt=timezone.now() - stale_after)
+    stale = list(found.values_list("id", "worker", "attempts", "max_attempts", "heartbeat_at",
+                                   "stage"))
     touched = []
-    for job_id, worker, attempts, max_attempts, beat in stale:
-        held = jobs.filter(pk=job_id, state=JobState.GRADING, worker=worker,
-                           heartbeat_at=beat)
-        said = (f"worker {worker} stopped answering while grading (last heartbeat "
-                f"{beat:%Y-%m-%d %H:%M:%S} UTC, try {attempts} of {max_attempts})")
+    for job_id, name, attempts, max_attempts, beat, stage in stale:
+        held = jobs.filter(pk=job_id, state=JobState.GRADING, worker=name, heartbeat_at=beat)
+        when = f"{beat:%Y-%m-%d %H:%M:%S} UTC" if beat is not None else "never"
+        said = (f"worker {name} stopped answering while grading"
+                f"{f' (stage {stage})' if stage else ''}: last heartbeat {when}, try "
+                f"{attempts} of {max_attempts}")
+        earlier = Concat(Value(said + "\n"), Substr(F("error"), 1, 4000),
+                         output_field=TextField())
         if attempts >= max_attempts:
             n = held.update(state=JobState.FAILED, stage="", finished_at=timezone.now(),
-                            error=said + ": not tried again (a submission that stops its "
-                                         "worker every time is reported, not retried)")
+                            error=Concat(Value("not tried again: a submission that stops its "
+                                               "worker every time is reported, not retried\n"),
+                                         earlier, output_field=TextField()))
+            state = JobState.FAILED
         else:
-            n = held.update(state=JobState.QUEUED, worker="", stage="", error=said,
+            n = held.update(state=JobState.QUEUED, worker="", stage="", error=earlier,
                             queued_at=timezone.now())
+            state = JobState.QUEUED
         if n:
-            touched.append(job_id)
+            touched.append((job_id, str(state)))
     return touched
+
+
+def overdue(resend_after: float, window: float, using: str = DEFAULT_ALIAS,
+            limit: int = 500) -> list[tuple[int, str]]:
+    """(id, sha256) of queued jobs whose wait just crossed `resend_after` seconds, or twice,
+    four times ... that (a crossing within the last `window` seconds, the time between two
+    looks): their message is sent again in case the broker lost it. A duplicate costs a
+    worker one look at the row; the doubling keeps a long queue from being flooded."""
+    now = timezone.now()
+    oldest = now - dt.timedelta(seconds=resend_after)
+    rows = Job.objects.using(using).filter(state=JobState.QUEUED, queued_at__lte=oldest) \
+        .order_by("queued_at", "id").values_list("id", "sha256", "queued_at")[:limit]
+    due = []
+    for job_id, sha256, queued_at in rows:
+        age = (now - queued_at).total_seconds()
+        threshold = resend_after
+        while threshold * 2 <= age:
+            threshold *= 2
+        if age - threshold < window:
+            due.append((job_id, sha256))
+    return due
 
 
 def counts(using: str = DEFAULT_ALIAS) -> dict[str, int]:

@@ -4,8 +4,9 @@ opening, when it names one; its stage callback records the current stage on the 
 report bundle goes into the store, and only then is the job marked graded (late
 acknowledgement: a worker that dies before leaves the job to be taken again). A grading that
 raises marks the job failed with its traceback; one that the environment broke (no Docker
-engine) is queued again while tries are left; an interrupted one (the worker shuts down)
-goes back to the queue.
+engine, the database away for longer than GRADER_DB_PATIENCE) is queued again while tries
+are left; an interrupted one (the worker shuts down) goes back to the queue. Every write
+waits for a database that is restarting (grader/jobs/patience.py).
 """
 
 from __future__ import annotations
@@ -15,17 +16,23 @@ import re
 import shutil
 import tempfile
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+from django.db import InterfaceError, OperationalError
 
 from grader.db.models import Job, Submission, Upload
 from grader.errors import EnvironmentProblem
 from grader.jobs import queue
+from grader.jobs.patience import PatientStore, patiently
 from grader.pipeline import GradeOutcome, Grader
 from grader.settings import Settings
 from grader.store import Store
 
 log = logging.getLogger("grader.jobs")
+T = TypeVar("T")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -52,6 +59,8 @@ def _materialize(job: Job, store: Store, folder: Path) -> tuple[Path, str]:
         name = _SAFE_NAME.sub("-", Path(upload.filename or "").name).strip(".-") or "upload"
         path = folder / (name if name.endswith(".zip") else f"{name}.zip")
         path.write_bytes(bytes(upload.data))
+        if upload.invite_id is None and upload.filename:   # enqueued by `grader run --queue`
+            return path, upload.filename
         return path, f"upload {upload.pk} ({upload.filename or 'unnamed'})"
     if job.regrade_of_id is not None:
         written = store.write_source(job.regrade_of_id, folder)
@@ -61,43 +70,58 @@ def _materialize(job: Job, store: Store, folder: Path) -> tuple[Path, str]:
     raise LookupError(f"job {job.pk} names nothing to grade (no upload, no stored submission)")
 
 
-def grade_job(job: Job, worker: str, store: Store,
-              settings: Settings | None = None) -> JobResult:
-    """Grade a job this worker holds (queue.claim) and record the outcome on it."""
+def grade_job(job: Job, worker: str, store: Store, settings: Settings | None = None,
+              patience: float | None = None) -> JobResult:
+    """Grade a job this worker holds (queue.claim) and record the outcome on it. Writes to
+    the database wait up to `patience` seconds (default GRADER_DB_PATIENCE) for it to come
+    back (grader/jobs/patience.py); a database still away after that leaves the job queued
+    again while tries are left, like an environment failure."""
     from grader.challenge import find_challenge
+    from grader.jobs.config import JobTiming
 
     alias = store.alias
+    wait = JobTiming.from_env().db_patience if patience is None else patience
+    patient = PatientStore(alias, wait) if wait > 0 else store
 
     def on_stage(stage: str) -> None:
         queue.set_stage(job.pk, worker, stage, using=alias)
 
+    def settle(fn: Callable[[], T], what: str) -> T:
+        return patiently(fn, alias, wait, what)
+
     folder = Path(tempfile.mkdtemp(prefix=f"grader-job-{job.pk}-"))
     try:
         (folder / "in").mkdir()
-        path, source = _materialize(job, store, folder / "in")
+        path, source = settle(lambda: _materialize(job, patient, folder / "in"),
+                              "reading the submission")
         challenge = find_challenge(job.challenge, allow_path=False) if job.challenge else None
         grader = Grader(out_dir=folder / "out", challenge=challenge,
-                        settings=settings or Settings.from_env(), store=store,
-                        profile=_profile(job, store))
+                        settings=settings or Settings.from_env(), store=patient,
+                        profile=settle(lambda: _profile(job, store), "reading the profile"))
         outcome: GradeOutcome = grader.grade(path, source=source, on_stage=on_stage)
         sub_id = outcome.report.submission.id
-        if not Submission.objects.using(alias).filter(pk=sub_id).exists():
+        if not settle(lambda: Submission.objects.using(alias).filter(pk=sub_id).exists(),
+                      "checking the report"):
             raise RuntimeError(f"the report of {sub_id} was written but the store did not "
                                "keep it (see the log for the store's error)")
-        if queue.finish(job.pk, worker, sub_id, outcome.exit_code, using=alias):
+        if settle(lambda: queue.finish(job.pk, worker, sub_id, outcome.exit_code, using=alias),
+                  "marking the job graded"):
             return JobResult(job.pk, "graded", sub_id)
         return JobResult(job.pk, "graded", sub_id, "taken over by another worker meanwhile")
     except KeyboardInterrupt:     # Ctrl-C, SIGTERM, or the pool shutting down
-        queue.release(job.pk, worker, using=alias)
+        settle(lambda: queue.release(job.pk, worker, using=alias), "giving the job back")
         raise
-    except EnvironmentProblem as exc:
-        state = queue.fail(job.pk, worker, f"{exc}\n\n{traceback.format_exc()}", retry=True,
-                           using=alias)
+    except (EnvironmentProblem, OperationalError, InterfaceError) as exc:
+        error = f"{exc}\n\n{traceback.format_exc()}"
+        state = settle(lambda: queue.fail(job.pk, worker, error, retry=True, using=alias),
+                       "recording the failure")
         log.warning("grader: job %s: the environment failed (%s): %s", job.pk,
                     exc.__class__.__name__, state)
         return JobResult(job.pk, state, message=str(exc))
     except Exception as exc:
-        state = queue.fail(job.pk, worker, traceback.format_exc(), using=alias)
+        error = traceback.format_exc()
+        state = settle(lambda: queue.fail(job.pk, worker, error, using=alias),
+                       "recording the failure")
         log.error("grader: job %s failed: %s: %s", job.pk, type(exc).__name__, exc)
         return JobResult(job.pk, state, message=f"{type(exc).__name__}: {exc}")
     finally:

@@ -26,6 +26,9 @@ LABEL_CONTENT_HASH = "grader.content-hash"
 #: starts. The test suite sets it so that its leftover checks see only its own resources,
 #: whatever else uses the engine.
 LABEL_OWNER = "grader.owner"
+#: Optional: the `grader worker` whose grading made it (GRADER_WORKER, set by the worker
+#: process): the next worker started on the same engine removes what a dead worker left.
+LABEL_WORKER = "grader.worker"
 
 #: Identifies this grader process; every container and network it creates carries it.
 RUN_ID = uuid.uuid4().hex[:12]
@@ -44,6 +47,9 @@ def labels(session: str, role: str) -> dict[str, str]:
     owner = os.environ.get("GRADER_OWNER", "")
     if owner:
         found[LABEL_OWNER] = owner[:64]
+    worker = os.environ.get("GRADER_WORKER", "")
+    if worker:
+        found[LABEL_WORKER] = worker[:200]
     return found
 
 

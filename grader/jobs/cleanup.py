@@ -1,0 +1,69 @@
+"""What a dead worker left on its Docker host, removed when the next worker starts there.
+
+Every container, work volume and network a `grader worker` makes carries the label
+`grader.worker=<its node name>` (grader/sandbox/lifecycle.py, from GRADER_WORKER). A worker
+killed with SIGKILL (or whose host lost power) cannot remove them; the next worker that starts
+on the same engine lists the labelled resources and removes those of every worker that is
+dead: it answers no ping through the broker, and no job in the store has a fresh heartbeat
+from it. Both must hold, so a live worker that is slow to answer a ping (a busy host) keeps
+its containers. A worker starting under the name of a dead one (a restarted container keeps
+its host name) removes that one's resources whatever the store says: the ping said no worker
+of that name is alive, and this one is taking the name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+
+import docker
+
+from grader.sandbox.lifecycle import LABEL_WORKER, Removed, remove_labelled
+
+log = logging.getLogger("grader.jobs")
+
+
+def labelled_workers(client: docker.DockerClient) -> Counter[str]:
+    """worker name -> how many containers, volumes and networks on this engine carry its
+    label."""
+    found: Counter[str] = Counter()
+    every = [*client.api.containers(all=True, filters={"label": LABEL_WORKER}),
+             *(client.api.volumes(filters={"label": LABEL_WORKER}).get("Volumes") or []),
+             *client.api.networks(filters={"label": LABEL_WORKER})]
+    for resource in every:
+        name = (resource.get("Labels") or {}).get(LABEL_WORKER, "")
+        if name:
+            found[name] += 1
+    return found
+
+
+def dead_workers(found: Counter[str], alive: set[str], fresh: set[str], me: str) -> list[str]:
+    """The workers among `found` whose resources are to go: not answering (`alive`: the
+    broker's ping) and no fresh heartbeat in the store (`fresh`); `me` (the name this worker
+    takes) whatever its heartbeat, unless a live worker answers to it."""
+    return sorted(name for name in found
+                  if name not in alive and (name == me or name not in fresh))
+
+
+def fresh_workers(alias: str, stale_after: dt.timedelta) -> set[str]:
+    """Workers that beat on a job within `stale_after`, according to the store."""
+    from django.utils import timezone
+
+    from grader.db.models import Job, JobState
+
+    since = timezone.now() - stale_after
+    return set(Job.objects.using(alias).filter(state=JobState.GRADING, heartbeat_at__gte=since)
+               .values_list("worker", flat=True).distinct())
+
+
+def remove_dead(client: docker.DockerClient, alive: set[str], fresh: set[str],
+                me: str) -> dict[str, Removed]:
+    """Remove the resources of dead workers from this engine; what was removed, per worker."""
+    removed: dict[str, Removed] = {}
+    for name in dead_workers(labelled_workers(client), alive, fresh, me):
+        done = remove_labelled(client, f"{LABEL_WORKER}={name}")
+        removed[name] = done
+        log.warning("grader: worker %s is gone: %s%s", name, done.summary(),
+                    f" ({'; '.join(done.errors)})" if done.errors else "")
+    return removed
