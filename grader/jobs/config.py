@@ -31,17 +31,17 @@ def broker_url() -> str | None:
     return value or None
 
 
-def _seconds(name: str, default: float, least: float = 0.1) -> float:
+def _seconds(name: str, default: float, least: float = 0.1, unit: str = "seconds") -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise EnvironmentProblem(f"{name}={raw!r} is not a number of seconds",
+        raise EnvironmentProblem(f"{name}={raw!r} is not a number of {unit}",
                                  fix=f"set {name} to a number, e.g. {default:g}") from None
     if value < least:
-        raise EnvironmentProblem(f"{name}={raw!r} is under {least:g} seconds",
+        raise EnvironmentProblem(f"{name}={raw!r} is under {least:g} {unit}",
                                  fix=f"set {name} to at least {least:g}")
     return value
 
@@ -63,7 +63,8 @@ class JobTiming:
                      stale_after=_seconds("GRADER_JOB_STALE_AFTER", cls.stale_after),
                      sweep=_seconds("GRADER_JOB_SWEEP", cls.sweep),
                      resend_after=_seconds("GRADER_JOB_RESEND_AFTER", cls.resend_after),
-                     max_tries=int(_seconds("GRADER_JOB_MAX_TRIES", cls.max_tries, least=1)),
+                     max_tries=int(_seconds("GRADER_JOB_MAX_TRIES", cls.max_tries, least=1,
+                                                    unit="tries")),
                      db_patience=_seconds("GRADER_DB_PATIENCE", cls.db_patience, least=0))
         if timing.stale_after < 2 * timing.heartbeat:
             raise EnvironmentProblem(
