@@ -26,7 +26,7 @@ from django.db import InterfaceError, OperationalError
 from grader.db.models import Job, Submission, Upload
 from grader.errors import EnvironmentProblem
 from grader.jobs import queue
-from grader.jobs.patience import PatientStore, patiently
+from grader.jobs.patience import PatientStore, forget_connection, patiently
 from grader.pipeline import GradeOutcome, Grader
 from grader.settings import Settings
 from grader.store import Store
@@ -84,7 +84,12 @@ def grade_job(job: Job, worker: str, store: Store, settings: Settings | None = N
     patient = PatientStore(alias, wait) if wait > 0 else store
 
     def on_stage(stage: str) -> None:
-        queue.set_stage(job.pk, worker, stage, using=alias)
+        try:
+            queue.set_stage(job.pk, worker, stage, using=alias)
+        except (OperationalError, InterfaceError) as exc:   # the stage is only shown: the
+            forget_connection(alias)                         # grading goes on, and the
+            log.warning("grader: job %s: stage %s not recorded (%s)", job.pk, stage,
+                        type(exc).__name__)                  # heartbeat keeps the job held
 
     def settle(fn: Callable[[], T], what: str) -> T:
         return patiently(fn, alias, wait, what)
