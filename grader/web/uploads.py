@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,7 +20,15 @@ from grader.db.models import Invite, Upload
 from grader.errors import ChallengeConfigError, InputRejected
 
 
-def _intake(data: bytes, challenge_id: str) -> tuple[str, str, int]:
+def _shown_name(filename: str) -> str:
+    """The name the intake's messages give the zip: the candidate's own file name (its last
+    part, plain characters only), so "big.bin is not a zip archive" names what they sent."""
+    name = re.sub(r"[^A-Za-z0-9._ -]", "_", Path(filename or "").name).strip(" .")[:100]
+    return name or "upload.zip"
+
+
+def _intake(data: bytes, challenge_id: str,
+            filename: str = "upload.zip") -> tuple[str, str, int]:
     """(verdict, message, files): `accepted` or the intake rule that refused it."""
     from grader.challenge import find_challenge
     from grader.intake import open_submission
@@ -30,12 +39,14 @@ def _intake(data: bytes, challenge_id: str) -> tuple[str, str, int]:
         raise RuntimeError(f"the opening's challenge cannot be loaded: {exc}") from exc
     folder = Path(tempfile.mkdtemp(prefix="grader-upload-"))
     try:
-        (folder / "upload.zip").write_bytes(data)
+        shown = _shown_name(filename)
+        (folder / "in").mkdir()
+        (folder / "in" / shown).write_bytes(data)
         try:
-            submission = open_submission(folder / "upload.zip", folder / "work",
+            submission = open_submission(folder / "in" / shown, folder / "work",
                                          challenge.intake)
         except InputRejected as exc:
-            return exc.rule, str(exc).replace(str(folder / "upload.zip"), "your zip"), 0
+            return exc.rule, str(exc).replace(str(folder / "in" / shown), shown), 0
         if submission.manifest.challenge != challenge.id:
             return ("challenge-mismatch",
                     f"submission.yaml names challenge '{submission.manifest.challenge}', but "
@@ -52,7 +63,7 @@ def receive_upload(invite: Invite, filename: str, data: bytes,
     at = at or timezone.now()
     digest = hashlib.sha256(data).hexdigest()
     challenge = invite.opening.challenge
-    verdict, message, files = _intake(data, challenge)
+    verdict, message, files = _intake(data, challenge, filename)
     accepted = verdict == "accepted"
     late = invite.minutes_late(at)
     if accepted:

@@ -209,6 +209,7 @@ def _report(reviewer: Client, submission: str,
     assert low <= report["total"]["percent"] <= high, (submission, report["total"],
                                                        expected)
     assert found["percent"] == report["total"]["percent"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", found["graded_at"])
     return found, report
 
 
@@ -289,6 +290,7 @@ def test_the_hiring_journey_through_the_http_api_alone(service: Service) -> None
     assert broken.status_code == 422, broken.text
     said = broken.json()
     assert said["error"] == "upload-refused" and "submission.yaml" in said["message"]
+    assert said["message"].startswith("broken.zip ")         # the file the candidate sent
     _candidate_sees_no_grading(said)
     sent: dict[str, dict[str, Any]] = {}
     for who, client, invite_id, folder in (

@@ -82,7 +82,7 @@ def submission(row: Submission, report: Report | None) -> Json:
     latest = latest_manual(row.pk)
     data: Json = {
         "id": row.pk, "challenge": row.challenge, "candidate": row.candidate,
-        "status": row.status, "graded_at": row.graded_at, "sha256": row.sha256,
+        "status": row.status, "graded_at": serialize.iso_text(row.graded_at), "sha256": row.sha256,
         "percent": row.percent, "points": row.points, "max_points": row.max_points,
         "uploads": sorted(row.uploads.values_list("id", flat=True)),
         "manual_scores": [serialize.manual_score(m) for m in latest.values()],

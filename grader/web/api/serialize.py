@@ -23,6 +23,18 @@ def iso(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
+def iso_text(value: str) -> str:
+    """A date kept as text (a report's `generated_at`, `2026-01-01T10:00:00+00:00`) in the
+    API's form (`2026-01-01T10:00:00Z`); text that is not a date is returned as it is."""
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    if parsed.tzinfo is None:
+        return value
+    return iso(parsed) or value
+
+
 def who(user: AbstractBaseUser | None) -> str | None:
     return user.get_username() if user is not None else None
 
