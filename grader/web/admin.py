@@ -1,9 +1,13 @@
 """Admin pages: users (Django's own), and grader's openings, invites, jobs and submissions
-(blobs and token hashes are never shown)."""
+(blobs and token hashes are never shown). Uploads, jobs and submissions are made by the
+service (an upload through its invite, a job by the queue, a submission by a grading), never
+added by hand: their add pages are closed (every field is read-only, so an empty form would
+save an empty row)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from grader.db.models import Decision, Invite, Job, ManualScore, Opening, Submission, Upload
 
@@ -23,8 +27,15 @@ class InviteAdmin(admin.ModelAdmin):
     readonly_fields = ("token_hint", "downloaded_at", "deadline")
 
 
+class MadeByTheService(admin.ModelAdmin):
+    """Rows the service makes: the admin shows and edits what is editable, never adds."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
 @admin.register(Upload)
-class UploadAdmin(admin.ModelAdmin):
+class UploadAdmin(MadeByTheService):
     list_display = ("id", "invite", "filename", "size", "accepted", "verdict", "late_minutes",
                     "received_at")
     exclude = ("data",)
@@ -33,7 +44,7 @@ class UploadAdmin(admin.ModelAdmin):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(MadeByTheService):
     list_display = ("id", "state", "stage", "attempts", "worker", "queued_at", "finished_at",
                     "result")
     list_filter = ("state",)
@@ -41,7 +52,7 @@ class JobAdmin(admin.ModelAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(MadeByTheService):
     list_display = ("id", "challenge", "candidate", "status", "percent", "graded_at")
     list_filter = ("challenge", "status")
     search_fields = ("id", "candidate")
