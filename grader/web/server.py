@@ -2,16 +2,35 @@
 Python, threads; not Django's runserver), with the embedded job worker pool in the same
 process. The store is migrated (and a pre-ORM store imported) before the first request.
 Ctrl-C or SIGTERM: the server stops taking requests, gradings in progress are stopped and
-their jobs go back to the queue (taken again at the next start)."""
+their jobs go back to the queue (taken again at the next start).
+
+Behind a reverse proxy (TLS), `GRADER_TRUSTED_PROXY` names the proxy's address (or `*`: any
+peer, when only the proxy can reach the port): waitress then takes the client's address from
+the proxy's `X-Forwarded-For` and the scheme from `X-Forwarded-Proto`, so the rate limits
+count each client rather than the proxy, and the links handed out (an invite's) say
+`https://`; those headers from any other peer are dropped."""
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
+from typing import Any
 
 from grader.errors import EnvironmentProblem
 
 log = logging.getLogger("grader.jobs")
+
+
+def proxy_options(trusted: str | None = None) -> dict[str, Any]:
+    """waitress's options for the reverse proxy named by GRADER_TRUSTED_PROXY (none: {})."""
+    trusted = (os.environ.get("GRADER_TRUSTED_PROXY", "") if trusted is None
+               else trusted).strip()
+    if not trusted:
+        return {}
+    return {"trusted_proxy": trusted, "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+            "clear_untrusted_proxy_headers": True}
 
 
 def serve(host: str, port: int, workers: int, threads: int,
@@ -40,7 +59,8 @@ def serve(host: str, port: int, workers: int, threads: int,
         # a body over the cap is refused (413) before it is buffered: never stored
         server = create_server(application, host=host, port=port, threads=threads,
                                ident="grader",
-                               max_request_body_size=settings.GRADER_MAX_REQUEST_BYTES)
+                               max_request_body_size=settings.GRADER_MAX_REQUEST_BYTES,
+                               **proxy_options())
     except OSError as exc:
         if pool is not None:
             pool.stop()

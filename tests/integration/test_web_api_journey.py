@@ -135,7 +135,8 @@ def _run(args: list[str], env: dict[str, str], stdin: str = "") -> str:
 def service(tmp_path: Path, docker_client: object) -> Iterator[Service]:
     """`grader serve` with its own store (SQLite), a reviewer `rita` and her API token."""
     env = {**os.environ, "GRADER_STORE": str(tmp_path / "store" / "grader.db"),
-           "GRADER_CHALLENGES_PATH": str(TEST_CHALLENGE.parent)}
+           "GRADER_CHALLENGES_PATH": str(TEST_CHALLENGE.parent),
+           "GRADER_TRUSTED_PROXY": "127.0.0.1"}          # as behind a TLS proxy on loopback
     _run(["users", "add", "rita", "--password-stdin"], env, PASSWORD + "\n")
     token = _run(["tokens", "create", "rita", "--name", "journey"], env).strip()
     assert re.fullmatch(r"\S{32,}", token), token          # printed alone, once
@@ -412,4 +413,20 @@ def test_the_hiring_journey_through_the_http_api_alone(service: Service) -> None
     assert ada.get(f"/api/v1/candidate/invites/{ada_id}").status_code == 401
     (mine,) = rita.ok("GET", "/api/v1/tokens")["tokens"]
     assert mine["last_used_at"] and not mine["revoked"]
+
+    # behind the TLS proxy (GRADER_TRUSTED_PROXY): the link handed out says https://, and
+    # wrong tokens are counted per client (X-Forwarded-For), not for everyone behind it
+    proxied = rita.ok("POST", f"/api/v1/openings/{words['id']}/invites", 201,
+                      json_body={"name": "Linus T"}, headers={"X-Forwarded-Proto": "https"})
+    assert proxied["link"] == f"https://{base.removeprefix('http://')}/invite/" \
+        f"{proxied['token']}/"
+    guesser = Client(base, "guessed-token")
+    for _ in range(20):
+        assert guesser.get("/api/v1/me", headers={"X-Forwarded-For": "203.0.113.9"}
+                           ).status_code == 401
+    limited = guesser.get("/api/v1/me", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert limited.status_code == 429 and limited.headers["Retry-After"]
+    assert guesser.get("/api/v1/me", headers={"X-Forwarded-For": "203.0.113.10"}
+                       ).status_code == 401
+    assert rita.get("/api/v1/me").status_code == 200
     print(f"journey: done in {time.monotonic() - started:.1f} s")
