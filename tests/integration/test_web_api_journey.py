@@ -8,8 +8,12 @@ bundled reference solution and then a flawed one; the server's embedded worker g
 report.json (the scores within the solutions' ranges of expected.yaml), records a manual
 score and a decision and reads them back, and reads the cohort, which carries the role
 profile's recommendation when the opening has one (backend, Flask, junior). The candidate's
-token never sees a score, a state of grading or another invite. Every answer is checked
-against openapi.yaml's schemas with the unit contract test's checker."""
+token never sees a score, a state of grading or another invite (its answers are the same
+before and after the grading). The uploads go as a raw body and as a multipart form. The
+server runs as behind a TLS proxy (GRADER_TRUSTED_PROXY): links say https:// when the proxy
+says so, and wrong tokens are limited per client. Every answer is checked against
+openapi.yaml's schemas with the unit contract test's checker
+(tests/unit/test_web_api_support.py)."""
 
 from __future__ import annotations
 
