@@ -7,8 +7,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from grader.web.pages.login import admin_login
+
 urlpatterns = [
     path("", include("grader.web.pages.urls")),         # the pages (grader/web/pages/)
+    path("admin/login/", admin_login),                  # the admin's, rate-limited
     path("admin/", admin.site.urls),
     path("api/", include("grader.web.api.urls")),      # the HTTP API (grader/web/api/)
 ]

@@ -4,6 +4,9 @@ LIMIT failures within WINDOW seconds, the next attempts (right or wrong) answer 
 plain message until the window has passed. A success does not clear a count: logging into
 one's own account must not reopen guessing at another's, nor from the same address.
 
+The admin's login form (/admin/login/) goes through the same limit and shares the counts
+(`admin_login`, routed before the admin's own URL): it must not be a way around it.
+
 The cache is the process's own (Django's default local-memory cache), which is right for
 `grader serve` (one process). Several server processes would each count apart: configure a
 shared cache (CACHES in the settings) for that."""
@@ -64,3 +67,20 @@ class RateLimitedLoginView(LoginView):
     def form_invalid(self, form: Any) -> HttpResponse:
         count_failure(self.request)
         return super().form_invalid(form)
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin site's login view under the same limit: refused with 429 while blocked, a
+    failure counted (the form shown again with its errors)."""
+    from django.contrib import admin
+
+    if request.method == "POST" and blocked(request):
+        response = render(request, "grader/refused.html", {
+            "title": "Too many failed log-ins", "message": MESSAGE}, status=429)
+        response["Content-Security-Policy"] = PAGE
+        return response
+    response = admin.site.login(request)
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    if request.method == "POST" and form is not None and form.errors:
+        count_failure(request)
+    return response
