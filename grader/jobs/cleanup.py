@@ -1,8 +1,12 @@
 """What a dead worker left on its Docker host, removed when the next worker starts there.
 
 Every container, work volume and network a `grader worker` makes carries the label
-`grader.worker=<its node name>` (grader/sandbox/lifecycle.py, from GRADER_WORKER). A worker
-killed with SIGKILL (or whose host lost power) cannot remove them; the next worker that starts
+`grader.worker=<its node name>/<deployment>` (grader/sandbox/lifecycle.py, from
+GRADER_WORKER), the deployment being a digest of the broker and the store the worker serves
+(`deployment()`): workers of another deployment sharing the engine (another team's queue, a
+test, a benchmark) answer another broker's pings and beat in another database, so they are
+never judged, and their resources never touched. A worker killed with SIGKILL (or whose
+host lost power) cannot remove them; the next worker that starts
 on the same engine lists the labelled resources and removes those of every worker that is
 dead: it answers no ping through the broker, and no job in the store has a fresh heartbeat
 from it. Both must hold, so a live worker that is slow to answer a ping (a busy host) keeps
@@ -14,6 +18,7 @@ of that name is alive, and this one is taking the name.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections import Counter
 
@@ -24,18 +29,38 @@ from grader.sandbox.lifecycle import LABEL_WORKER, Removed, remove_labelled
 log = logging.getLogger("grader.jobs")
 
 
+def deployment(broker_url: str, store_description: str) -> str:
+    """A short digest naming the broker and the store workers serve (passwords left out)."""
+    from kombu.utils.url import maybe_sanitize_url
+
+    text = f"{maybe_sanitize_url(broker_url)}|{store_description}"
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def worker_label(node: str, deployment_id: str) -> str:
+    """The value of a worker's label: `<node>/<deployment>`."""
+    return f"{node}/{deployment_id}"
+
+
 def labelled_workers(client: docker.DockerClient) -> Counter[str]:
-    """worker name -> how many containers, volumes and networks on this engine carry its
-    label."""
+    """label value (`<node>/<deployment>`) -> how many containers, volumes and networks on
+    this engine carry it."""
     found: Counter[str] = Counter()
     every = [*client.api.containers(all=True, filters={"label": LABEL_WORKER}),
              *(client.api.volumes(filters={"label": LABEL_WORKER}).get("Volumes") or []),
              *client.api.networks(filters={"label": LABEL_WORKER})]
     for resource in every:
-        name = (resource.get("Labels") or {}).get(LABEL_WORKER, "")
-        if name:
-            found[name] += 1
+        value = (resource.get("Labels") or {}).get(LABEL_WORKER, "")
+        if value:
+            found[value] += 1
     return found
+
+
+def of_deployment(found: Counter[str], deployment_id: str) -> Counter[str]:
+    """The workers of one deployment among labelled_workers(): node name -> count."""
+    suffix = f"/{deployment_id}"
+    return Counter({value.removesuffix(suffix): n for value, n in found.items()
+                    if value.endswith(suffix) and len(value) > len(suffix)})
 
 
 def dead_workers(found: Counter[str], alive: set[str], fresh: set[str], me: str) -> list[str]:
@@ -57,12 +82,14 @@ def fresh_workers(alias: str, stale_after: dt.timedelta) -> set[str]:
                .values_list("worker", flat=True).distinct())
 
 
-def remove_dead(client: docker.DockerClient, alive: set[str], fresh: set[str],
-                me: str) -> dict[str, Removed]:
-    """Remove the resources of dead workers from this engine; what was removed, per worker."""
+def remove_dead(client: docker.DockerClient, alive: set[str], fresh: set[str], me: str,
+                deployment_id: str) -> dict[str, Removed]:
+    """Remove the resources of this deployment's dead workers from this engine; what was
+    removed, per worker."""
     removed: dict[str, Removed] = {}
-    for name in dead_workers(labelled_workers(client), alive, fresh, me):
-        done = remove_labelled(client, f"{LABEL_WORKER}={name}")
+    ours = of_deployment(labelled_workers(client), deployment_id)
+    for name in dead_workers(ours, alive, fresh, me):
+        done = remove_labelled(client, f"{LABEL_WORKER}={worker_label(name, deployment_id)}")
         removed[name] = done
         log.warning("grader: worker %s is gone: %s%s", name, done.summary(),
                     f" ({'; '.join(done.errors)})" if done.errors else "")

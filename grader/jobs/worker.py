@@ -199,7 +199,7 @@ def prepare(name: str | None, echo: Callable[[str], None]) -> tuple[Any, WorkerR
     store = _open_store()
     from grader.db.models import Job
     from grader.jobs import queue
-    from grader.jobs.cleanup import fresh_workers, remove_dead
+    from grader.jobs.cleanup import deployment, fresh_workers, remove_dead, worker_label
     from grader.jobs.sweep import Heartbeats
 
     node = node_name(name)
@@ -209,10 +209,11 @@ def prepare(name: str | None, echo: Callable[[str], None]) -> tuple[Any, WorkerR
     if node in alive:
         raise NameTaken(f"a worker named {node} already answers on this broker: give this "
                         "one another --name")
-    os.environ["GRADER_WORKER"] = node      # the label on everything its gradings make
+    here = deployment(url, store.describe())
+    os.environ["GRADER_WORKER"] = worker_label(node, here)  # labels what its gradings make
     try:
         fresh = fresh_workers(store.alias, timing.stale)
-        for dead, removed in remove_dead(client, alive, fresh, node).items():
+        for dead, removed in remove_dead(client, alive, fresh, node, here).items():
             echo(f"grader: worker {dead} is gone: {removed.summary()} on this engine")
     finally:
         client.close()

@@ -26,8 +26,9 @@ LABEL_CONTENT_HASH = "grader.content-hash"
 #: starts. The test suite sets it so that its leftover checks see only its own resources,
 #: whatever else uses the engine.
 LABEL_OWNER = "grader.owner"
-#: Optional: the `grader worker` whose grading made it (GRADER_WORKER, set by the worker
-#: process): the next worker started on the same engine removes what a dead worker left.
+#: Optional: the `grader worker` whose grading made it, `<node>/<deployment>` (GRADER_WORKER,
+#: set by the worker process): the next worker of the same deployment started on the same
+#: engine removes what a dead one left (grader/jobs/cleanup.py).
 LABEL_WORKER = "grader.worker"
 
 #: Identifies this grader process; every container and network it creates carries it.

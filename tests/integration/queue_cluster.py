@@ -231,13 +231,19 @@ def jobs(store: Store) -> list[Any]:
 
 
 def worker_resources(client: Any, node: str) -> list[str]:
-    """Containers, volumes and networks on the engine labelled as made by worker `node`."""
+    """Containers, volumes and networks on the engine labelled as made by worker `node` (of
+    any deployment: the label is `<node>/<deployment>`)."""
     from grader.sandbox.lifecycle import LABEL_WORKER
 
-    label = {"label": f"{LABEL_WORKER}={node}"}
-    return ([c["Id"][:12] for c in client.api.containers(all=True, filters=label)]
-            + [v["Name"] for v in client.api.volumes(filters=label).get("Volumes") or []]
-            + [n["Name"] for n in client.api.networks(filters=label)])
+    def mine(labels: dict[str, str] | None) -> bool:
+        return (labels or {}).get(LABEL_WORKER, "").startswith(f"{node}/")
+
+    label = {"label": LABEL_WORKER}
+    return ([c["Id"][:12] for c in client.api.containers(all=True, filters=label)
+             if mine(c.get("Labels"))]
+            + [v["Name"] for v in client.api.volumes(filters=label).get("Volumes") or []
+               if mine(v.get("Labels"))]
+            + [n["Name"] for n in client.api.networks(filters=label) if mine(n.get("Labels"))])
 
 
 def variant(base: Path, candidate: str, into: Path) -> Path:

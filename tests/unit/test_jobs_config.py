@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader.errors import EnvironmentProblem
-from grader.jobs.cleanup import dead_workers
+from grader.jobs.cleanup import dead_workers, deployment, of_deployment, worker_label
 from grader.jobs.config import JobTiming, broker_url
 
 VARIABLES = ("GRADER_JOB_HEARTBEAT", "GRADER_JOB_STALE_AFTER", "GRADER_JOB_SWEEP",
@@ -115,3 +115,18 @@ def test_a_starting_worker_removes_only_what_dead_workers_left() -> None:
     assert dead_workers(found, alive, fresh, "me@a") == ["dead@a", "me@a"]
     assert dead_workers(found, alive | {"me@a"}, fresh, "me@a") == ["dead@a"]
     assert dead_workers(Counter(), alive, fresh, "me@a") == []
+
+
+def test_another_deployments_workers_on_the_same_engine_are_never_judged() -> None:
+    """Another team's queue, a test or a benchmark on the same Docker engine answers another
+    broker's pings and beats in another database: its resources are not this one's to
+    remove."""
+    ours = deployment("redis://:secret@queue:6379/0", "postgresql grader on db:5432")
+    assert ours == deployment("redis://:other@queue:6379/0", "postgresql grader on db:5432")
+    theirs = deployment("redis://queue:6379/1", "postgresql grader on db:5432")
+    elsewhere = deployment("redis://queue:6379/0", "postgresql grader2 on db:5432")
+    assert len({ours, theirs, elsewhere}) == 3
+    found = Counter({worker_label("w1@a", ours): 2, worker_label("w1@a", theirs): 5,
+                     worker_label("bench@a", elsewhere): 4, "w9@a": 1})
+    assert of_deployment(found, ours) == Counter({"w1@a": 2})
+    assert dead_workers(of_deployment(found, ours), set(), set(), "w2@a") == ["w1@a"]
