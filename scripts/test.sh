@@ -16,6 +16,11 @@ eval "$(bash scripts/bootstrap.sh)"
 export GRADER_REQUIRE_DOCKER=1   # a missing engine fails the docker tests instead of skipping
 bash scripts/ensure-chromium.sh  # the report.html test opens the report in headless Chromium
 export GRADER_REQUIRE_CHROMIUM=1
+# Redis and PostgreSQL on loopback for the job queue's tests (tests/integration/test_queue*.py,
+# test_web_postgres.py): installed from Debian and started when missing; a server that is
+# missing then fails those tests instead of skipping them
+eval "$(bash scripts/ensure-services.sh)"
+export GRADER_REQUIRE_SERVICES=1
 if [ "$#" -eq 0 ]; then  # the whole suite: the code is lint-clean and type-checks first
   echo "[test] ruff check" >&2
   .venv/bin/ruff check grader tests benchmarks challenges/*/tools
