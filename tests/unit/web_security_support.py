@@ -20,6 +20,7 @@ from tests.unit.web_pages_support import HOST, PASSWORD, wordfreq_report
 from tests.unit.web_pages_support import web as web  # a fixture
 
 ROLES = ("anon", "cand_a", "cand_b", "owner", "other", "admin")
+CANARY = "canary.txt"
 REVIEWERS = {"owner": "rita", "other": "bob", "admin": "ada"}
 
 
@@ -98,6 +99,43 @@ def build_world(tmp_path: Path) -> World:
                  owner_token_id=made_tokens["owner"].token.pk, opening=opening,
                  invite_a=a.invite, invite_b=b.invite, token_a=a.token, token_b=b.token,
                  upload_a=upload, sub_a=sub_a, objects=objects)
+
+
+# -- path traversal ------------------------------------------------------------------------
+
+def store_folder() -> Path:
+    """The folder of the store the service opened (its SQLite file's)."""
+    from django.conf import settings
+
+    return Path(str(settings.DATABASES["default"]["NAME"])).parent
+
+
+def place_canary(folder: Path | None = None) -> list[bytes]:
+    """A canary file beside the store; what no answer may ever hold: its text, the
+    service's secret key (kept in `secret_key` beside the store), the database file's
+    header."""
+    from django.conf import settings
+
+    canary = (folder or store_folder()) / CANARY
+    if not canary.exists():
+        canary.write_text(f"canary {secrets.token_hex(16)}\n")
+    return [canary.read_bytes(), str(settings.SECRET_KEY).encode(), b"SQLite format 3\x00"]
+
+
+def traversals() -> list[str]:
+    """Names that try to leave where they are asked in (URL text, sent as is): dot-dot
+    segments plain, percent-encoded, doubly encoded, with backslashes, absolute paths of the
+    canary and the store's files, NUL bytes."""
+    folder = store_folder().as_posix().lstrip("/")
+    up = "../" * 12
+    return [f"{up}etc/passwd", f"{up}{folder}/{CANARY}", f"{up}{folder}/secret_key",
+            "..%2f..%2f..%2f..%2f" + f"{folder}/{CANARY}".replace("/", "%2f"),
+            f"%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/{folder}/{CANARY}",
+            f"%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2f{folder}%2f{CANARY}",
+            f"%252e%252e%252f%252e%252e%252f{CANARY}", f".%2e/.%2e/.%2e/{CANARY}",
+            f"..%5c..%5c..%5c{CANARY}", f"....//....//{CANARY}",
+            f"/{folder}/{CANARY}", f"%2f{folder}%2f{CANARY}", f"/{folder}/grader.db",
+            f"{CANARY}%00.png", f"server.log%00/../../{CANARY}", "..", "%2e%2e", "."]
 
 
 # -- the routes ----------------------------------------------------------------------------
