@@ -64,7 +64,7 @@ def test_an_opening_cannot_point_a_kit_at_a_folder(web: None, tmp_path: Path) ->
     world = build_world(tmp_path)
     before = Opening.objects.count()
     api = Client(HTTP_HOST="localhost")
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {world.api_tokens['owner']}"}
+    bearer = f"Bearer {world.api_tokens['owner']}"
     tries = [{"challenge": "../../etc", "framework": ""},
              {"challenge": str(tmp_path), "framework": ""},
              {"challenge": "backend", "framework": "../common"},
@@ -73,7 +73,7 @@ def test_an_opening_cannot_point_a_kit_at_a_folder(web: None, tmp_path: Path) ->
              {"challenge": "backend", "framework": "flask/../../x"}]
     for fields in tries:
         answer = api.post("/api/v1/openings", {"title": "Sneaky", **fields},
-                          content_type="application/json", **bearer)
+                          content_type="application/json", HTTP_AUTHORIZATION=bearer)
         assert answer.status_code == 422, (fields, answer.status_code)
         page = request_as(world, "owner", "POST", "/openings/new/", {
             "title": "Sneaky", "level": "mid", "window_minutes": "120", "role_profile": "",
