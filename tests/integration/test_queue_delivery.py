@@ -14,12 +14,14 @@ Cost on a quiet 2-core machine: about 20 s and 45 s.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from grader.jobs.submit import folder_zip
-from tests.conftest import TEST_CHALLENGE
+from tests.conftest import ROOT, TEST_CHALLENGE
 from tests.integration.queue_cluster import (
     Backends,
     Cluster,
@@ -65,6 +67,20 @@ def test_the_same_zip_enqueued_twice_is_graded_once(
     assert code == 0 and f"graded {sub_id}" in stdout
     assert [(r.attempts, r.finished_at) for r in jobs(store)] == [(1, finished_at)]
     assert _messages(cluster.log("w1")) == ["received", "succeeded"]
+    # what an operator sees; and a second worker cannot take a live one's name
+    shown = _grader(cluster, "queue")
+    assert shown.returncode == 0 and "jobs: 0 queued, 0 grading, 1 graded, 0 failed" in \
+        shown.stdout and "0 message(s) waiting" in shown.stdout, shown.stdout + shown.stderr
+    assert next(line for line in shown.stdout.splitlines()
+                if line.startswith(Cluster.node("w1"))).split()[1:] == ["yes", "0", "1", "0"]
+    twin = _grader(cluster, "worker", "--name", "w1")
+    assert twin.returncode == 2 and "already answers on this broker" in twin.stderr, \
+        twin.stdout + twin.stderr
+
+
+def _grader(cluster: Cluster, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True,
+                          text=True, cwd=ROOT, env=cluster.env, timeout=120, check=False)
 
 
 def _messages(log: str) -> list[str]:
