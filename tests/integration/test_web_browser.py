@@ -6,8 +6,9 @@ second downloads the kit, uploads a zip the intake refuses (told why in plain wo
 the reference, then the bundled no-auth submission (the last accepted upload is the one
 graded); the reviewer watches both gradings on the cohort page without reloading it, reads
 the scores and flags, scores the call's criterion, opens the report, compares the two and
-records a decision. Screenshots of the cohort table, the report page and the comparison go
-to test-artifacts/, and what they show is asserted through the DOM."""
+records a decision. Screenshots go to test-artifacts/ (web-cohort-graded.png: both graded;
+web-report.png: the flawed one's report; web-compare.png; web-cohort.png: with the call's
+score and the decision), and what they show is asserted through the DOM."""
 
 from __future__ import annotations
 
@@ -157,7 +158,7 @@ def test_the_hiring_journey_in_chromium(service: Service, tmp_path: Path) -> Non
         names = [r.text for r in reviewer.find_elements(
             "css selector", "#cohort td[data-col='candidate']")]
         assert names == ["Ada Reference", "Nick Noauth"], names
-        shot(reviewer, "web-cohort.png")
+        shot(reviewer, "web-cohort-graded.png")
 
         # Ada's page: the call's criterion scored, the total with the call updated
         reviewer.find_element("link text", "Ada Reference").click()
@@ -216,7 +217,7 @@ def test_the_hiring_journey_in_chromium(service: Service, tmp_path: Path) -> Non
         assert _cell(reviewer, "Ada Reference", "decision") == "advance"
         assert _cell(reviewer, "Nick Noauth", "decision") == ""
         assert _percent(_cell(reviewer, "Ada Reference", "with_call")) == with_call
-        shot(reviewer, "web-cohort.png")          # the final state: the decision shown
+        shot(reviewer, "web-cohort.png")      # the final state: the call's score, the decision
     finally:
         reviewer.quit()
     print(f"timings: uploads done {uploaded - started:.0f} s, both graded "
