@@ -5,8 +5,10 @@ starts the clock), the time left, and the upload form. An upload is read through
 that stops at the assessment's size cap while the body arrives (grader/web/upload_cap.py);
 the intake runs at once and its verdict is said in plain words, so the candidate can fix and
 upload again before the deadline; a late upload is accepted and marked late by N minutes;
-the last accepted upload is the one graded (it is queued at once). The candidate sees
-"received" with the sha256, never a score, a flag or hidden material."""
+the last accepted upload is the one graded (it is queued at once); uploads per invite are
+limited (the API's limit, counted together), so a script cannot fill the store through the
+page either. The candidate sees "received" with the sha256, never a score, a flag or hidden
+material."""
 
 from __future__ import annotations
 
@@ -161,12 +163,29 @@ def _receive(request: HttpRequest, invite: Invite, handler: CappedUploadHandler,
                    "upload that will be graded unless you upload again.", 200, upload)
 
 
+def _too_many(invite: Invite) -> str:
+    """Why this upload is refused before it is read, when the invite has used up its uploads
+    for now (the API's limit: one count per invite, page and API together), or ''."""
+    from grader.web.api import limits
+    from grader.web.api.errors import ApiError
+
+    try:
+        limits.UPLOADS.take(str(invite.pk))
+    except ApiError:
+        return (f"Too many uploads for this invite: at most {limits.UPLOADS.count} an hour. "
+                "Wait a while, then upload again; your last accepted upload is kept.")
+    return ""
+
+
 @csrf_exempt      # checked by _receive, once the capped handler is in place
 @candidate_page
 @require_POST
 def upload(request: HttpRequest, token: str) -> HttpResponse:
     """The candidate's zip (see the module's docstring)."""
     invite = _invite(token)
+    refused = _too_many(invite)
+    if refused:
+        return _answer(request, reverse("invite", args=[token]), False, refused, 429)
     handler = CappedUploadHandler(upload_cap(invite))
     request.upload_handlers = [handler]
     return _receive(request, invite, handler, token)
