@@ -220,5 +220,6 @@ def test_the_hiring_journey_in_chromium(service: Service, tmp_path: Path) -> Non
         shot(reviewer, "web-cohort.png")      # the final state: the call's score, the decision
     finally:
         reviewer.quit()
-    print(f"timings: uploads done {uploaded - started:.0f} s, both graded "
-          f"{graded - started:.0f} s, journey {time.monotonic() - started:.0f} s")
+    print(f"states seen on the cohort page: {seen}\ntimings: uploads done "
+          f"{uploaded - started:.0f} s, both graded {graded - started:.0f} s, journey "
+          f"{time.monotonic() - started:.0f} s")

@@ -65,7 +65,8 @@ def driver_paths() -> tuple[str, str]:
 @pytest.fixture()
 def service(tmp_path: Path, docker_client: object) -> Iterator[Service]:
     """`grader serve` with its own store (the wordfreq test challenge on the search path
-    beside the bundled ones) and one reviewer, rita."""
+    beside the bundled ones) and one reviewer, rita. The browser is looked for first."""
+    driver_paths()
     env = {**os.environ, "GRADER_STORE": str(tmp_path / "store" / "grader.db"),
            "GRADER_CHALLENGES_PATH": str(TEST_CHALLENGE.parent)}
     made = subprocess.run([sys.executable, "-m", "grader", "users", "add", "rita",
