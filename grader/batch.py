@@ -5,7 +5,9 @@ its single top folder) stands for the zips and folders inside it. `write_summary
 `summary.csv` and `index.html` in the output folder: every submission ranked by score, with
 its points per criterion, flags, how many checks failed and how many could not run, and a link
 to its report. A rejected or failed submission is
-listed too (score 0, its status), never dropped.
+listed too (score 0, its status), never dropped. A text cell that a spreadsheet would read
+as a formula (a candidate's name from their submission.yaml such as `=HYPERLINK(...)`) is
+written with a leading apostrophe, so opening summary.csv runs nothing.
 """
 
 from __future__ import annotations
@@ -76,6 +78,21 @@ def cohort_warnings(reports: list[tuple[Report, Path]], least: int = 4) -> list[
             "(a ranking of fewer says little)" for cid, n in sorted(counts.items()) if n < least]
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(cell: str) -> str:
+    """`cell` as a spreadsheet will not run it: text starting like a formula gets a leading
+    apostrophe (numbers, negative ones included, stay as they are)."""
+    if not cell.startswith(_FORMULA_START):
+        return cell
+    try:
+        float(cell)
+        return cell
+    except ValueError:
+        return "'" + cell
+
+
 def _rows(reports: list[tuple[Report, Path]]) -> tuple[list[str], list[list[str]]]:
     criteria: list[str] = []
     for report, _ in reports:
@@ -113,8 +130,8 @@ def write_summary(out_dir: Path, reports: list[tuple[Report, Path]],
     out_dir.mkdir(parents=True, exist_ok=True)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([csv_safe(cell) for cell in header])
+    writer.writerows([csv_safe(cell) for cell in row] for row in rows)
     csv_path = out_dir / SUMMARY_CSV
     csv_path.write_text(buf.getvalue(), encoding="utf-8")
 
