@@ -114,8 +114,12 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    # invite tokens are cut to their hint in every record (grader/web/logfilter.py)
+    "filters": {"invite_tokens": {"()": "grader.web.logfilter.RedactInviteTokens"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "filters": ["invite_tokens"]}},
     "loggers": {"django": {"handlers": ["stderr"], "level": "WARNING"},
+                "django.request": {"filters": ["invite_tokens"]},
+                "django.security.csrf": {"filters": ["invite_tokens"]},
                 "grader.jobs": {"handlers": ["stderr"], "level": "INFO"},
                 "grader.web": {"handlers": ["stderr"], "level": "INFO"}},
 }
