@@ -81,3 +81,16 @@ def test_the_block_lasts_the_window_then_the_right_password_works(
         time.sleep(0.3)
     time.sleep(max(0.0, 2.2 - (time.monotonic() - started)))
     assert _attempt("/login/", "rita", PASSWORD, "10.3.1.1").status_code == 302
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x",
+                                    "/\\evil.example", "http:/evil.example"])
+def test_a_login_never_redirects_off_the_service(web: None, target: str) -> None:
+    reviewer("rita")
+    browser = client(csrf=True)
+    page = browser.get(f"/login/?next={target}").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token
+    done = browser.post("/login/", {"username": "rita", "password": PASSWORD, "next": target,
+                                    "csrfmiddlewaretoken": token.group(1)})
+    assert done.status_code == 302 and done["Location"] == "/", done["Location"]
