@@ -140,8 +140,8 @@ def test_candidate_text_runs_no_script_in_the_reviewers_browser(service: Service
         logs += reviewer.get_log("browser")
 
         reviewer.find_element("xpath", row + "//a").click()
-        assert by_id(reviewer, "candidate-name").text == INVITE_NAME
         _untouched(reviewer, "reviewer's candidate page")
+        assert by_id(reviewer, "candidate-name").text == INVITE_NAME
         report = by_id(reviewer, "report-link").get_attribute("href")
         logs += reviewer.get_log("browser")
 
