@@ -1,21 +1,24 @@
 """Candidate-controlled text cannot run script in a reviewer's browser (issue 23 item 7's
-last point), checked in real Chromium: a data-science submission whose notebook prints
-`<script>` and `<img onerror>` payloads (stdout and stderr), displays them as rich HTML and
-JavaScript outputs, carries them in a Markdown cell with a `javascript:` link and in the
-message of the exception its last cell raises, and whose submission.yaml names the
-candidate with a script tag, is uploaded through an invite whose name is a payload too; once
-graded, the candidate's own page, the cohort page, the reviewer's candidate page and the
-report page (its executed notebook in a sandboxed frame) are opened. Every payload would set
-window.__pwned and the title: both stay untouched, the `javascript:` link clicked in the
-notebook frame does nothing, the payloads are on the pages as text, and the report's
-Content-Security-Policy is the strict one (no script at all, a sandbox). A control page
-whose script does run shows the probe can see one."""
+last point), checked in real Chromium. Two submissions are uploaded through invites whose
+names are payloads too: a data-science notebook whose stdout, stderr, rich HTML and
+JavaScript outputs, Markdown cell (with a `javascript:` link) and the exception its last
+cell raises carry `<script>` and `<img onerror>` payloads, and the Flask reference whose
+server prints them into its log (the report's server.log); both submission.yaml files name
+the candidate with a script tag. Once graded, the candidate's page, each cohort page, each
+call sheet and each report page (the notebook's in its sandboxed frame too) are opened.
+Every payload would set window.__pwned and the title: both stay untouched, no page has a
+`javascript:` link or an event-handler attribute, the `javascript:` links that reach the
+notebook frame (if any) do nothing when clicked, the payloads are on the pages as text, the
+console shows only sandbox refusals, and the report's Content-Security-Policy is the strict
+one (no script at all, a sandbox). A control page whose script does run, with a live link,
+shows the probe can see both."""
 
 from __future__ import annotations
 
 import copy
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +45,11 @@ from tests.integration.test_web_browser_support import (
 pytestmark = pytest.mark.docker
 __all__ = ["service"]          # the fixture, used by name below
 REFERENCE = ROOT / "challenges" / "datascience" / "solutions" / "reference"
+BACKEND = ROOT / "challenges" / "backend" / "solutions" / "flask-reference"
 SCRIPT = "<script>window.__pwned='{0}';document.title='pwned'</script>"
 IMG = "<img src=x onerror=\"window.__pwned='{0}';document.title='pwned'\">"
 INVITE_NAME = "Eve " + IMG.format("invite-name")
+BACKEND_NAME = "Mal " + SCRIPT.format("backend-invite-name")
 PROBE = ("return [window.__pwned === undefined ? null : String(window.__pwned), "
          "document.title, document.querySelectorAll('a[href^=\"javascript:\" i], "
          "[onerror], [onload]').length]")
@@ -85,6 +90,23 @@ def _hostile_submission(folder: Path) -> Path:
     return zip_folder(folder, folder.with_suffix(".zip"))
 
 
+def _hostile_server(folder: Path) -> Path:
+    """The bundled Flask reference, its server printing payloads to its log (stdout and
+    stderr: the report's server.log) and its manifest naming the candidate with one."""
+    shutil.copytree(BACKEND, folder, ignore=shutil.ignore_patterns("__pycache__",
+                                                                   ".pytest_cache"))
+    wsgi = folder / "wsgi.py"
+    wsgi.write_text(wsgi.read_text(encoding="utf-8") + "\nimport sys  # noqa: E402\n\n"
+                    f"print({SCRIPT.format('server-log')!r}, flush=True)\n"
+                    f"print({IMG.format('server-stderr')!r}, file=sys.stderr, flush=True)\n",
+                    encoding="utf-8")
+    manifest = folder / "submission.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        "candidate: Flo Flask", "candidate: " + json.dumps("Mal " + SCRIPT.format(
+            "backend-manifest-name"))), encoding="utf-8")
+    return zip_folder(folder, folder.with_suffix(".zip"))
+
+
 def _untouched(driver: Any, where: str) -> None:
     pwned, title, live = driver.execute_script(PROBE)
     assert pwned is None and title != "pwned", (where, pwned, title)   # text is fine
@@ -96,9 +118,35 @@ def _policy(response: requests.Response) -> dict[str, str]:
             for part in response.headers["Content-Security-Policy"].split(";") if part.strip()}
 
 
+def _graded_pages(reviewer: Any, svc: Service, opening: int, name: str, shots: str,
+                  logs: list[dict[str, Any]]) -> str:
+    """The opening's cohort page (until its one candidate is graded), then the candidate's
+    call sheet, each probed; the report's address."""
+    reviewer.get(svc.url(f"/openings/{opening}/"))
+    row = "//table[@id='cohort']/tbody/tr[1]"             # the only candidate
+    assert reviewer.find_element("xpath", row + "//a").text == name
+
+    def final_state() -> str:
+        state = str(reviewer.find_element("xpath", row).find_element(
+            "css selector", "td[data-col='state']").text)
+        return state if state == "graded" or state.startswith("failed") else ""
+
+    state = wait_for(final_state, 600, lambda: svc.log.read_text()[-4000:], every=1)
+    assert state == "graded", svc.log.read_text()[-4000:]
+    _untouched(reviewer, f"cohort page of {opening}")
+    shot(reviewer, f"web-xss-cohort-{shots}.png")
+    logs += reviewer.get_log("browser")
+    reviewer.find_element("xpath", row + "//a").click()
+    _untouched(reviewer, f"call sheet of {name}")
+    assert by_id(reviewer, "candidate-name").text == name
+    logs += reviewer.get_log("browser")
+    return str(by_id(reviewer, "report-link").get_attribute("href"))
+
+
 def test_candidate_text_runs_no_script_in_the_reviewers_browser(service: Service,
                                                                  tmp_path: Path) -> None:
-    hostile = _hostile_submission(tmp_path / "eve")
+    notebook = _hostile_submission(tmp_path / "eve")
+    server = _hostile_server(tmp_path / "mal")
     reviewer = browser(tmp_path, "reviewer")
     logs: list[dict[str, Any]] = []
     try:
@@ -108,45 +156,30 @@ def test_candidate_text_runs_no_script_in_the_reviewers_browser(service: Service
         assert reviewer.execute_script(PROBE) == ["control", "pwned", 1]
 
         login(reviewer, service)
-        opening = create_opening(reviewer, service, "Data analyst (junior)", "datascience",
+        analyst = create_opening(reviewer, service, "Data analyst (junior)", "datascience",
                                  "junior")
-        link = create_invite(reviewer, service, opening, INVITE_NAME, "eve@example.com")
+        eve = create_invite(reviewer, service, analyst, INVITE_NAME, "eve@example.com")
         _untouched(reviewer, "invite created")
+        backend = create_opening(reviewer, service, "Backend developer (junior)", "backend",
+                                 "junior", framework="flask")
+        mal = create_invite(reviewer, service, backend, BACKEND_NAME, "mal@example.com")
 
         candidate = browser(tmp_path, "candidate")
         try:
-            candidate.get(link)
-            _untouched(candidate, "candidate's page")
-            assert INVITE_NAME in candidate.find_element("tag name", "main").text
-            upload(candidate, hostile, "Received")
-            _untouched(candidate, "candidate's page after the upload")
+            for link, name, hostile in ((eve, INVITE_NAME, notebook),
+                                        (mal, BACKEND_NAME, server)):
+                candidate.get(link)
+                _untouched(candidate, f"candidate's page of {name}")
+                assert name in candidate.find_element("tag name", "main").text
+                upload(candidate, hostile, "Received")
+                _untouched(candidate, f"candidate's page of {name} after the upload")
         finally:
             candidate.quit()
 
-        reviewer.get(service.url(f"/openings/{opening}/"))
-        row = "//table[@id='cohort']/tbody/tr[1]"             # Eve's: the only candidate
-        assert reviewer.find_element("xpath", row + "//a").text == INVITE_NAME
-
-        def final_state() -> str:
-            state = str(reviewer.find_element("xpath", row).find_element(
-                "css selector", "td[data-col='state']").text)
-            return state if state in ("graded", "failed") or state.startswith("failed") \
-                else ""
-
-        state = wait_for(final_state, 600, lambda: service.log.read_text()[-4000:], every=1)
-        assert state == "graded", service.log.read_text()[-4000:]
-        _untouched(reviewer, "cohort page")
-        shot(reviewer, "web-xss-cohort.png")
-        logs += reviewer.get_log("browser")
-
-        reviewer.find_element("xpath", row + "//a").click()
-        _untouched(reviewer, "reviewer's candidate page")
-        assert by_id(reviewer, "candidate-name").text == INVITE_NAME
-        report = by_id(reviewer, "report-link").get_attribute("href")
-        logs += reviewer.get_log("browser")
-
+        # the notebook: its report, and the executed notebook in its sandboxed frame
+        report = _graded_pages(reviewer, service, analyst, INVITE_NAME, "notebook", logs)
         reviewer.get(report)
-        _untouched(reviewer, "report page")
+        _untouched(reviewer, "the notebook's report page")
         source = reviewer.page_source
         assert "Eve &lt;script&gt;window.__pwned='manifest-name'" in source
         assert "window.__pwned='traceback'" in source           # the exception, as text
@@ -164,19 +197,30 @@ def test_candidate_text_runs_no_script_in_the_reviewers_browser(service: Service
         _untouched(reviewer, "report page after the notebook's javascript: links")
         logs += reviewer.get_log("browser")
 
+        # the server: its log on the report page
+        server_report = _graded_pages(reviewer, service, backend, BACKEND_NAME, "server",
+                                      logs)
+        reviewer.get(server_report)
+        _untouched(reviewer, "the server's report page")
+        source = reviewer.page_source
+        assert "Mal &lt;script&gt;window.__pwned='backend-manifest-name'" in source
+        assert "&lt;script&gt;window.__pwned='server-log'" in source       # server.log
+        logs += reviewer.get_log("browser")
+
         # the headers: the report page runs no script at all, the pages only their own
         session = requests.Session()
         for cookie in reviewer.get_cookies():
             session.cookies.set(cookie["name"], cookie["value"])
-        answer = session.get(report, timeout=30)
-        assert answer.status_code == 200 and "__pwned" in answer.text
-        assert answer.headers["Content-Security-Policy"] == REPORT
-        policy = _policy(answer)
-        assert policy["script-src"] == "'none'" and policy["default-src"] == "'none'"
-        assert "allow-scripts" not in policy["sandbox"] and "allow-same-origin" not in \
-            policy["sandbox"]
-        assert answer.headers["X-Content-Type-Options"] == "nosniff"
-        cohort = session.get(service.url(f"/openings/{opening}/"), timeout=30)
+        for address in (report, server_report):
+            answer = session.get(address, timeout=30)
+            assert answer.status_code == 200 and "__pwned" in answer.text
+            assert answer.headers["Content-Security-Policy"] == REPORT
+            policy = _policy(answer)
+            assert policy["script-src"] == "'none'" and policy["default-src"] == "'none'"
+            assert "allow-scripts" not in policy["sandbox"] and "allow-same-origin" not in \
+                policy["sandbox"]
+            assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        cohort = session.get(service.url(f"/openings/{analyst}/"), timeout=30)
         assert cohort.headers["Content-Security-Policy"] == PAGE
         assert _policy(cohort)["script-src"] == "'self'"
         assert "&lt;img src=x onerror=" in cohort.text
