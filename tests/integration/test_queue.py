@@ -11,8 +11,9 @@ own database and Redis database number), grading in real containers, nothing moc
   finished by the other worker (each submission graded once), and the next worker started on
   the host removes every container, volume and network the dead one left.
 
-Cost on a quiet 2-core machine: about 75 s for the cohort (plus the comparison gradings when
-no other test of the run made them), about 45 s for the SIGKILL test.
+Cost on this 2-core machine, shared with other work (load 5-6): the cohort 120-165 s (about
+35 s of it the comparison gradings when no other test of the run made them; the cohort
+itself took 74 s through the two workers), the SIGKILL test 40-55 s.
 """
 
 from __future__ import annotations

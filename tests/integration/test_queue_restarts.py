@@ -12,7 +12,7 @@ at the same time), a real `grader worker` and a real `grader run --queue`:
 Nothing is lost and nothing is graded twice: every job graded on its first try, one report
 each, exit code 0.
 
-Cost on a quiet 2-core machine: about 60 s.
+Cost on this 2-core machine, shared with other work (load 5-6): about 60 s.
 """
 
 from __future__ import annotations

@@ -94,6 +94,17 @@ def test_the_broker_variable_alone_chooses_the_transport(
     assert default_queue(store).max_tries == 4      # type: ignore[attr-defined]
 
 
+def test_a_worker_without_a_broker_says_what_to_set(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+
+    result = CliRunner().invoke(cli, ["worker", "--name", "w1"])
+    assert result.exit_code == 3
+    said = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    assert "GRADER_BROKER_URL is not set" in said and "redis://HOST:6379/0" in said
+
+
 def test_a_worker_is_named_name_at_host() -> None:
     import os
     import socket
