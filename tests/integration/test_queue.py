@@ -9,7 +9,8 @@ own database and Redis database number), grading in real containers, nothing moc
   run`'s grading of the same solution (tests/integration/graded.py's, shared with the run);
 - a worker SIGKILLed while grading: its job is queued again within the stated time and
   finished by the other worker (each submission graded once), and the next worker started on
-  the host removes every container, volume and network the dead one left.
+  the host removes every container, volume and network the dead one left;
+- without a broker, `grader run --queue` grades the same jobs with its own threads.
 
 Cost on this 2-core machine, shared with other work (load 5-6): the cohort 120-165 s (about
 35 s of it the comparison gradings when no other test of the run made them; the cohort
@@ -146,3 +147,32 @@ def test_a_killed_workers_job_is_finished_by_another_and_its_leftovers_removed(
     assert takeover < 60
     print(f"\nthe killed worker's job taken by w2 {takeover:.0f} s after the kill "
           f"(w2's start included)")
+
+
+def test_without_a_broker_run_queue_grades_in_its_own_process(tmp_path: Path) -> None:
+    """No GRADER_BROKER_URL: the same jobs in the store (SQLite here), graded by an embedded
+    pool of --jobs threads in the `grader run --queue` process; same reports, same exit code."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.integration.queue_cluster import CHALLENGES_PATH
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("GRADER_BROKER_URL", "GRADER_DATABASE_URL")}
+    env.update(GRADER_STORE=str(tmp_path / "grader.db"), GRADER_CHALLENGES_PATH=CHALLENGES_PATH)
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "grader", "run", "--queue", "-j", "2",
+                           str(WORDFREQ / "reference"), str(WORDFREQ / "case-sensitive"),
+                           "--out", str(out)], capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 job(s) queued; graded here by 2 thread(s)" in done.stderr
+    store = Store(tmp_path / "grader.db")
+    rows = jobs(store)
+    assert [(r.state, r.attempts) for r in rows] == [("graded", 1)] * 2
+    for row, solution in zip(rows, ("reference", "case-sensitive"), strict=True):
+        written = json.loads((out / str(row.result_id) / "report.json").read_text())
+        expected = graded_solution(TEST_CHALLENGE, solution, tmp_path / "direct").json()
+        assert _scores(written) == _scores(expected)
+
