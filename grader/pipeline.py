@@ -70,7 +70,8 @@ from grader.settings import Settings
 from grader.similarity import fingerprints
 from grader.store import Store, store_errors, usable_default_store
 from grader.tracks.base import GradingContext, Track
-from grader.version_store import Resolved, edited_kit_data, resolve
+from grader.upload_context import UploadContext
+from grader.version_store import Resolved, resolve, version_messages
 
 log = logging.getLogger(__name__)
 
@@ -121,13 +122,16 @@ class Grader:
     def __init__(self, out_dir: Path, challenge: Challenge | None = None,
                  settings: Settings | None = None,
                  client_factory: Callable[[], docker.DockerClient] = connect,
-                 store: Store | bool | None = False, profile: str | None = None) -> None:
+                 store: Store | bool | None = False, profile: str | None = None,
+                 context: UploadContext | None = None) -> None:
         """store: a Store, None for none, or False (default) for the one GRADER_STORE names
         (see grader/store.py). profile: a role profile (a file, or a name the submission's
-        challenge ships: grader/profiles.py) whose recommendation the reports carry."""
+        challenge ships: grader/profiles.py) whose recommendation the reports carry. context:
+        what the hiring service knows of an upload (its opening's pin, its lateness)."""
         self.out_dir = out_dir
         self.challenge = challenge
         self.profile = profile
+        self.context = context
         self.settings = settings or Settings.from_env()
         self.client_factory = client_factory
         self.store: Store | None = usable_default_store() if store is False else (
@@ -291,11 +295,14 @@ class Grader:
             total=total, criteria=criteria, checks=checks, timings=timings,
             messages=[_budget_message(challenge, timings.get("track", 0.0)
                                       - timings.get("challenge_images", 0.0), checks),
-                      *_version_messages(submission, resolved)],
+                      *version_messages(submission, resolved),
+                      *(self.context.messages() if self.context else [])],
             environment=environment, artifacts=dict(ctx.artifacts) if ctx else {},
             generated_at=now(), review=review).cleaned()
         if self.profile:  # a ChallengeConfigError (no such profile) is the reviewer's to fix
-            report = apply_profile(report, find_profile(self.profile, challenge), challenge)
+            profile = find_profile(self.profile, challenge)
+            report = apply_profile(report, self.context.pin(profile) if self.context
+                                   else profile, challenge)
         run.stage("report")
         write_report(report, report_dir)
         prints: dict[str, list[Any]] = {}
@@ -373,22 +380,6 @@ def _challenge_info(challenge: Challenge | None,
                          version=challenge.version, kit_digest=used.digest,
                          current_version=current.name if current and current.digest
                          != used.digest else None, version_known=resolved.unknown is None)
-
-
-def _version_messages(submission: Submission, resolved: Resolved) -> list[Message]:
-    """Which challenge version was graded against, and data the candidate edited."""
-    if resolved.used is None:
-        return []
-    out = [Message(level="warning" if resolved.unknown else "info", text=resolved.note,
-                   rule="kit-version")]
-    if resolved.unknown is None:
-        edited = edited_kit_data(submission.root, submission.files, resolved.used)
-        if edited:
-            out.append(Message(level="warning", rule="kit-data-edited", text=(
-                f"{', '.join(edited[:6])} differ{'s' if len(edited) == 1 else ''} from the "
-                f"kit's data of version {resolved.used.name}: the candidate edited the data "
-                "they were given (the grading used the kit's own copy)")))
-    return out
 
 
 def _submission_info(submission: Submission, source: str) -> SubmissionInfo:

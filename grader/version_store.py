@@ -27,13 +27,14 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from grader.challenge import Challenge, load_challenge
 from grader.errors import ChallengeConfigError
 from grader.intake.manifest import Manifest
+from grader.report.model import Message
 from grader.secrets import secrets_folder, secrets_for
 from grader.store import Store
 from grader.versions import (
@@ -45,6 +46,9 @@ from grader.versions import (
     kit_folder,
     locked_versions,
 )
+
+if TYPE_CHECKING:
+    from grader.intake import Submission
 
 _SKIP_NAMES = {"__pycache__", ".pytest_cache", ".venv", ".ruff_cache", ".ipynb_checkpoints",
                "solutions"}
@@ -224,3 +228,19 @@ def edited_kit_data(root: Path, files: tuple[str, ...], version: KitVersion) -> 
             kit_data.setdefault(inner, set()).add(digest)
     return [rel for rel in files if rel in kit_data
             and hashlib.sha256((root / rel).read_bytes()).hexdigest() not in kit_data[rel]]
+
+
+def version_messages(submission: Submission, resolved: Resolved) -> list[Message]:
+    """Which challenge version was graded against, and data the candidate edited."""
+    if resolved.used is None:
+        return []
+    out = [Message(level="warning" if resolved.unknown else "info", text=resolved.note,
+                   rule="kit-version")]
+    if resolved.unknown is None:
+        edited = edited_kit_data(submission.root, submission.files, resolved.used)
+        if edited:
+            out.append(Message(level="warning", rule="kit-data-edited", text=(
+                f"{', '.join(edited[:6])} differ{'s' if len(edited) == 1 else ''} from the "
+                f"kit's data of version {resolved.used.name}: the candidate edited the data "
+                "they were given (the grading used the kit's own copy)")))
+    return out

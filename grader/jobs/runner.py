@@ -30,6 +30,7 @@ from grader.jobs.patience import PatientStore, forget_connection, patiently
 from grader.pipeline import GradeOutcome, Grader
 from grader.settings import Settings
 from grader.store import Store
+from grader.upload_context import UploadContext
 
 log = logging.getLogger("grader.jobs")
 T = TypeVar("T")
@@ -44,12 +45,19 @@ class JobResult:
     message: str = ""
 
 
-def _profile(job: Job, store: Store) -> str | None:
-    """The role profile of the opening an upload came through (issue 25), if it names one."""
+def _profile(job: Job, store: Store) -> tuple[str | None, UploadContext | None]:
+    """The role profile of the opening an upload came through (issue 25), if it names one,
+    and what the service knows of the upload: the opening's pinned framework (the profile's
+    pin: another framework is a red flag) and its lateness (a report message)."""
     if job.upload_id is None:
-        return None
-    return Upload.objects.using(store.alias).filter(pk=job.upload_id).values_list(
-        "invite__opening__profile", flat=True).first() or None
+        return None, None
+    row = Upload.objects.using(store.alias).filter(pk=job.upload_id).values_list(
+        "invite__opening__profile", "invite__opening__framework", "late_minutes",
+        "invite__opening__window_minutes").first()
+    if row is None:
+        return None, None
+    profile, framework, late, window = row
+    return profile or None, UploadContext(framework or "", late or 0, window or 0)
 
 
 def _materialize(job: Job, store: Store, folder: Path) -> tuple[Path, str]:
@@ -100,9 +108,10 @@ def grade_job(job: Job, worker: str, store: Store, settings: Settings | None = N
         path, source = settle(lambda: _materialize(job, patient, folder / "in"),
                               "reading the submission")
         challenge = find_challenge(job.challenge, allow_path=False) if job.challenge else None
+        profile, context = settle(lambda: _profile(job, store), "reading the profile")
         grader = Grader(out_dir=folder / "out", challenge=challenge,
                         settings=settings or Settings.from_env(), store=patient,
-                        profile=settle(lambda: _profile(job, store), "reading the profile"))
+                        profile=profile, context=context)
         outcome: GradeOutcome = grader.grade(path, source=source, on_stage=on_stage)
         sub_id = outcome.report.submission.id
         if not settle(lambda: Submission.objects.using(alias).filter(pk=sub_id).exists(),
