@@ -122,11 +122,11 @@ def place_canary(folder: Path | None = None) -> list[bytes]:
     return [canary.read_bytes(), str(settings.SECRET_KEY).encode(), b"SQLite format 3\x00"]
 
 
-def traversals() -> list[str]:
+def traversals(store: Path | None = None) -> list[str]:
     """Names that try to leave where they are asked in (URL text, sent as is): dot-dot
     segments plain, percent-encoded, doubly encoded, with backslashes, absolute paths of the
-    canary and the store's files, NUL bytes."""
-    folder = store_folder().as_posix().lstrip("/")
+    canary and the store's files (in `store`, default the service's), NUL bytes."""
+    folder = (store or store_folder()).as_posix().lstrip("/")
     up = "../" * 12
     return [f"{up}etc/passwd", f"{up}{folder}/{CANARY}", f"{up}{folder}/secret_key",
             "..%2f..%2f..%2f..%2f" + f"{folder}/{CANARY}".replace("/", "%2f"),
