@@ -43,8 +43,8 @@ def busy_cpu_seconds() -> float:
 
 
 def one_run(count: int, paths: list[Path], logs: Path) -> tuple[float, float, str]:
-    """(seconds, share of the CPUs busy, the last lines of grader run's output) with
-    `count` workers."""
+    """(seconds, share of the CPUs busy, how grader run --queue ended) with `count`
+    workers."""
     from benchmarks.queue_services import (
         Workers,
         empty_redis_db,
@@ -71,10 +71,15 @@ def one_run(count: int, paths: list[Path], logs: Path) -> tuple[float, float, st
             busy = (busy_cpu_seconds() - cpu) / (seconds * (os.cpu_count() or 1))
         finally:
             workers.stop()
-    if done.returncode not in (0, 2):
-        sys.exit(f"grader run --queue exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
-    tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-3:])
-    return seconds, busy, tail
+    lines = (done.stdout + done.stderr).strip().splitlines()
+    errors = [line for line in lines if line.startswith("ERROR ")]
+    said = f"grader run --queue exited {done.returncode}"
+    if errors:      # a grading that failed part-way took less time than it would have
+        said += (f"; {len(errors)} grading(s) did not finish, so this time is not comparable:"
+                 "\n" + "\n".join(line[:300] for line in errors))
+    elif done.returncode not in (0, 2):
+        sys.exit(f"{said}:\n{done.stdout}\n{done.stderr}")
+    return seconds, busy, said
 
 
 def main() -> None:

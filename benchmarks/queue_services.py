@@ -125,9 +125,8 @@ class Workers:
         for _ in range(count):
             name = f"{self.prefix}-{len(self.procs) + 1}"
             log = (self.logs / f"{name}.log").open("wb")
-            argv = [sys.executable, str(WORKER_SCRIPT), "--name", name, "--prefix",
-                    self.prefix, "--concurrency", str(concurrency)] + (["--fake"] if fake
-                                                                       else [])
+            argv = [sys.executable, str(WORKER_SCRIPT), "--name", name, "--concurrency",
+                    str(concurrency)] + (["--fake"] if fake else [])
             self.procs[name] = subprocess.Popen(argv, env=self.env, cwd=ROOT, stdout=log,
                                                 stderr=subprocess.STDOUT)
             names.append(f"{name}@{socket.gethostname()}")
