@@ -3,10 +3,11 @@ a subprocess (waitress; no grading worker: nothing here is graded), spoken to ov
 sockets, so no client library tidies a path or refuses to send a body first.
 
 - A 2 GB upload, declared up front and streamed, on the candidate's upload page and on the
-  API's upload route: refused with 413 before the server reads it (only a few MB are sent
-  before the answer arrives), the server's memory does not grow with it, and nothing is
-  stored. A body within the server's cap but over the assessment's cap is refused by the
-  application while read, through the real server too: 413 in plain words, nothing kept.
+  API's upload route: refused with 413 before the server reads it (nothing past the headers
+  is taken), the server's memory does not grow with it, and nothing is stored. A body sent
+  without a length (chunked) is stopped at the server's cap, held on disk meanwhile. A body
+  within the server's cap but over the assessment's cap is refused by the application while
+  read, through the real server too: 413 in plain words, nothing kept.
 - Path traversal: a canary file beside the server's store, its secret key and its database
   are never served, whatever request line is sent (`../`, `%2e%2e`, encoded slashes,
   backslashes, absolute paths, NUL), on static files, a report's artifacts, the report, the
@@ -167,18 +168,24 @@ class Streamed:
     seconds: float
 
 
-def stream_upload(server: Server, target: str, headers: dict[str, str], declared: int,
+def stream_upload(server: Server, target: str, headers: dict[str, str], declared: int | None,
                   preamble: bytes = b"", limit: int = 64 * 1024 * 1024) -> Streamed:
-    """A POST whose body says `declared` bytes and is streamed in chunks of zeros (after
-    `preamble`) until the server answers or closes, or `limit` bytes were sent."""
+    """A POST whose body says `declared` bytes (None: no length, chunked transfer encoding)
+    and is streamed in chunks of zeros (after `preamble`) until the server answers or
+    closes, or `limit` bytes were sent."""
     started = time.monotonic()
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+    piece = b"\0" * CHUNK
+    if declared is None:
+        piece = f"{CHUNK:x}\r\n".encode() + piece + b"\r\n"
+        length = "Transfer-Encoding: chunked"
+    else:
+        length = f"Content-Length: {declared}"
     try:
-        lines = [f"POST {target} HTTP/1.1", "Host: localhost", f"Content-Length: {declared}",
+        lines = [f"POST {target} HTTP/1.1", "Host: localhost", length,
                  *(f"{k}: {v}" for k, v in headers.items())]
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
         sent = 0
-        zeros = b"\0" * CHUNK
         sock.setblocking(False)
         pending = preamble
         while sent < limit:
@@ -189,15 +196,16 @@ def stream_upload(server: Server, target: str, headers: dict[str, str], declared
                 pass
             except ConnectionResetError:
                 break
+            pending = pending or piece
             try:
-                done = sock.send(pending or zeros)
+                done = sock.send(pending)
             except BlockingIOError:
                 time.sleep(0.01)            # the server is not reading: wait for its answer
                 continue
             except (BrokenPipeError, ConnectionResetError):
                 break
             sent += done
-            pending = pending[done:] if pending else b""
+            pending = pending[done:]
         sock.setblocking(True)
         status, answer = _answer(sock)
         return Streamed(status, answer, sent, time.monotonic() - started)
@@ -254,6 +262,19 @@ def test_a_2gb_upload_is_refused_unread_and_unstored_on_the_page_and_the_api(
     # the server still serves the candidate afterwards
     assert requests.get(f"{server.base}/invite/{server.invite_token}/",
                         timeout=30).status_code == 200
+
+
+def test_a_body_without_a_length_is_refused_at_the_servers_cap(server: Server) -> None:
+    """Chunked, so no length to refuse it by: the server stops it once it passes its cap
+    (GRADER_MAX_REQUEST_MB, 128 MB), holding it in a temporary file, not in memory."""
+    before = server.rss_kb()
+    api = stream_upload(server, f"/api/v1/candidate/invites/{server.invite_id}/uploads", {
+        "Authorization": f"Bearer {server.invite_token}", "Content-Type": "application/zip"},
+        None, limit=GB2)
+    assert api.status == 413, api.answer[:300]
+    assert 128 * 1024 * 1024 <= api.sent < 160 * 1024 * 1024, api.sent
+    assert server.rss_kb() - before < 64 * 1024, "the server's memory grew with the body"
+    assert _stored_uploads(server) == []
 
 
 def test_a_body_over_the_assessments_cap_is_refused_while_read(server: Server) -> None:
