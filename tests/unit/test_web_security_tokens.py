@@ -145,3 +145,17 @@ def test_revoked_tokens_open_nothing(web: None, tmp_path: Path) -> None:
     assert request_as(world, "other", "GET", "/api/v1/openings").status == 401
     assert request_as(world, "other", "GET", "/").location.startswith("/login/")
     assert request_as(world, "admin", "GET", "/api/v1/openings").status == 200
+
+
+def test_the_link_is_kept_out_of_caches_and_referers(web: None, tmp_path: Path) -> None:
+    """The invite's link is a credential: its pages are never cached, and a link followed
+    from them does not carry it to another site."""
+    from django.test import Client
+
+    world = build_world(tmp_path)
+    browser = Client(HTTP_HOST="localhost")
+    for answer in (browser.get(f"/invite/{world.token_a}/"),
+                   browser.post(f"/invite/{world.token_a}/", {"confirm": "on"})):
+        assert answer.status_code == 200
+        assert "no-store" in answer["Cache-Control"] and "private" in answer["Cache-Control"]
+        assert answer["Referrer-Policy"] in ("same-origin", "no-referrer", "strict-origin")
