@@ -106,6 +106,8 @@ def test_every_worker_grades_with_its_hosts_engine_through_the_queue(path: Path)
         assert env["GRADER_BROKER_URL"].startswith("redis://"), name
         assert env["GRADER_DATABASE_URL"].startswith("postgres://"), name
         assert "GRADER_SECRET_KEY" in env, name
+        mounted = {VARIABLE.sub("HOST", str(v)).split(":")[1] for v in svc["volumes"]}
+        assert env["GRADER_CA_BUNDLE"] in mounted, f"{name}: the host's CA bundle, mounted"
     assert len(set(names)) == len(names), f"{path.name}: worker names must differ: {names}"
 
 
