@@ -140,6 +140,9 @@ class Cluster:
     logs: dict[str, Path] = field(default_factory=dict)
     clients: list[subprocess.Popen[bytes]] = field(default_factory=list)
     starts: int = 0
+    #: worker names get it as a suffix: the tests running at the same time (pytest-xdist)
+    #: each have their own `w1`, and a test looking at w1's containers sees its own only
+    token: str = field(default_factory=lambda: uuid.uuid4().hex[:6])
 
     @property
     def env(self) -> dict[str, str]:
@@ -148,16 +151,21 @@ class Cluster:
                 "GRADER_CHALLENGES_PATH": CHALLENGES_PATH, "PYTHONUNBUFFERED": "1",
                 **self.extra_env}
 
-    @staticmethod
-    def node(name: str) -> str:
-        return f"{name}@{socket.gethostname()}"
+    def name(self, short: str) -> str:
+        """The --name a worker of this test is started with (`w1` -> `w1-<token>`)."""
+        return f"{short}-{self.token}"
+
+    def node(self, short: str) -> str:
+        """Its node name, as the store and the labels have it."""
+        return f"{self.name(short)}@{socket.gethostname()}"
 
     def start_worker(self, name: str, timeout: float = 90) -> subprocess.Popen[bytes]:
         """`grader worker --name NAME`, once Celery says it is ready."""
         self.starts += 1
         log = self.folder / f"worker-{name}-{self.starts}.log"
         with log.open("wb") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "grader", "worker", "--name", name],
+            proc = subprocess.Popen([sys.executable, "-m", "grader", "worker", "--name",
+                                     self.name(name)],
                                     stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
                                     env=self.env)
         self.workers[name], self.logs[name] = proc, log

@@ -83,7 +83,7 @@ def test_two_workers_grade_a_cohort_through_redis_into_postgresql(
     store = backends.store()
     rows = jobs(store)
     assert [(r.state, r.attempts) for r in rows] == [("graded", 1)] * 12
-    assert {r.worker for r in rows} == {Cluster.node("w1"), Cluster.node("w2")}
+    assert {r.worker for r in rows} == {cluster.node("w1"), cluster.node("w2")}
     results = [r.result_id for r in rows]
     assert len(set(results)) == 12
     assert Submission.objects.using(store.alias).count() == 12
@@ -112,7 +112,7 @@ def test_a_killed_workers_job_is_finished_by_another_and_its_leftovers_removed(
 
     paths = [WORDFREQ / "infinite-loop", variant(WORDFREQ / "reference", "Kim Kay", tmp_path),
              variant(WORDFREQ / "case-sensitive", "Lou Lee", tmp_path)]
-    w1, w2 = Cluster.node("w1"), Cluster.node("w2")
+    w1, w2 = cluster.node("w1"), cluster.node("w2")
     cluster.start_worker("w1")
     client = cluster.run_queue(*paths, "--out", tmp_path / "out")
     store = backends.store()

@@ -72,8 +72,8 @@ def test_the_same_zip_enqueued_twice_is_graded_once(
     assert shown.returncode == 0 and "jobs: 0 queued, 0 grading, 1 graded, 0 failed" in \
         shown.stdout and "0 message(s) waiting" in shown.stdout, shown.stdout + shown.stderr
     assert next(line for line in shown.stdout.splitlines()
-                if line.startswith(Cluster.node("w1"))).split()[1:] == ["yes", "0", "1", "0"]
-    twin = _grader(cluster, "worker", "--name", "w1")
+                if line.startswith(cluster.node("w1"))).split()[1:] == ["yes", "0", "1", "0"]
+    twin = _grader(cluster, "worker", "--name", cluster.name("w1"))
     assert twin.returncode == 2 and "already answers on this broker" in twin.stderr, \
         twin.stdout + twin.stderr
 
@@ -99,7 +99,7 @@ def test_a_poison_submission_is_stopped_after_its_tries(
     cluster.start_worker("w1")
     client = cluster.run_queue(poison, fine, "--out", tmp_path / "out")
     store = backends.store()
-    w1 = Cluster.node("w1")
+    w1 = cluster.node("w1")
     poison_job = until(lambda: jobs(store)[:1], 60, "the jobs queued")[0].pk
     kills = 0
     deadline = time.monotonic() + 240
