@@ -246,6 +246,7 @@ def run_worker(name: str | None, concurrency: int, events: bool,
         CANCEL.set()        # the gradings in progress stop; their jobs are handed back
 
     signals.worker_shutting_down.connect(shutting_down, weak=False)
+    signals.after_setup_logger.connect(_one_log_line, weak=False)
     sweeper = Sweeper(rt.store.alias, rt.timing, rt.send).start()
     rt.beats.start()
     echo(f"grader: worker {rt.node}: {concurrency} grading thread(s), broker "
@@ -269,6 +270,14 @@ def run_worker(name: str | None, concurrency: int, events: bool,
     if worker.exitcode:
         raise EnvironmentProblem(f"the Celery worker exited with code {worker.exitcode}",
                                  fix="see its log above")
+
+
+def _one_log_line(**_: Any) -> None:
+    """Celery's handler (on the root logger, with timestamps) prints grader's records from now
+    on: the plain one the web settings give grader.jobs would print each of them twice."""
+    jobs_log = logging.getLogger("grader.jobs")
+    for handler in list(jobs_log.handlers):
+        jobs_log.removeHandler(handler)
 
 
 def _sanitized(app: Any) -> str:
