@@ -40,7 +40,7 @@ def serve(host: str, port: int, workers: int, threads: int,
     ensure_django()         # before anything imports a model
     from waitress.server import create_server
 
-    from grader.jobs.interface import default_queue
+    from grader.jobs.interface import default_queue, is_distributed
     from grader.jobs.pool import EmbeddedPool
     from grader.store import Store, store_errors
 
@@ -49,7 +49,11 @@ def serve(host: str, port: int, workers: int, threads: int,
     except store_errors() as exc:
         raise EnvironmentProblem(f"the store cannot be opened: {exc}",
                                  fix="check GRADER_STORE / GRADER_DATABASE_URL") from None
-    default_queue(store)            # refuses a transport that is configured but missing
+    # With a broker (GRADER_BROKER_URL) the `grader worker`s grade: the web host grades
+    # nothing itself, whatever --workers says (docs/deploy.md).
+    distributed = is_distributed(default_queue(store))
+    if distributed:
+        workers = 0
     from grader.web.wsgi import application
 
     pool = EmbeddedPool(store, size=workers).start() if workers else None
@@ -67,8 +71,9 @@ def serve(host: str, port: int, workers: int, threads: int,
         raise EnvironmentProblem(f"cannot listen on {host}:{port}: {exc}",
                                  fix="choose another --port, or stop what uses it") from None
     where = f"http://{host if ':' not in host else f'[{host}]'}:{server.effective_port}/"
-    echo(f"grader: serving on {where} ({workers} grading worker(s), {threads} threads; "
-         f"store {store})")
+    grading = f"{workers} grading worker(s)" if workers else "grading by `grader worker`s" \
+        if distributed else "no grading worker"
+    echo(f"grader: serving on {where} ({grading}, {threads} threads; store {store})")
     try:
         server.run()    # returns once interrupted: waitress swallows the KeyboardInterrupt
     finally:
