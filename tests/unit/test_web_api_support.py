@@ -15,7 +15,6 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT, TEST_CHALLENGE
+from tests.unit.web_pages_support import web as web  # a fixture (the pages' tests use it too)
 
 SPEC_FILE = ROOT / "grader" / "web" / "api" / "openapi.yaml"
 WORKER = "unit-test-worker"
@@ -155,31 +155,6 @@ class World:
     token_a: str
     invite_b: Any
     token_b: str
-
-
-@pytest.fixture()
-def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The service's database (the `default` alias), everything a test writes rolled back;
-    the rate limits' cache empty; the test challenges on the search path."""
-    monkeypatch.setenv("GRADER_CHALLENGES_PATH", str(TEST_CHALLENGE.parent))
-    from grader.db.connection import ensure_django
-
-    ensure_django()
-    from django.core.cache import cache
-    from django.db import transaction
-
-    from grader.store import Store
-
-    Store(alias="default")
-    cache.clear()
-    atomic = transaction.atomic(using="default")
-    atomic.__enter__()
-    try:
-        yield
-    finally:
-        transaction.set_rollback(True, using="default")
-        atomic.__exit__(None, None, None)
-        cache.clear()
 
 
 @pytest.fixture()
