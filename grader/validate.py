@@ -8,7 +8,7 @@
       fails: [http.auth.requires_token] # ... fail ...
       skipped: []                       # ... or be skipped
       not_run: [http.contract.health]   # ... or not run (an earlier step did not happen)
-      messages: {check.id: "words the message must hold"}
+      messages: {check.id: "words the message must hold"}   # or a list: any one of them
       same_http_as: no-ownership        # identical http.* statuses, and no more points
       red_flags: [auth-gap]             # these red flags are raised ...
       no_red_flags: true                # ... and no other
@@ -127,8 +127,10 @@ def check_report(report: Report, expect: dict[str, Any],
                                 f"{checks[check_id].message[:200]}")
     for check_id, words in (expect.get("messages") or {}).items():
         message = checks[check_id].message if check_id in checks else ""
-        if words not in message:
-            problems.append(f"{check_id}: message lacks {words!r}: {message[:200]!r}")
+        choices = [words] if isinstance(words, str) else list(words)
+        if not any(choice in message for choice in choices):
+            said = repr(choices[0]) if len(choices) == 1 else f"any of {choices!r}"
+            problems.append(f"{check_id}: message lacks {said}: {message[:200]!r}")
     raised = {f.id for f in report.review.flags if f.kind == "red"} if report.review else set()
     for flag in expect.get("red_flags", []):
         if flag not in raised:
