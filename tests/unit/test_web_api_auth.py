@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -55,8 +57,8 @@ def _setting(world: World) -> dict[str, Any]:
     from grader.web.invites import create_invite
 
     report = wordfreq_report("grace-hopper-aaaaaaaaaaaa", "Grace Hopper")
-    folder = _tmp_folder()
-    Store(alias="default").record(report, folder)
+    with tempfile.TemporaryDirectory(prefix="grader-api-test-") as folder:
+        Store(alias="default").record(report, Path(folder))   # the bundle is read now
     upload = Upload.objects.create(invite=world.invite_a, filename="work.zip", data=b"zip",
                                    size=3, sha256=hashlib.sha256(b"zip").hexdigest(),
                                    accepted=True, verdict="accepted", challenge="wordfreq",
@@ -67,13 +69,6 @@ def _setting(world: World) -> dict[str, Any]:
             "upload_id": upload.pk, "submission_id": report.submission.id,
             "token_id": ApiToken.objects.get(user=world.ada, name="ats").pk,
             "kit_invite": kit_invite}
-
-
-def _tmp_folder() -> Any:
-    import tempfile
-    from pathlib import Path
-
-    return Path(tempfile.mkdtemp(prefix="grader-api-test-"))
 
 
 def _token(caller: str, world: World, own: str, other: str) -> str | None:
