@@ -146,7 +146,11 @@ class Cluster:
 
     @property
     def env(self) -> dict[str, str]:
-        return {**os.environ, **TIMING, "GRADER_BROKER_URL": self.backends.broker,
+        # a SIGKILLed worker cannot remove its job's temporary folder: in the test's own
+        tmp = self.folder / "tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        return {**os.environ, **TIMING, "TMPDIR": str(tmp),
+                "GRADER_BROKER_URL": self.backends.broker,
                 "GRADER_DATABASE_URL": self.backends.database,
                 "GRADER_CHALLENGES_PATH": CHALLENGES_PATH, "PYTHONUNBUFFERED": "1",
                 **self.extra_env}
