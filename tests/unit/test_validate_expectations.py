@@ -5,15 +5,21 @@ them is a problem naming them all."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from grader.validate import check_report
 from tests.unit.test_report import sample
 
 
+def expect(words: Any) -> dict[str, Any]:
+    return {"percent": [0, 100], "messages": {"case.b": words}}
+
+
 def test_a_message_holds_the_words_or_one_of_the_alternatives() -> None:
     report = sample()                                   # case.b failed: "output | differs"
-    assert check_report(report, {"percent": [0, 100], "messages": {"case.b": "differs"}}) == []
-    assert check_report(report, {"percent": [0, 100], "messages": {"case.b": ["not run", "differs"]}}) == []
-    [problem] = check_report(report, {"percent": [0, 100], "messages": {"case.b": ["not run", "timed out"]}})
+    assert check_report(report, expect("differs")) == []
+    assert check_report(report, expect(["not run", "differs"])) == []
+    [problem] = check_report(report, expect(["not run", "timed out"]))
     assert problem.startswith("case.b: message lacks any of ['not run', 'timed out']")
-    [problem] = check_report(report, {"percent": [0, 100], "messages": {"case.b": "timed out"}})
+    [problem] = check_report(report, expect("timed out"))
     assert problem.startswith("case.b: message lacks 'timed out'")
